@@ -1,0 +1,243 @@
+"""Expected-utility evaluation of every option, for all countries at once.
+
+An *option* is a stance (wait, retaliate, WTO case, hedge toward China) plus the
+set of demands accepted.  Only "wait" can be combined with accepting demands:
+waiting while accepting some demands is partial compliance, accepting all is
+full compliance.  So each demand can be accepted or refused on its own.
+
+Utilities are in percent of the country's stake in the dispute (see
+:meth:`sim.world.World.stake`).  The formulas are written out in docs/model.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from sim import economics
+from sim.world import HEDGE, RETALIATE, STANCE_NAMES, WAIT, WTO
+
+
+@dataclass(frozen=True)
+class OptionTable:
+    accept: np.ndarray  # [K, D] bool
+    stance: np.ndarray  # [K] int
+
+    @property
+    def size(self) -> int:
+        return len(self.stance)
+
+    def label(self, k: int, demand_ids: list[str]) -> str:
+        stance = STANCE_NAMES[self.stance[k]]
+        if self.stance[k] != WAIT:
+            return stance
+        accepted = [demand_ids[j] for j in np.flatnonzero(self.accept[k])]
+        if not accepted:
+            return "wait (refuse all)"
+        if len(accepted) == len(demand_ids):
+            return "comply (accept all)"
+        return "accept " + ", ".join(accepted)
+
+
+def build_options(n_demands: int, stances: tuple[int, ...]) -> OptionTable:
+    """Every subset of demands with "wait", then each other stance refusing all."""
+    rows, stance = [], []
+    for subset in product((False, True), repeat=n_demands):
+        rows.append(subset)
+        stance.append(WAIT)
+    for st in stances:
+        if st != WAIT:
+            rows.append((False,) * n_demands)
+            stance.append(st)
+    accept = np.array(rows, dtype=bool).reshape(len(rows), n_demands)
+    return OptionTable(accept=accept, stance=np.array(stance, dtype=int))
+
+
+@dataclass
+class Beliefs:
+    """Beta pseudo-counts (success, failure) per country for each reply type."""
+
+    relief: np.ndarray  # [n, 2]
+    escalation: np.ndarray
+    settlement: np.ndarray
+    china_punishment: np.ndarray
+
+    @classmethod
+    def from_priors(cls, n: int, params: dict) -> "Beliefs":
+        weight = params["belief_weight"]
+
+        def prior(mean):
+            return np.tile([mean * weight, (1 - mean) * weight], (n, 1)).astype(float)
+
+        return cls(
+            relief=prior(params["prior_relief"]),
+            escalation=prior(params["prior_escalation"]),
+            settlement=prior(params["prior_settlement"]),
+            china_punishment=prior(params["prior_china_punishment"]),
+        )
+
+    @staticmethod
+    def mean(counts: np.ndarray) -> np.ndarray:
+        return counts[:, 0] / counts.sum(axis=1)
+
+    @staticmethod
+    def observe(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, weight: float = 1.0) -> None:
+        """Add ``weight`` observations of ``outcome`` (bool) for the countries in ``mask``."""
+        counts[mask, 0] += weight * outcome[mask]
+        counts[mask, 1] += weight * (1 - outcome[mask])
+
+
+def logit_choice(utilities: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Draw one option per row with probability proportional to exp(U / noise).
+
+    ``noise = 0`` picks the best option (the first, on ties).  Invalid options
+    carry ``-inf`` utility and are never drawn.
+    """
+    if noise <= 0:
+        return np.argmax(utilities, axis=1)
+    scaled = utilities / noise
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    weights = np.exp(scaled)
+    cumulative = np.cumsum(weights, axis=1)
+    draws = rng.random(utilities.shape[0]) * cumulative[:, -1]
+    return np.minimum((cumulative < draws[:, None]).sum(axis=1), utilities.shape[1] - 1)
+
+
+def choice_probabilities(utilities: np.ndarray, noise: float) -> np.ndarray:
+    if noise <= 0:
+        best = np.zeros_like(utilities)
+        best[np.arange(len(utilities)), np.argmax(utilities, axis=1)] = 1.0
+        return best
+    scaled = utilities / noise
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    weights = np.exp(scaled)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def exporter_welfare(world, rates: np.ndarray, params: dict, quota: np.ndarray | None = None) -> np.ndarray:
+    """Exporter surplus change ($bn/yr) per country at U.S. tariff ``rates`` [n, s].
+
+    Sectors flagged in ``quota`` [n, s] trade under the export cap instead.
+    """
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.seller_share_us)[:, None]
+    eta = params["demand_elasticity"]
+    welfare = economics.tariff_outcome(world.exports, rates, eta, eps)["exporter_welfare"]
+    if quota is not None and quota.any():
+        capped = economics.quota_outcome(world.exports, world.cap_share, eta, eps, params["quota_rent_share"])
+        welfare = np.where(quota, capped["exporter_welfare"], welfare)
+    return welfare.sum(axis=1)
+
+
+def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[str, np.ndarray]:
+    """Effects of a counter-tariff on ``value_bn`` of U.S. goods, for the retaliator and the U.S."""
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.buyer_share_us)
+    return economics.tariff_outcome(value_bn, params["retaliation_rate"], params["demand_elasticity"], eps)
+
+
+@dataclass
+class TradeOutlook:
+    """Exporter welfare ($bn/yr) under each possible U.S. reply, per country."""
+
+    tariff: np.ndarray  # no relief: the announced schedule (or the grace rate before a deadline)
+    escalated: np.ndarray  # one more escalation step
+    quota: np.ndarray  # relief as a quota on the capped sectors
+    exempt: np.ndarray  # relief as a full exemption (floor rates)
+    currently_relieved: np.ndarray  # bool: relief already granted and kept while compliant
+    requires_cap: np.ndarray  # bool: relief for this partner needs the export cap
+    tariffed_now: np.ndarray  # bool: under tariffs above the floor right now
+    retaliation_value: np.ndarray  # $bn of U.S. goods a retaliation would cover
+    stake: np.ndarray  # $bn, utility scale
+
+
+def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
+                      pressure: np.ndarray, params: dict, china_active: bool) -> np.ndarray:
+    """Utility [n, K] of every option for every country (percent of stake); -inf where invalid."""
+    acc = options.accept[None, :, :]  # [1, K, D]
+    applicable = world.applicable[:, None, :]  # [n, 1, D]
+    valid = ~(acc & ~applicable).any(axis=2)
+    weights = world.demand_weight[None, None, :]
+    total_weight = (world.applicable * world.demand_weight[None, :]).sum(axis=1)[:, None]
+    compliance = np.where(total_weight > 0, (acc * applicable * weights).sum(axis=2) / np.maximum(total_weight, 1e-12), 0.0)
+    stance = options.stance[None, :]
+    if world.cap_index >= 0:
+        cap_accepted = options.accept[None, :, world.cap_index] & world.applicable[:, world.cap_index][:, None]
+    else:
+        cap_accepted = np.zeros((1, options.size), dtype=bool)
+    eligible = (stance == WAIT) & (compliance >= params["relief_threshold"] - 1e-12) & (total_weight > 0)
+    eligible &= cap_accepted | ~outlook.requires_cap[:, None]
+
+    col = lambda a: a[:, None]  # noqa: E731 - broadcast a per-country vector over options
+    p_relief = np.where(outlook.currently_relieved, 1.0, Beliefs.mean(beliefs.relief))
+    p_esc = Beliefs.mean(beliefs.escalation)
+    p_settle = np.minimum(Beliefs.mean(beliefs.settlement), 1 - p_esc)
+    relief_welfare = np.where(cap_accepted, col(outlook.quota), col(outlook.exempt))
+    expected_trade = np.where(
+        eligible,
+        col(p_relief) * relief_welfare + col(1 - p_relief) * col(outlook.tariff),
+        col(outlook.tariff),
+    )
+    retaliation_trade = p_esc * outlook.escalated + p_settle * outlook.exempt + (1 - p_esc - p_settle) * outlook.tariff
+    hedge_trade = p_esc * outlook.escalated + (1 - p_esc) * outlook.tariff
+    expected_trade = np.where(stance == RETALIATE, col(retaliation_trade), expected_trade)
+    expected_trade = np.where(stance == HEDGE, col(hedge_trade), expected_trade)
+
+    stake = outlook.stake
+    pct = col(stake / 100.0)  # $bn per utility point
+    delta = col(world.patience)
+    dollars = delta * expected_trade
+
+    self_effect = retaliation_self_effect(world, outlook.retaliation_value, params)["importer_welfare"]
+    dollars = dollars + np.where(stance == RETALIATE, col(self_effect), 0.0)
+
+    china_on = 1.0 if china_active else 0.0
+    punish = Beliefs.mean(beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
+    alignment_cost = (acc * applicable * world.china_exposure[None, None, :]).sum(axis=2) * col(punish)
+    dollars = dollars - alignment_cost
+    cost_demands = (acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(stake)
+    dollars = dollars - cost_demands
+    dollars = dollars + np.where(stance == HEDGE, col(params["china_inducement"] * world.china_trade * china_on), 0.0)
+
+    points = dollars / pct
+    security_kind = np.array([kind == "security" for kind in world.demand_kind], dtype=bool)
+    if security_kind.any():
+        accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
+        net_security = world.security * params["security_value"] - params["security_cost"]
+        points = points + accepted_security * col(net_security)
+    tariffed = outlook.tariffed_now.astype(float)
+    points = points + np.where(
+        stance == RETALIATE,
+        col(params["political_gain"] * pressure * tariffed - params["security_linkage"] * world.security),
+        0.0,
+    )
+    points = points + np.where(stance == WTO, col(params["wto_value"] * tariffed), 0.0)
+    points = points - compliance * col(params["audience_cost"] * pressure)
+    return np.where(valid, points, -np.inf)
+
+
+def classroom_payoffs(params: dict) -> dict[str, float]:
+    """Per-partner stage-game payoffs R, S, T, P of the symmetric tariff game.
+
+    With ``payoff_source = "economics"`` they come from the trade model: a
+    defector sets ``war_tariff`` on a flow of ``trade_per_partner_bn``, facing a
+    residual supply elasticity ``supply_elasticity / market_share``.
+    """
+    if params["payoff_source"] == "table":
+        return {key: float(params[f"pd_{key}"]) for key in "RSTP"}
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], params["market_share"])
+    outcome = economics.tariff_outcome(params["trade_per_partner_bn"], params["war_tariff"],
+                                       params["demand_elasticity"], eps)
+    gain = float(outcome["importer_welfare"])  # own tariff: terms-of-trade gain net of consumer loss
+    loss = float(outcome["exporter_welfare"])  # partner's tariff on my exports
+    return {"R": 0.0, "S": loss, "T": gain, "P": gain + loss}
+
+
+def classroom_utilities(options: OptionTable, p_partner_defects: np.ndarray, payoffs: dict[str, float],
+                        stake: float) -> np.ndarray:
+    """Expected per-partner payoff of opening (wait) or retaliating, in percent of ``stake``."""
+    p = p_partner_defects
+    open_value = (1 - p) * payoffs["R"] + p * payoffs["S"]
+    defect_value = (1 - p) * payoffs["T"] + p * payoffs["P"]
+    values = np.where(options.stance[None, :] == RETALIATE, defect_value[:, None], open_value[:, None])
+    return 100.0 * values / stake

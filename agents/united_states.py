@@ -1,0 +1,191 @@
+"""The United States: announces tariffs and demands, then grants relief or escalates.
+
+The documented rule: rates are set "to reflect trading partner retaliation and
+alignment" (Executive Order of 9 Apr 2025; the 31 Jul 2025 order cites
+partners' "efforts to retaliate" and "efforts to align").  Concretely, each round:
+
+1. a partner that retaliates is escalated with probability ``us_toughness``
+   (``escalation_step`` more on its tariffed sectors, up to ``tariff_ceiling``),
+   unless the damage it has done makes the U.S. offer a mutual lifting deal,
+   with probability ``(1 - us_toughness) * damage / settlement_tolerance``;
+2. a partner that hedges toward China is escalated like a retaliator;
+3. a partner that accepts at least ``relief_threshold`` of the weighted package
+   (including the export cap if the U.S. runs a deficit with it) is granted relief
+   with probability ``relief_probability``: a quota if it accepted the cap,
+   otherwise an exemption.  Relief and deals are kept while the partner keeps
+   its side;
+4. everyone else is tariffed at the announced rates; temporary exemptions end at
+   ``deadline_round``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from agents import decision
+from sim.world import DEAL, EXEMPT, HEDGE, QUOTA, RETALIATE, TARIFFED, WAIT
+
+if TYPE_CHECKING:
+    from sim.model import NegotiationModel
+
+
+class UnitedStatesAgent(mesa.Agent):
+    name = "United States"
+
+    def __init__(self, model: "NegotiationModel"):
+        super().__init__(model)
+        self.escalations = 0
+        self.reliefs = 0
+        self.deals = 0
+
+    # 1. announce ---------------------------------------------------------------
+    def announce(self) -> None:
+        model = self.model
+        state, world = model.state, model.world
+        for change in model.scenario_data.schedule:
+            if change.round != model.round:
+                continue
+            k = world.sector_names.index(change.sector)
+            rows = np.ones(world.n, dtype=bool)
+            if change.countries:
+                rows = np.isin(world.names, change.countries)
+            if change.exclude:
+                rows &= ~np.isin(world.names, change.exclude)
+            state.schedule[rows, k] = change.rate
+            model.log(None, "announce", f"the U.S. sets {change.sector} tariffs to {change.rate:.0%}"
+                      + (f" ({change.note})" if change.note else ""))
+        deadline = model.params["deadline_round"]
+        if deadline and model.round == deadline and state.temp_exempt.any():
+            names = ", ".join(np.array(world.names)[state.temp_exempt])
+            model.log(None, "deadline", f"deadline: temporary exemptions end this round for {names} unless they settle")
+
+    # 4. resolve ----------------------------------------------------------------
+    def resolve(self) -> None:
+        model = self.model
+        state, world, params = model.state, model.world, model.params
+        rng = model.rng
+        n = world.n
+        draws = rng.random((n, 2))
+        stance = state.stance
+        compliant = self.eligible_for_relief()
+        state.escalated = np.zeros(n, dtype=bool)
+
+        retaliating = stance == RETALIATE
+        settle_chance = (1 - params["us_toughness"]) * state.cum_damage / params["settlement_tolerance"]
+        settles = retaliating & (draws[:, 0] < settle_chance)
+        escalates = (retaliating | (stance == HEDGE)) & ~settles & (draws[:, 1] < params["us_toughness"])
+        grants = compliant & ~state.relieved & (draws[:, 0] < params["relief_probability"])
+        keeps = compliant & state.relieved
+        in_deal = state.treatment == DEAL
+        keeps_deal = in_deal & ~retaliating & (stance != HEDGE)
+        deadline = params["deadline_round"]
+        grace = state.temp_exempt & (deadline == 0 or model.round < deadline)
+
+        for i in np.flatnonzero(settles):
+            self.deals += 1
+            model.log(i, "deal", f"the U.S. and {world.names[i]} settle: tariffs and counter-tariffs lifted")
+        for i in np.flatnonzero(escalates):
+            self.escalations += 1
+        state.escalation = np.where(escalates, state.escalation + params["escalation_step"], state.escalation)
+        state.escalated = escalates
+
+        new_treatment = np.full(n, TARIFFED)
+        new_treatment[grace] = EXEMPT
+        cap_taken = np.zeros(n, dtype=bool)
+        if world.cap_index >= 0:
+            cap_taken = state.accepted[:, world.cap_index]
+        relief_now = grants | keeps
+        relief_kind = np.where(cap_taken, QUOTA, EXEMPT)
+        new_treatment = np.where(relief_now, relief_kind, new_treatment)
+        new_treatment = np.where(keeps_deal | settles, DEAL, new_treatment)
+        lost_relief = state.relieved & ~relief_now & ~settles
+        for i in np.flatnonzero(grants):
+            self.reliefs += 1
+            kind = "a quota" if relief_kind[i] == QUOTA else "an exemption"
+            model.log(i, "relief", f"the U.S. grants {world.names[i]} {kind}")
+        for i in np.flatnonzero(lost_relief & ~keeps_deal):
+            model.log(i, "withdraw", f"the U.S. withdraws relief from {world.names[i]}")
+        ended_grace = state.temp_exempt & ~grace & ~relief_now & ~settles
+        for i in np.flatnonzero(ended_grace):
+            model.log(i, "tariffed", f"{world.names[i]}'s temporary exemption ends: tariffs apply")
+        state.temp_exempt = state.temp_exempt & grace
+        state.relieved = relief_now & ~settles
+        state.settled_ever |= relief_now | settles
+        state.treatment = new_treatment
+        # a deal lifts the counter-tariffs too
+        state.stance = np.where(settles, WAIT, state.stance)
+        state.cum_damage = np.where(settles, 0.0, state.cum_damage)
+        state.escalation = np.where(settles, 0.0, state.escalation)
+        for i in np.flatnonzero(escalates):
+            rate = self.tariff_rates()[i].max()
+            model.log(i, "escalate", f"the U.S. escalates against {world.names[i]}: tariffs up to {rate:.0%}")
+
+    def eligible_for_relief(self) -> np.ndarray:
+        """Partners that meet the relief condition this round (bool per country)."""
+        model = self.model
+        state, world, params = model.state, model.world, model.params
+        weights = world.applicable * world.demand_weight[None, :]
+        total = weights.sum(axis=1)
+        compliance = np.where(total > 0, (state.accepted * weights).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
+        state.compliance = compliance
+        eligible = (state.stance == WAIT) & (total > 0) & (compliance >= params["relief_threshold"] - 1e-12)
+        if world.cap_index >= 0:
+            eligible &= state.accepted[:, world.cap_index] | ~self.requires_cap()
+        return eligible
+
+    def requires_cap(self) -> np.ndarray:
+        """The U.S. insists on the export cap where it runs a goods deficit with the partner."""
+        world = self.model.world
+        if world.cap_index < 0:
+            return np.zeros(world.n, dtype=bool)
+        return world.applicable[:, world.cap_index] & (world.us_balance < 0)
+
+    # tariffs ---------------------------------------------------------------------
+    def tariff_rates(self, escalation_extra: float = 0.0) -> np.ndarray:
+        """Rates [n, s] a tariffed partner faces: schedule plus escalation, capped."""
+        model = self.model
+        state, world = model.state, model.world
+        floor = world.floor[None, :]
+        escalable = (state.schedule > floor + 1e-12) | model.escalable[None, :]
+        raised = state.schedule + escalable * (state.escalation + escalation_extra)[:, None]
+        ceiling = np.maximum(model.params["tariff_ceiling"], state.schedule)
+        return np.maximum(np.minimum(raised, ceiling), floor)
+
+    def apply_treatment(self) -> None:
+        """Set effective tariffs and quota flags from each partner's treatment."""
+        model = self.model
+        state, world = model.state, model.world
+        tariffed = state.treatment == TARIFFED
+        floor = np.broadcast_to(world.floor[None, :], state.schedule.shape)
+        state.tariffs = np.where(tariffed[:, None], self.tariff_rates(), floor)
+        state.quota = (state.treatment == QUOTA)[:, None] & world.cap_sectors[None, :]
+
+    def outlook(self) -> decision.TradeOutlook:
+        """Exporter welfare of each partner under each possible reply (for their decisions)."""
+        model = self.model
+        state, world, params = model.state, model.world, model.params
+        deadline = params["deadline_round"]
+        floor = np.broadcast_to(world.floor[None, :], state.schedule.shape)
+        grace = state.temp_exempt & (deadline == 0 or model.round < deadline)
+        if_tariffed = self.tariff_rates()
+        no_relief = np.where(grace[:, None], floor, if_tariffed)
+        escalated = np.where(grace[:, None], floor, self.tariff_rates(params["escalation_step"]))
+        quota = np.broadcast_to(world.cap_sectors[None, :], state.schedule.shape)
+        covered = (world.exports * (if_tariffed > floor + 1e-12)).sum(axis=1)
+        retaliation_value = np.minimum(params["retaliation_match"] * covered, world.imports_from_us)
+        in_deal = state.treatment == DEAL
+        return decision.TradeOutlook(
+            tariff=np.where(in_deal, decision.exporter_welfare(world, floor, params),
+                            decision.exporter_welfare(world, no_relief, params)),
+            escalated=decision.exporter_welfare(world, escalated, params),
+            quota=decision.exporter_welfare(world, floor, params, quota=quota),
+            exempt=decision.exporter_welfare(world, floor, params),
+            currently_relieved=state.relieved | in_deal,
+            requires_cap=self.requires_cap(),
+            tariffed_now=(state.treatment == TARIFFED) & (state.tariffs > floor + 1e-12).any(axis=1),
+            retaliation_value=retaliation_value,
+            stake=world.stake(if_tariffed),
+        )

@@ -1,0 +1,224 @@
+"""The ``tradesim`` command line.
+
+    tradesim scenarios
+    tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
+    tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
+    tradesim analyze DIR
+    tradesim backtest SCENARIO [--seeds K] [--json]
+    tradesim app [--host 127.0.0.1] [--port P]
+
+User errors print a one-line message and exit with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.errors import UserError
+
+SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {}
+
+
+def subcommand(name: str):
+    """Register a function that adds a subparser (other modules may extend the CLI)."""
+
+    def register(func):
+        SUBCOMMANDS[name] = func
+        return func
+
+    return register
+
+
+# ---------------------------------------------------------------- scenarios
+@subcommand("scenarios")
+def _add_scenarios(sub):
+    p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    p.set_defaults(handler=cmd_scenarios)
+
+
+def cmd_scenarios(args) -> int:
+    from sim.scenario import builtin_summaries
+
+    rows = builtin_summaries()
+    width = max(len(name) for name, _, _ in rows)
+    print(f"{'name':<{width}}  countries  title")
+    for name, title, n in rows:
+        print(f"{name:<{width}}  {n:>9}  {title}")
+    return 0
+
+
+# ---------------------------------------------------------------- run
+@subcommand("run")
+def _add_run(sub):
+    p = sub.add_parser("run", help="run one scenario and print what happened")
+    p.add_argument("scenario", nargs="?", help="built-in scenario name or path to a .toml file")
+    p.add_argument("--rounds", type=int, default=None, help="number of rounds (default: the scenario's)")
+    p.add_argument("--seed", default=None, help="random seed (default: 0)")
+    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
+                   help="override a parameter (e.g. us_toughness=0.8) or a country field (Canada.security_dependence=0.3)")
+    p.add_argument("--out", default=None, help="write per-round country records to FILE.csv or FILE.parquet")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--exercise", default=None, help="run the preset of a classroom exercise (see docs/exercises)")
+    p.set_defaults(handler=cmd_run)
+
+
+def _seed(text) -> int:
+    if text is None:
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise UserError(f"--seed must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise UserError(f"--seed must be >= 0, got {value}")
+    return value
+
+
+def cmd_run(args) -> int:
+    from sim.model import NegotiationModel
+    from sim.scenario import parse_set_options
+
+    overrides = parse_set_options(args.sets)
+    scenario = args.scenario
+    rounds = args.rounds
+    if args.exercise:
+        from sim.exercises import exercise_preset
+
+        preset = exercise_preset(args.exercise)
+        scenario = scenario or preset["scenario"]
+        overrides = {**preset.get("params", {}), **overrides}
+        rounds = rounds if rounds is not None else preset.get("rounds")
+    if not scenario:
+        raise UserError("give a SCENARIO (see `tradesim scenarios`) or --exercise NAME")
+    if rounds is not None and rounds < 0:
+        raise UserError(f"--rounds must be >= 0, got {rounds}")
+    seed = _seed(args.seed)
+    model = NegotiationModel(scenario_name=scenario, rng=seed, overrides=overrides)
+    model.run(rounds)
+    if args.out:
+        _write_records(model, Path(args.out))
+    if args.json:
+        print(json.dumps(model.summary(), indent=2, sort_keys=False))
+    else:
+        print_run(model)
+    return 0
+
+
+def _write_records(model, path: Path) -> None:
+    from sim.records import country_frame
+
+    frame = country_frame(model)
+    frame.insert(0, "seed", model.seed)
+    frame.insert(0, "scenario", model.scenario_name)
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        raise UserError(f"--out must end in .csv or .parquet, got '{path}'")
+
+
+def print_run(model) -> None:
+    summary = model.summary()
+    data = model.scenario_data
+    print(f"{data.title}  [{model.scenario_name}, seed {model.seed}, {model.round} {data.round_label}s]")
+    print()
+    by_round: dict[int, list[str]] = {}
+    for event in model.events:
+        by_round.setdefault(event["round"], []).append(event["text"])
+    frame = model.datacollector.get_model_vars_dataframe()
+    for r in range(1, model.round + 1):
+        row = frame.iloc[r]
+        print(f"Round {r:>3}: deals {int(row['Deals']):>2}  retaliators {int(row['Retaliators']):>2}  "
+              f"escalation {row['Escalation index']:.2f}")
+        for text in by_round.get(r, [])[:20]:
+            print(f"           - {text}")
+        if len(by_round.get(r, [])) > 20:
+            print(f"           ... {len(by_round[r]) - 20} more events")
+    print()
+    header = f"{'country':<14}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
+    print(header)
+    print("-" * len(header))
+    for c in summary["countries"][:60]:
+        print(f"{c['name']:<14}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}{str(c['retaliated']).lower():>12}"
+              f"{str(c['settled']).lower():>9}{c['welfare_change']:>16.2f}  {c['final_action']}")
+    if len(summary["countries"]) > 60:
+        print(f"... {len(summary['countries']) - 60} more countries")
+    totals = summary["totals"]
+    print()
+    print(f"Deals: {totals['deals']}   retaliators: {totals['retaliators']}   "
+          f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr   escalation index: {totals['escalation_index']:.2f}")
+
+
+# ---------------------------------------------------------------- app
+@subcommand("app")
+def _add_app(sub):
+    p = sub.add_parser("app", help="serve the browser app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.set_defaults(handler=cmd_app)
+
+
+def cmd_app(args) -> int:
+    import os
+    import subprocess
+
+    app_path = Path(__file__).resolve().parent.parent / "app.py"
+    if not app_path.exists():
+        raise UserError(f"app.py not found at {app_path}")
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
+    print(f"tradesim app: serving on http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
+    cmd = [sys.executable, "-m", "solara", "run", str(app_path), "--host", args.host,
+           "--port", str(args.port), "--production"]
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _load_extensions() -> None:
+    """Import modules that add subcommands (sweeps, backtest, bench) if present."""
+    import importlib
+
+    for module in ("experiments.cli", "benchmarks.cli"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name not in (module, module.split(".")[0]):
+                raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _load_extensions()
+    parser = argparse.ArgumentParser(
+        prog="tradesim",
+        description="Agent-based simulator of trade negotiations under U.S. tariff pressure.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"tradesim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tradesim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

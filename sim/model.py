@@ -1,0 +1,366 @@
+"""NegotiationModel: the round protocol of tariff negotiations on Mesa 3.
+
+Each round (``step``):
+
+1. the U.S. announces tariffs, demands and deadlines;
+2. China announces its stance toward aligners and hedgers;
+3. countries choose, simultaneously (nobody sees another's move this round);
+4. the U.S. resolves relief or escalation, and China acts;
+5. trade and welfare update;
+6. beliefs update;
+7. records are collected.
+
+Usage::
+
+    from sim import NegotiationModel
+    model = NegotiationModel(scenario_name="section232_2018", rng=1)
+    model.run(20)
+    model.datacollector.get_model_vars_dataframe()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents import decision
+from agents.china import ChinaAgent
+from agents.country import CountryAgent, decide_all
+from agents.strategies import RULE_BASED, STRATEGIES
+from agents.united_states import UnitedStatesAgent
+from sim import economics, reporters
+from sim.errors import ParameterError
+from sim.scenario import ScenarioData, load_scenario
+from sim.state import NegotiationState
+from sim.world import (
+    HEDGE,
+    RETALIATE,
+    TARIFFED,
+    WAIT,
+    WTO,
+    build_world,
+    escalable_sectors,
+)
+
+CLASSROOM_STANCES = (WAIT, RETALIATE)
+US_STANCES = (WAIT, RETALIATE, WTO, HEDGE)
+
+
+class NegotiationModel(mesa.Model):
+    """Repeated trade negotiations under U.S. tariff pressure.
+
+    Args:
+        scenario_name: a built-in scenario name or the path to a scenario TOML file.
+            (Not ``scenario``: Mesa 3.5 reserves that name.)
+        rng: seed or numpy Generator; a string of digits (from a text box) is accepted.
+        overrides: parameter or ``COUNTRY.FIELD`` overrides, validated.
+        scenario_data: an already loaded :class:`~sim.scenario.ScenarioData` (skips loading).
+        **params: parameter overrides by keyword, e.g. ``us_toughness=0.8``.
+    """
+
+    def __init__(self, scenario_name: str = "section232_2018", rng: Any = None,
+                 overrides: dict[str, Any] | None = None, scenario_data: ScenarioData | None = None,
+                 **params: Any):
+        params.pop("scenario", None)  # SolaraViz may inject Mesa's own Scenario object here
+        super().__init__(rng=_coerce_seed(rng))
+        merged = {**(overrides or {}), **params}
+        if scenario_data is None:
+            scenario_data = load_scenario(scenario_name, merged)
+        elif merged:
+            from sim.scenario import apply_overrides
+
+            scenario_data = apply_overrides(scenario_data, merged)
+        self.scenario_data = scenario_data
+        self.scenario_name = scenario_data.name
+        self.seed = rng if rng is None or isinstance(rng, (int, np.integer)) else _coerce_seed(rng)
+        self.params = dict(scenario_data.params)
+        self.world = build_world(scenario_data)
+        self.escalable = escalable_sectors(scenario_data)
+        self.round = 0
+        self.events: list[dict] = []
+        self.human_choices: dict[int, int] = {}
+
+        world = self.world
+        self.is_classroom = not world.has_united_states
+        stances = CLASSROOM_STANCES if self.is_classroom else US_STANCES
+        self.options = decision.build_options(len(world.demand_ids), stances)
+        self.retaliate_option = int(np.flatnonzero(self.options.stance == RETALIATE)[0])
+        self.comply_option = self._comply_options()
+        self.beliefs = decision.Beliefs.from_priors(world.n, self.params)
+        self.state = NegotiationState.initial(world, self.options.size)
+        if self.is_classroom:
+            self.classroom_payoffs = decision.classroom_payoffs(self.params)
+            self.partner_defect_beliefs = np.tile(
+                [self.params["prior_escalation"] * self.params["belief_weight"],
+                 (1 - self.params["prior_escalation"]) * self.params["belief_weight"]], (world.n, 1))
+
+        self.united_states = None if self.is_classroom else UnitedStatesAgent(self)
+        self.china = None
+        if not self.is_classroom and (world.is_china.any() or "alignment" in world.demand_kind):
+            self.china = ChinaAgent(self)
+        self.countries = [
+            CountryAgent(self, i, name, world.strategies[i]) for i, name in enumerate(world.names)
+        ]
+        self.strategy_rules = {name: STRATEGIES[name](self.params) for name in set(world.strategies) if name in RULE_BASED}
+        self.strategy_groups = {
+            name: np.flatnonzero(np.array(world.strategies) == name) for name in sorted(set(world.strategies))
+        }
+        if self.united_states is not None:
+            self.united_states.apply_treatment()
+            self._update_trade(np.zeros(world.n), np.zeros(world.n))
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters.MODEL_REPORTERS,
+            agenttype_reporters={CountryAgent: reporters.COUNTRY_REPORTERS},
+        )
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ running
+    def step(self) -> None:
+        self.round += 1
+        self.events_this_round = []
+        if self.is_classroom:
+            self._classroom_round()
+        else:
+            self._us_round()
+        self.datacollector.collect(self)
+
+    def run(self, rounds: int | None = None) -> "NegotiationModel":
+        """Run ``rounds`` rounds (default: the scenario's length); returns the model."""
+        count = self.scenario_data.rounds if rounds is None else int(rounds)
+        if count < 0:
+            raise ParameterError(f"rounds must be >= 0, got {count}")
+        for _ in range(count):
+            self.step()
+        return self
+
+    def _us_round(self) -> None:
+        state, world = self.state, self.world
+        us = self.united_states
+        us.announce()  # 1
+        if self.china is not None:
+            self.china.announce()  # 2
+        self.outlook = us.outlook()
+        previous_labels = [state.action_label(i) for i in range(world.n)]
+        decide_all(self)  # 3
+        chosen_stance = state.stance.copy()
+        state.retaliation_value = np.where(chosen_stance == RETALIATE, self.outlook.retaliation_value, 0.0)
+        eligible = us.eligible_for_relief()
+        self._log_choices(previous_labels)
+        relieved_before = state.relieved.copy()
+        us.resolve()  # 4
+        china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
+        state.retaliation_value = np.where(state.stance == RETALIATE, state.retaliation_value, 0.0)
+        us.apply_treatment()  # 5
+        self._update_trade(state.retaliation_value, china_effect)
+        self._update_beliefs(eligible, chosen_stance, relieved_before)  # 6
+        tariffed = (state.treatment == TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
+        state.pressure += self.params["pressure_adaptation"] * (tariffed - state.pressure)
+        state.own_cooperated = (chosen_stance != RETALIATE) & (chosen_stance != HEDGE)
+        state.opponent_cooperated = ~tariffed & ~state.escalated
+        state.opponent_ever_defected |= ~state.opponent_cooperated
+        state.retaliated_ever |= chosen_stance == RETALIATE
+
+    # ------------------------------------------------------------------ decisions
+    def evaluate_options(self) -> np.ndarray:
+        """Utility [n, K] of every option for every country this round (percent of stake)."""
+        if self.is_classroom:
+            beliefs = self.partner_defect_beliefs
+            p = beliefs[:, 0] / beliefs.sum(axis=1)
+            stake = self.params["trade_per_partner_bn"] if self.params["payoff_source"] == "economics" else 100.0
+            return decision.classroom_utilities(self.options, p, self.classroom_payoffs, stake)
+        return decision.us_game_utilities(
+            self.world, self.options, self.outlook, self.beliefs, self.state.pressure, self.params,
+            china_active=self.china is not None and self.china.active,
+        )
+
+    def _comply_options(self) -> np.ndarray:
+        """Per country, the option "wait and accept every demand that applies"."""
+        options, world = self.options, self.world
+        out = np.zeros(world.n, dtype=int)
+        for i in range(world.n):
+            match = (options.stance == WAIT) & (options.accept == world.applicable[i]).all(axis=1)
+            out[i] = int(np.flatnonzero(match)[0])
+        return out
+
+    def set_human_choice(self, country: str, accepted: list[str] | tuple[str, ...] = (), stance: str = "wait") -> None:
+        """Record a person's move for ``country`` for the next round.
+
+        ``accepted`` lists demand ids; ``stance`` is wait, retaliate, wto or hedge.
+        Only "wait" can be combined with accepted demands.
+        """
+        from sim.world import STANCE_NAMES
+
+        i = self.world.names.index(country)
+        if stance not in STANCE_NAMES or (self.is_classroom and stance not in ("wait", "retaliate")):
+            raise ParameterError(f"stance must be one of {', '.join(STANCE_NAMES)}, got {stance!r}")
+        unknown = [d for d in accepted if d not in self.world.demand_ids]
+        if unknown:
+            raise ParameterError(f"unknown demand(s) {unknown}; demands are {', '.join(self.world.demand_ids)}")
+        if accepted and stance != "wait":
+            raise ParameterError("demands can only be accepted together with the stance 'wait'")
+        wanted = np.isin(self.world.demand_ids, list(accepted)) & self.world.applicable[i]
+        match = (self.options.stance == STANCE_NAMES.index(stance)) & (self.options.accept == wanted).all(axis=1)
+        self.human_choices[i] = int(np.flatnonzero(match)[0])
+
+    def take_human_choice(self, i: int) -> int:
+        if i in self.human_choices:
+            return self.human_choices.pop(i)
+        self.log(i, "human", f"{self.world.names[i]}: no move given, so it waits")
+        match = (self.options.stance == WAIT) & ~self.options.accept.any(axis=1)
+        return int(np.flatnonzero(match)[0])
+
+    # ------------------------------------------------------------------ economics
+    def _update_trade(self, retaliation_value: np.ndarray, china_effect: np.ndarray) -> None:
+        state, world, params = self.state, self.world, self.params
+        eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.seller_share_us)[:, None]
+        eta = params["demand_elasticity"]
+        flows = economics.tariff_outcome(world.exports, state.tariffs, eta, eps)
+        exporter, volume, us_importer = flows["exporter_welfare"], flows["volume"], flows["importer_welfare"]
+        if state.quota.any():
+            capped = economics.quota_outcome(world.exports, world.cap_share, eta, eps, params["quota_rent_share"])
+            exporter = np.where(state.quota, capped["exporter_welfare"], exporter)
+            volume = np.where(state.quota, capped["volume"], volume)
+            us_importer = np.where(state.quota, capped["importer_welfare"], us_importer)
+        counter = decision.retaliation_self_effect(world, retaliation_value, params)
+        stake = world.stake(state.schedule)
+        pledges = (state.accepted * world.cost_share[None, :]).sum(axis=1) * stake
+        state.welfare = exporter.sum(axis=1) + counter["importer_welfare"] + china_effect - pledges
+        state.cum_welfare += state.welfare / self.scenario_data.rounds_per_year
+        state.us_welfare = float(us_importer.sum() + counter["exporter_welfare"].sum() + pledges.sum())
+        state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
+        state.exports_now = volume.sum(axis=1)
+        total = world.exports.sum(axis=1)
+        state.avg_tariff = np.where(total > 0, (world.exports * state.tariffs).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
+        alignment_weights = np.array([k == "alignment" for k in world.demand_kind]) * world.demand_weight
+        applicable_alignment = world.applicable * alignment_weights[None, :]
+        denominator = applicable_alignment.sum(axis=1)
+        state.alignment = np.where(denominator > 0, (state.accepted * applicable_alignment).sum(axis=1) / np.maximum(denominator, 1e-12), 0.0)
+
+    def escalation_index(self) -> float:
+        state, world = self.state, self.world
+        if self.is_classroom:
+            return 100.0 * self.params["war_tariff"] * float((state.stance == RETALIATE).mean())
+        us_side = (world.exports * state.tariffs).sum()
+        partner_side = (state.retaliation_value * self.params["retaliation_rate"]).sum()
+        trade = world.exports.sum() + world.imports_from_us.sum()
+        return 100.0 * float(us_side + partner_side) / max(float(trade), 1e-12)
+
+    # ------------------------------------------------------------------ beliefs
+    def _update_beliefs(self, eligible: np.ndarray, chosen_stance: np.ndarray, relieved_before: np.ndarray) -> None:
+        state, beliefs = self.state, self.beliefs
+        social = self.params["social_learning"]
+        asked = eligible & ~relieved_before
+        granted = state.relieved | (state.treatment != TARIFFED)
+        _learn(beliefs.relief, asked, granted, social)
+        challengers = (chosen_stance == RETALIATE) | (chosen_stance == HEDGE)
+        _learn(beliefs.escalation, challengers, state.escalated, social)
+        retaliated = chosen_stance == RETALIATE
+        settled = retaliated & (state.stance == WAIT)
+        _learn(beliefs.settlement, retaliated, settled, social)
+        if self.china is not None and self.china.active:
+            aligned = state.alignment > 0
+            _learn(beliefs.china_punishment, aligned, state.china_punished, social)
+
+    # ------------------------------------------------------------------ classroom
+    def _classroom_round(self) -> None:
+        state, world, params = self.state, self.world, self.params
+        previous_labels = [state.action_label(i) for i in range(world.n)] if world.n <= 50 else None
+        decide_all(self)
+        defect = state.stance == RETALIATE
+        n = world.n
+        others_defecting = defect.sum() - defect
+        share = others_defecting / max(n - 1, 1)
+        pay = self.classroom_payoffs
+        state.welfare = np.where(defect, (1 - share) * pay["T"] + share * pay["P"], (1 - share) * pay["R"] + share * pay["S"])
+        state.cum_welfare += state.welfare
+        state.avg_tariff = params["war_tariff"] * share
+        state.retaliation_value = np.where(defect, params["trade_per_partner_bn"] * (n - 1), 0.0)
+        state.retaliated_ever |= defect
+        state.own_cooperated = ~defect
+        state.opponent_cooperated = share <= 0.5
+        state.opponent_ever_defected |= ~state.opponent_cooperated
+        weight = 1.0
+        self.partner_defect_beliefs[:, 0] += weight * share
+        self.partner_defect_beliefs[:, 1] += weight * (1 - share)
+        if previous_labels is not None:
+            self._log_choices(previous_labels)
+        else:
+            self.log(None, "summary", f"{int(defect.sum())} of {n} countries retaliate")
+
+    # ------------------------------------------------------------------ events
+    def log(self, index: int | None, kind: str, text: str) -> None:
+        country = None if index is None else self.world.names[index]
+        self.events.append({"round": self.round, "country": country, "kind": kind, "text": text})
+
+    @property
+    def event_log(self) -> list[str]:
+        """Readable event lines, e.g. "Round 3: Canada retaliates on $11.2bn of U.S. goods (...)"."""
+        return [f"Round {e['round']}: {e['text']}" for e in self.events]
+
+    def _log_choices(self, previous_labels: list[str]) -> None:
+        state, world = self.state, self.world
+        for i in range(world.n):
+            label = state.action_label(i)
+            if label == previous_labels[i] and not (label == "partial" and self.round == 1):
+                continue
+            name = world.names[i]
+            if label == "retaliate":
+                value = state.retaliation_value[i]
+                goods = world.retaliation_targets[i][:3]
+                where = f" ({', '.join(goods)})" if goods else ""
+                text = (f"{name} retaliates on ${value:.1f}bn of U.S. goods{where}" if not self.is_classroom
+                        else f"{name} retaliates")
+            elif label == "wto":
+                text = f"{name} files a WTO case"
+            elif label == "hedge":
+                text = f"{name} hedges toward China"
+            elif label == "comply":
+                text = f"{name} accepts the whole package"
+            elif label == "partial":
+                accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
+                text = f"{name} accepts {', '.join(accepted)}"
+            else:
+                text = f"{name} waits" + (" and opens its market" if self.is_classroom else "")
+            self.log(i, "choice", text)
+
+    # ------------------------------------------------------------------ outputs
+    def summary(self) -> dict:
+        """The run as a JSON-ready dict (see ``tradesim run --json``)."""
+        from sim.records import run_summary
+
+        return run_summary(self)
+
+
+def _learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: float) -> None:
+    """Own experience (weight 1) plus the public record of others (weight ``social``)."""
+    if not mask.any():
+        return
+    decision.Beliefs.observe(counts, mask, outcome.astype(float))
+    others = mask.sum() - mask  # observations by others, per observer
+    success = (outcome & mask).sum() - (outcome & mask)
+    rate = np.where(others > 0, success / np.maximum(others, 1), 0.0)
+    weight = social * (others > 0)
+    counts[:, 0] += weight * rate
+    counts[:, 1] += weight * (1 - rate)
+
+
+def _coerce_seed(rng: Any) -> Any:
+    """Accept ints, numpy generators, None, and digit strings typed into a text box."""
+    if rng is None or isinstance(rng, (np.random.Generator, np.integer, int)) and not isinstance(rng, bool):
+        return rng
+    if isinstance(rng, float) and rng.is_integer():
+        return int(rng)
+    if isinstance(rng, str):
+        text = rng.strip()
+        if text == "":
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
+        if value < 0:
+            raise ParameterError(f"seed must be >= 0, got {value}")
+        return value
+    raise ParameterError(f"seed must be a whole number, got {rng!r}")

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
