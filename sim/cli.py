@@ -184,7 +184,7 @@ def _load_extensions() -> None:
     """Import modules that add subcommands (sweeps, backtest, bench) if present."""
     import importlib
 
-    for module in ("experiments.cli", "benchmarks.cli"):
+    for module in ("experiments.cli", "experiments.backtest", "benchmarks.cli"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
