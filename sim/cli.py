@@ -140,11 +140,11 @@ def print_run(model) -> None:
         if len(by_round.get(r, [])) > 20:
             print(f"           ... {len(by_round[r]) - 20} more events")
     print()
-    header = f"{'country':<14}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
+    header = f"{'country':<16}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
     print(header)
     print("-" * len(header))
     for c in summary["countries"][:60]:
-        print(f"{c['name']:<14}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}{str(c['retaliated']).lower():>12}"
+        print(f"{c['name']:<16}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}{str(c['retaliated']).lower():>12}"
               f"{str(c['settled']).lower():>9}{c['welfare_change']:>16.2f}  {c['final_action']}")
     if len(summary["countries"]) > 60:
         print(f"... {len(summary['countries']) - 60} more countries")
