@@ -52,7 +52,7 @@ class CountryAgent(mesa.Agent):
 
     @property
     def tariff(self) -> float:
-        """Trade-weighted U.S. tariff on the country's exports (fraction)."""
+        """Trade-weighted U.S. tariff on the country's exports in the sectors under dispute (fraction)."""
         return float(self.model.state.avg_tariff[self.index])
 
     @property

@@ -78,6 +78,9 @@ class NegotiationModel(mesa.Model):
         self.params = dict(scenario_data.params)
         self.world = build_world(scenario_data)
         self.escalable = escalable_sectors(scenario_data)
+        self.covered_sectors = self.escalable | (self.world.schedule0 > self.world.floor[None, :] + 1e-12).any(axis=0)
+        if not self.covered_sectors.any():
+            self.covered_sectors = np.ones(len(self.world.sector_names), dtype=bool)
         self.round = 0
         self.events: list[dict] = []
         self.human_choices: dict[int, int] = {}
@@ -169,7 +172,10 @@ class NegotiationModel(mesa.Model):
             beliefs = self.partner_defect_beliefs
             p = beliefs[:, 0] / beliefs.sum(axis=1)
             stake = self.params["trade_per_partner_bn"] if self.params["payoff_source"] == "economics" else 100.0
-            return decision.classroom_utilities(self.options, p, self.classroom_payoffs, stake)
+            triggered = self.state.retaliated_ever | self.state.opponent_ever_defected
+            return decision.classroom_utilities(self.options, p, self.classroom_payoffs, stake,
+                                                patience=self.world.patience, triggered=triggered,
+                                                partner_model=self.params["partner_model"])
         return decision.us_game_utilities(
             self.world, self.options, self.outlook, self.beliefs, self.state.pressure, self.params,
             china_active=self.china is not None and self.china.active,
@@ -231,8 +237,10 @@ class NegotiationModel(mesa.Model):
         state.us_welfare = float(us_importer.sum() + counter["exporter_welfare"].sum() + pledges.sum())
         state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
         state.exports_now = volume.sum(axis=1)
-        total = world.exports.sum(axis=1)
-        state.avg_tariff = np.where(total > 0, (world.exports * state.tariffs).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
+        # the reported tariff averages over the sectors the dispute covers (e.g. steel and aluminium)
+        covered = world.exports * self.covered_sectors[None, :]
+        total = covered.sum(axis=1)
+        state.avg_tariff = np.where(total > 0, (covered * state.tariffs).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
         alignment_weights = np.array([k == "alignment" for k in world.demand_kind]) * world.demand_weight
         applicable_alignment = world.applicable * alignment_weights[None, :]
         denominator = applicable_alignment.sum(axis=1)

@@ -1,0 +1,91 @@
+"""The trade economics that every payoff comes from."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim import NegotiationModel, economics
+
+positive = st.floats(min_value=0.1, max_value=20.0)
+
+
+@given(value=st.floats(0.01, 1000), tariff=st.floats(0.001, 2.0), eta=positive, eps=positive)
+@settings(max_examples=200, deadline=None)
+def test_a_tariff_lowers_exports_and_hurts_the_exporter(value, tariff, eta, eps):
+    out = economics.tariff_outcome(value, tariff, eta, eps)
+    assert out["volume"] < value
+    assert out["exporter_welfare"] < 0
+    assert out["consumer_surplus"] < 0  # the importer's consumers pay part of the tariff
+    assert out["revenue"] > 0
+
+
+@given(value=st.floats(1, 100), eta=positive, eps=positive, low=st.floats(0.01, 0.5), extra=st.floats(0.01, 1.0))
+@settings(max_examples=100, deadline=None)
+def test_a_higher_tariff_cuts_exports_further(value, eta, eps, low, extra):
+    small = economics.tariff_outcome(value, low, eta, eps)
+    large = economics.tariff_outcome(value, low + extra, eta, eps)
+    assert large["volume"] < small["volume"]
+    assert large["exporter_welfare"] < small["exporter_welfare"]
+
+
+def test_retaliation_costs_a_small_retaliators_consumers():
+    # a buyer with 1% of the seller's market faces near-perfectly elastic supply
+    eps = economics.residual_supply_elasticity(3.0, 0.01)
+    out = economics.tariff_outcome(10.0, 0.25, 2.5, eps)
+    assert out["consumer_surplus"] < 0
+    assert out["importer_welfare"] < 0  # revenue does not make up for it
+
+
+def test_pass_through_is_complete_when_supply_is_elastic():
+    out = economics.tariff_outcome(10.0, 0.25, 2.5, 1e6)
+    assert out["importer_price"] == pytest.approx(1.25, rel=1e-4)
+    assert out["exporter_price"] == pytest.approx(1.0, rel=1e-4)
+
+
+def test_importer_gain_peaks_at_the_bickerdike_tariff():
+    eps = 4.0
+    rates = np.linspace(0.0, 1.0, 2001)
+    gain = economics.tariff_outcome(10.0, rates, 2.0, eps)["importer_welfare"]
+    assert rates[np.argmax(gain)] == pytest.approx(economics.optimal_tariff(eps), abs=1e-3)
+
+
+def test_a_voluntary_export_restraint_hands_the_rent_to_the_exporter():
+    tariff = economics.tariff_outcome(10.0, 0.25, 2.5, 3.0)
+    ver = economics.quota_outcome(10.0, tariff["volume"] / 10.0, 2.5, 3.0, rent_share=1.0)
+    assert ver["volume"] == pytest.approx(tariff["volume"])
+    assert ver["exporter_welfare"] > tariff["exporter_welfare"]
+    assert ver["importer_welfare"] < tariff["importer_welfare"]
+
+
+def test_alignment_costs_trade_with_china():
+    """A partner that accepts the anti-China demands is punished by China; one that refuses is not."""
+
+    def welfare_when(accepted):
+        model = NegotiationModel(
+            scenario_name="section232_2018", rng=3,
+            overrides={"South Korea.strategy": "human", "china_punish_probability": 1.0, "relief_probability": 0.0},
+        )
+        model.set_human_choice("South Korea", accepted=accepted, stance="wait")
+        model.step()
+        i = model.world.names.index("South Korea")
+        return model.state.welfare[i], model.state.china_punished[i]
+
+    refused, punished_refused = welfare_when([])
+    aligned, punished_aligned = welfare_when(["address_china", "wto_cases"])
+    assert punished_aligned and not punished_refused
+    assert aligned < refused - 0.1  # $bn per year lost on trade with China
+
+
+def test_retaliation_costs_the_retaliator_in_the_model():
+    def welfare(stance):
+        model = NegotiationModel(
+            scenario_name="section232_2018", rng=5,
+            overrides={"Argentina.strategy": "human", "us_toughness": 0.0, "deadline_round": 1},
+        )
+        model.set_human_choice("Argentina", stance=stance)
+        model.step()
+        i = model.world.names.index("Argentina")
+        return model.state.welfare[i]
+
+    assert welfare("retaliate") < welfare("wait")

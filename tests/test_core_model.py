@@ -1,0 +1,139 @@
+"""The round protocol, determinism, records and the CLI output."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import NegotiationModel
+from sim.records import country_frame
+
+
+def _run_json(*extra):
+    cmd = [sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "24", "--json", *extra]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed():
+    first = _run_json("--seed", "7")
+    assert first == _run_json("--seed", "7")
+    data = json.loads(first)
+    assert {"scenario", "seed", "rounds", "params", "events", "countries"} <= set(data)
+    assert data["scenario"] == "section232_2018" and data["seed"] == 7 and data["rounds"] == 24
+    assert all(isinstance(line, str) and line.startswith("Round ") for line in data["events"])
+    for country in data["countries"]:
+        assert country["final_treatment"] in {"tariffed", "quota", "exempt", "deal"}
+        assert isinstance(country["retaliated"], bool) and isinstance(country["settled"], bool)
+        assert {"name", "final_tariff", "welfare_change"} <= set(country)
+
+
+def test_different_seeds_can_differ():
+    outputs = {json.dumps(NegotiationModel(scenario_name="section232_2018", rng=s).run(24).summary()["countries"])
+               for s in range(6)}
+    assert len(outputs) > 1
+
+
+def test_same_seed_same_records_in_python():
+    a = NegotiationModel(scenario_name="reciprocal_2025", rng=11).run(12)
+    b = NegotiationModel(scenario_name="reciprocal_2025", rng=11).run(12)
+    pd.testing.assert_frame_equal(country_frame(a), country_frame(b))
+    assert a.event_log == b.event_log
+
+
+def test_seed_from_a_text_box_is_accepted_and_bad_seed_is_a_user_error():
+    from sim.errors import ParameterError
+
+    assert NegotiationModel(scenario_name="classroom", rng="42").seed == 42
+    with pytest.raises(ParameterError, match="seed must be a whole number"):
+        NegotiationModel(scenario_name="classroom", rng="forty-two")
+
+
+def test_datacollector_gives_model_and_country_frames():
+    model = NegotiationModel(scenario_name="section232_2018", rng=1).run(6)
+    totals = model.datacollector.get_model_vars_dataframe()
+    assert len(totals) == 7
+    assert {"Deals", "Retaliators", "Escalation index", "China isolation", "US welfare"} <= set(totals.columns)
+    records = country_frame(model)
+    assert len(records) == 7 * len(model.world.names)
+    assert {"Treatment", "Tariff", "Exports to US", "Retaliation", "Alignment", "Welfare change"} <= set(records.columns)
+
+
+def test_tariffs_apply_when_the_temporary_exemption_ends():
+    model = NegotiationModel(scenario_name="section232_2018", rng=2,
+                             overrides={"EU.strategy": "always_retaliate", "us_toughness": 0.0})
+    i = model.world.names.index("EU")
+    model.run(2)
+    assert model.state.avg_tariff[i] == 0.0  # exempt until the June deadline (round 3)
+    model.run(1)
+    assert model.state.avg_tariff[i] > 0.1
+    assert model.state.retaliation_value[i] > 1.0
+    assert any("EU retaliates on $" in line for line in model.event_log)
+
+
+def test_the_us_escalates_against_a_retaliator_when_tough():
+    model = NegotiationModel(scenario_name="section232_2018", rng=2,
+                             overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 1.0,
+                                        "settlement_tolerance": 1e5})
+    i = model.world.names.index("Turkey")
+    model.run(3)
+    assert model.state.tariffs[i].max() == pytest.approx(model.params["tariff_ceiling"])
+    assert any("escalates against Turkey" in line for line in model.event_log)
+
+
+def test_compliance_brings_relief_as_a_quota():
+    model = NegotiationModel(scenario_name="section232_2018", rng=4,
+                             overrides={"South Korea.strategy": "always_comply", "relief_probability": 1.0})
+    model.run(1)
+    korea = next(c for c in model.countries if c.name == "South Korea")
+    assert korea.treatment == "quota"
+    assert "quota" in " ".join(model.event_log)
+
+
+def test_human_choice_every_demand_can_be_accepted_or_refused_on_its_own():
+    for scenario in ("section232_2018", "us_china_2018", "reciprocal_2025"):
+        probe = NegotiationModel(scenario_name=scenario, rng=0)
+        country = next(c.name for c in probe.countries if c.data.role == "partner") if any(
+            c.data.role == "partner" for c in probe.countries) else probe.countries[0].name
+        i = probe.world.names.index(country)
+        applicable = [d for j, d in enumerate(probe.world.demand_ids) if probe.world.applicable[i, j]]
+        for demand in applicable:
+            model = NegotiationModel(scenario_name=scenario, rng=0, overrides={f"{country}.strategy": "human"})
+            model.set_human_choice(country, accepted=[demand], stance="wait")
+            model.step()
+            agent = model.countries[i]
+            assert agent.accepted_demands == [demand], (scenario, demand)
+            others = [d for d in applicable if d != demand]
+            model.set_human_choice(country, accepted=others, stance="wait")
+            model.step()
+            assert sorted(agent.accepted_demands) == sorted(others)
+
+
+def test_the_inspector_explains_the_choice():
+    model = NegotiationModel(scenario_name="section232_2018", rng=1).run(2)
+    canada = model.countries[0]
+    utilities = canada.option_utilities()
+    assert "retaliate" in utilities and "comply (accept all)" in utilities
+    assert list(utilities.values()) == sorted(utilities.values(), reverse=True)
+    assert set(canada.beliefs()) >= {"relief if compliant", "escalation if retaliating"}
+
+
+def test_cli_text_output_and_record_files(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "4",
+                             "--out", str(tmp_path / "r.parquet")], capture_output=True, text=True, check=True)
+    assert "Round   1:" in result.stdout and "Canada" in result.stdout
+    frame = pd.read_parquet(tmp_path / "r.parquet")
+    assert set(frame["round"]) == {0, 1, 2, 3, 4}
+    assert (frame["seed"] == 0).all()
+    subprocess.run([sys.executable, "-m", "sim.cli", "run", "classroom", "--rounds", "3",
+                    "--out", str(tmp_path / "r.csv")], check=True, capture_output=True)
+    assert len(pd.read_csv(tmp_path / "r.csv")) == 4 * 2
+
+
+def test_classroom_scales_to_many_countries():
+    model = NegotiationModel(scenario_name="classroom", rng=1, n_countries=500, strategy="expected_utility").run(3)
+    assert len(model.countries) == 500
+    assert np.isfinite(model.state.welfare).all()

@@ -1,0 +1,131 @@
+"""Scenario loading, validation and overrides: every bad input gets a clear message."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import NegotiationModel, load_scenario
+from sim.errors import ParameterError, ScenarioError
+from sim.scenario import SOURCED_COUNTRY_FIELDS, builtin_dir, builtin_names
+
+SECTION232 = builtin_dir() / "section232_2018.toml"
+
+
+def test_all_builtins_load_and_run():
+    assert {"section232_2018", "us_china_2018", "reciprocal_2025", "classroom"} <= set(builtin_names())
+    for name in builtin_names():
+        model = NegotiationModel(scenario_name=name, rng=0).run(3)
+        assert model.round == 3
+
+
+def test_section232_has_twelve_economies_and_the_five_conditions():
+    data = load_scenario("section232_2018")
+    assert len(data.countries) >= 12
+    kinds = [d.kind for d in data.demands]
+    assert len(data.demands) == 5
+    assert kinds.count("export_cap") == 1 and kinds.count("security") == 1 and kinds.count("alignment") == 3
+
+
+def test_every_country_figure_has_a_source():
+    for name in builtin_names():
+        data = load_scenario(name)
+        for country in data.countries:
+            for key in SOURCED_COUNTRY_FIELDS:
+                assert country.sources.get(key), (name, country.name, key)
+        for demand in data.demands:
+            assert demand.source
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    return path
+
+
+def _mutate(tmp_path, old: str, new: str) -> Path:
+    text = SECTION232.read_text()
+    assert old in text
+    return _write(tmp_path, text.replace(old, new, 1))
+
+
+def test_unknown_scenario_lists_the_known_ones():
+    with pytest.raises(ScenarioError, match="section232_2018") as info:
+        load_scenario("section_232")
+    assert "unknown scenario 'section_232'" in str(info.value)
+
+
+def test_malformed_toml_names_the_file(tmp_path):
+    path = _write(tmp_path, "[scenario\nname = 'x'")
+    with pytest.raises(ScenarioError, match=re.escape(str(path))):
+        load_scenario(path)
+
+
+def test_missing_source_names_the_country_and_field(tmp_path):
+    path = _mutate(tmp_path, 'security_dependence = "rubric: NATO treaty ally 0.5 + NORAD/Five Eyes 0.1"\n', "")
+    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.sources\.security_dependence: missing"):
+        load_scenario(path)
+
+
+def test_negative_trade_value_is_rejected(tmp_path):
+    path = _mutate(tmp_path, "imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3")
+    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.imports_from_us_bn: got -282.3; expected a number >= 0"):
+        load_scenario(path)
+
+
+def test_negative_sector_export_is_rejected(tmp_path):
+    path = _mutate(tmp_path, "steel = 4.84", "steel = -4.84")
+    with pytest.raises(ScenarioError, match=r"exports_to_us_bn\.steel"):
+        load_scenario(path)
+
+
+def test_non_positive_elasticity_is_rejected(tmp_path):
+    path = _mutate(tmp_path, "demand_elasticity = 2.5", "demand_elasticity = 0")
+    with pytest.raises(ScenarioError, match="demand_elasticity.*out of range"):
+        load_scenario(path)
+    with pytest.raises(ParameterError, match="supply_elasticity"):
+        load_scenario("section232_2018", {"supply_elasticity": "-1"})
+
+
+def test_wrong_type_and_unknown_choice(tmp_path):
+    path = _mutate(tmp_path, "security_dependence = 0.6", 'security_dependence = "high"')
+    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.security_dependence: expected a number from 0 to 1"):
+        load_scenario(path)
+    path = _mutate(tmp_path, 'initial_treatment = "exempt"', 'initial_treatment = "friendly"')
+    with pytest.raises(ScenarioError, match="expected one of tariffed, exempt"):
+        load_scenario(path)
+
+
+def test_overrides_are_validated_with_the_allowed_range():
+    with pytest.raises(ParameterError, match=r"'us_toughness' = 1.5 is out of range; expected a number from 0 to 1"):
+        load_scenario("section232_2018", {"us_toughness": 1.5})
+    with pytest.raises(ParameterError, match="unknown parameter 'toughness'.*Did you mean us_toughness"):
+        load_scenario("section232_2018", {"toughness": 0.5})
+    with pytest.raises(ParameterError, match="unknown country 'Narnia'"):
+        load_scenario("section232_2018", {"Narnia.security_dependence": 0.5})
+    with pytest.raises(ParameterError, match="South Korea.security_dependence = '2' is out of range"):
+        load_scenario("section232_2018", {"South_Korea.security_dependence": "2"})
+
+
+def test_overrides_change_the_model():
+    data = load_scenario("section232_2018", {"us_toughness": "0.9", "Canada.security_dependence": "0.1"})
+    assert data.params["us_toughness"] == 0.9
+    assert data.country("Canada").security_dependence == 0.1
+    classroom = load_scenario("classroom", {"n_countries": 7})
+    assert len(classroom.countries) == 7
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "nowhere"], "unknown scenario 'nowhere'"),
+    (["run", "section232_2018", "--set", "us_toughness=high"], "expected a number from 0 to 1"),
+    (["run", "section232_2018", "--set", "bogus=1"], "Valid parameters:"),
+    (["run", "section232_2018", "--set", "novalue"], "--set expects KEY=VALUE"),
+    (["run", "section232_2018", "--seed", "abc"], "--seed must be a whole number"),
+])
+def test_cli_user_errors_exit_2_without_traceback(args, message):
+    result = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
