@@ -218,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tradesim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `tradesim run ... --json | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
