@@ -31,6 +31,7 @@ from agents.country import CountryAgent, decide_all
 from agents.strategies import RULE_BASED, STRATEGIES
 from agents.united_states import UnitedStatesAgent
 from sim import economics, reporters
+from sim.collector import CountryDataCollector
 from sim.errors import ParameterError
 from sim.scenario import ScenarioData, load_scenario
 from sim.state import NegotiationState
@@ -113,9 +114,10 @@ class NegotiationModel(mesa.Model):
         if self.united_states is not None:
             self.united_states.apply_treatment()
             self._update_trade(np.zeros(world.n), np.zeros(world.n))
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = CountryDataCollector(
             model_reporters=reporters.MODEL_REPORTERS,
-            agenttype_reporters={CountryAgent: reporters.COUNTRY_REPORTERS},
+            country_columns=reporters.COUNTRY_COLUMNS,
+            labels=reporters.country_labels(self),
         )
         self.datacollector.collect(self)
 

@@ -66,15 +66,35 @@ MODEL_REPORTERS = {
     "Mean tariff": mean_tariff,
 }
 
-COUNTRY_REPORTERS = {
-    "Country": "name",
-    "Treatment": "treatment",
-    "Tariff": "tariff",
-    "Exports to US": "exports_to_us_bn",
-    "Retaliation": "retaliation_bn",
-    "Alignment": "alignment",
-    "Compliance": "compliance",
-    "Welfare change": "welfare_change_bn",
-    "Action": "action",
-    "Pressure": "pressure",
+def _names(model):
+    return np.arange(model.world.n)
+
+
+def _action_codes(model) -> np.ndarray:
+    """Vectorised :meth:`sim.state.NegotiationState.action_label` as codes into ACTION_LABELS."""
+    state = model.state
+    any_accepted = state.accepted.any(axis=1) if state.accepted.shape[1] else np.zeros(model.world.n, dtype=bool)
+    codes = np.where(any_accepted, np.where(state.compliance >= 1 - 1e-9, 1, 2), 0)  # wait, comply, partial
+    return np.where(state.stance > 0, state.stance + 2, codes)  # retaliate 3, wto 4, hedge 5
+
+
+ACTION_LABELS = ("wait", "comply", "partial", "retaliate", "wto", "hedge")
+
+COUNTRY_COLUMNS = {
+    "Country": _names,
+    "Treatment": lambda m: m.state.treatment,
+    "Tariff": lambda m: m.state.avg_tariff,
+    "Exports to US": lambda m: m.state.exports_now,
+    "Retaliation": lambda m: m.state.retaliation_value,
+    "Alignment": lambda m: m.state.alignment,
+    "Compliance": lambda m: m.state.compliance,
+    "Welfare change": lambda m: m.state.welfare,
+    "Action": _action_codes,
+    "Pressure": lambda m: m.state.pressure,
 }
+
+
+def country_labels(model) -> dict[str, tuple[str, ...]]:
+    from sim.world import TREATMENT_NAMES
+
+    return {"Country": tuple(model.world.names), "Treatment": TREATMENT_NAMES, "Action": ACTION_LABELS}

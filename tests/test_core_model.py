@@ -137,3 +137,13 @@ def test_classroom_scales_to_many_countries():
     model = NegotiationModel(scenario_name="classroom", rng=1, n_countries=500, strategy="expected_utility").run(3)
     assert len(model.countries) == 500
     assert np.isfinite(model.state.welfare).all()
+
+
+def test_mesa_batch_run_works_on_the_model():
+    import mesa
+
+    rows = mesa.batch_run(NegotiationModel, parameters={"scenario_name": "section232_2018", "us_toughness": [0.1, 0.9]},
+                          iterations=1, max_steps=3, number_processes=1, display_progress=False)
+    frame = pd.DataFrame(rows)
+    assert sorted(frame["us_toughness"].unique()) == [0.1, 0.9]
+    assert {"Deals", "Retaliators", "Escalation index"} <= set(frame.columns)
