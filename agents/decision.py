@@ -234,10 +234,44 @@ def classroom_payoffs(params: dict) -> dict[str, float]:
 
 
 def classroom_utilities(options: OptionTable, p_partner_defects: np.ndarray, payoffs: dict[str, float],
-                        stake: float) -> np.ndarray:
-    """Expected per-partner payoff of opening (wait) or retaliating, in percent of ``stake``."""
-    p = p_partner_defects
-    open_value = (1 - p) * payoffs["R"] + p * payoffs["S"]
-    defect_value = (1 - p) * payoffs["T"] + p * payoffs["P"]
+                        stake: float, patience: np.ndarray | None = None, triggered: np.ndarray | None = None,
+                        partner_model: str = "myopic") -> np.ndarray:
+    """Utility of opening (wait) or retaliating in the classroom game, in percent of ``stake``.
+
+    Two belief models about the partners (parameter ``partner_model``):
+
+    * ``"myopic"``: a best reply to this round only.  With ``p`` the believed
+      share of partners that retaliate (Beta belief from past rounds),
+      ``U(open) = (1-p) R + p S`` and ``U(retaliate) = (1-p) T + p P``.
+      Retaliation is then dominant: the one-shot prisoner's dilemma.
+    * ``"grim"``: forward-looking against partners believed to play grim trigger
+      (Friedman 1971), discounting with the country's own ``patience`` delta.
+      While nobody has defected (``triggered`` False), cooperating for ever is worth
+      ``R/(1-delta)`` and defecting once then facing punishment for ever
+      ``T + delta P/(1-delta)``.  Utilities are these values times ``(1-delta)``
+      (per-round averages, so the logit noise keeps its scale)::
+
+          U(open)      = R
+          U(retaliate) = (1-delta) T + delta P
+
+      so a noiseless country cooperates iff ``delta >= (T-R)/(T-P)`` (the folk
+      theorem threshold).  Once triggered, the grim partner retaliates for ever:
+      ``U(open) = (1-delta) S + delta P`` and ``U(retaliate) = P``.
+    """
+    p = np.asarray(p_partner_defects, dtype=float)
+    if partner_model == "grim":
+        delta = np.broadcast_to(np.asarray(0.9 if patience is None else patience, dtype=float), p.shape)
+        hit = np.zeros(p.shape, dtype=bool) if triggered is None else np.asarray(triggered, dtype=bool)
+        R, S, T, P = (payoffs[k] for k in "RSTP")
+        open_value = np.where(hit, (1 - delta) * S + delta * P, R)
+        defect_value = np.where(hit, P, (1 - delta) * T + delta * P)
+    else:
+        open_value = (1 - p) * payoffs["R"] + p * payoffs["S"]
+        defect_value = (1 - p) * payoffs["T"] + p * payoffs["P"]
     values = np.where(options.stance[None, :] == RETALIATE, defect_value[:, None], open_value[:, None])
     return 100.0 * values / stake
+
+
+def folk_theorem_threshold(payoffs: dict[str, float]) -> float:
+    """Critical discount factor ``delta* = (T-R)/(T-P)`` for grim trigger to sustain cooperation."""
+    return (payoffs["T"] - payoffs["R"]) / (payoffs["T"] - payoffs["P"])

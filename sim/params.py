@@ -134,6 +134,7 @@ _SPECS = [
     ParamSpec("pd_T", 5.0, float, "table payoff: retaliate against an open partner (temptation)", -1e6, 1e6, group="classroom"),
     ParamSpec("pd_P", 1.0, float, "table payoff: both retaliate (punishment)", -1e6, 1e6, group="classroom"),
     ParamSpec("generosity", 1.0 / 3.0, float, "probability that generous tit-for-tat forgives a defection", 0.0, 1.0),
+    ParamSpec("partner_model", "grim", str, "what a classroom country using the expected-utility rule believes its partners play: grim trigger (forward-looking: cooperate iff patience >= (T-R)/(T-P)) or myopic (one-round best reply)", choices=("grim", "myopic"), group="classroom"),
     ParamSpec("execution_noise", 0.0, float, "probability that a chosen move comes out flipped (trembling hand) for rule-based strategies", 0.0, 1.0),
 ]
 
