@@ -149,9 +149,33 @@ def decide_all(model: "NegotiationModel") -> None:
                 flip = model.rng.random(len(idx)) < tremble
                 cooperate = np.where(flip, ~cooperate, cooperate)
             chosen[idx] = np.where(cooperate, model.comply_option[idx], model.retaliate_option)
+    if model.params["bloc_mode"] == "bloc":
+        _decide_blocs(model, utilities, chosen)
     state.option = chosen
     state.accepted = model.options.accept[chosen] & model.world.applicable
     state.stance = model.options.stance[chosen]
+
+
+def _decide_blocs(model: "NegotiationModel", utilities: np.ndarray, chosen: np.ndarray) -> None:
+    """Members of a bloc that use the expected-utility rule choose one option together.
+
+    The bloc acts as a unitary actor (as the EU does in trade policy, an exclusive
+    competence): it maximises its members' summed utility in dollars, i.e. the
+    stake-weighted mean of their utilities in percent of stake, with logit noise.
+    Members with other rules (e.g. a human player) decide for themselves.
+    """
+    stake = model.outlook.stake if hasattr(model, "outlook") else np.ones(model.world.n)
+    strategies = np.array(model.world.strategies)
+    for members in model.world.blocs.values():
+        voters = members[strategies[members] == "expected_utility"]
+        if len(voters) < 2:
+            continue
+        weights = stake[voters] / stake[voters].sum()
+        joint = np.where(np.isfinite(utilities[voters]), utilities[voters], -np.inf)
+        pooled = (weights[:, None] * np.where(np.isfinite(joint), joint, 0.0)).sum(axis=0)
+        pooled = np.where(np.isfinite(joint).all(axis=0), pooled, -np.inf)
+        choice = decision.logit_choice(pooled[None, :], model.params["decision_noise"], model.rng)[0]
+        chosen[voters] = choice
 
 
 def strategy_label(name: str) -> str:

@@ -93,6 +93,7 @@ class Country:
     tariffs: dict[str, float] = field(default_factory=dict)
     retaliation_targets: tuple[str, ...] = ()
     notes: str = ""
+    bloc: str | None = None
 
     @property
     def exports_total_to_us_bn(self) -> float:
@@ -457,6 +458,7 @@ def _parse_country(raw: dict, index: int, r: _Reader, sector_names: list[str]) -
         tariffs={str(k): float(v) for k, v in tariffs.items()},
         retaliation_targets=r.string_list(raw, "retaliation_targets", where),
         notes=r.string(raw, "notes", where, default=""),
+        bloc=r.string(raw, "bloc", where) if "bloc" in raw else None,
         **optional,
     )
 

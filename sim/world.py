@@ -53,6 +53,7 @@ class World:
     strategies: list[str]
     retaliation_targets: list[tuple[str, ...]]
     has_united_states: bool
+    blocs: dict[str, np.ndarray]  # bloc name -> member indices (blocs with two or more members)
 
     @property
     def n(self) -> int:
@@ -130,7 +131,14 @@ def build_world(data: ScenarioData) -> World:
         strategies=[c.strategy or params["strategy"] for c in countries],
         retaliation_targets=[c.retaliation_targets for c in countries],
         has_united_states=data.has_united_states,
+        blocs=_blocs(countries),
     )
+
+
+def _blocs(countries) -> dict[str, np.ndarray]:
+    names = sorted({c.bloc for c in countries if c.bloc})
+    members = {name: np.array([i for i, c in enumerate(countries) if c.bloc == name]) for name in names}
+    return {name: idx for name, idx in members.items() if len(idx) >= 2}
 
 
 def escalable_sectors(data: ScenarioData) -> np.ndarray:
