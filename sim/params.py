@@ -107,6 +107,7 @@ _SPECS = [
     ParamSpec("china_active", True, bool, "whether China punishes aligners and courts hedgers", group="china"),
     # --- behaviour (shared by all countries) --------------------------------
     ParamSpec("strategy", "expected_utility", str, "decision rule for every country without its own strategy", choices=STRATEGY_NAMES),
+    ParamSpec("bloc_mode", "bloc", str, "how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed utility (bloc), or each on its own, open to U.S. peel-off offers (bilateral)", choices=("bloc", "bilateral")),
     ParamSpec("decision_noise", 1.0, float, "logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)", 0.0, 100.0),
     ParamSpec("patience", 0.9, float, "discount factor: weight on the U.S. reply (next period) against the present", 0.0, 0.999),
     ParamSpec("political_gain", 8.0, float, "domestic gain from standing firm (retaliating while tariffed), percent of stake x pressure", 0.0, 1000.0),
@@ -133,8 +134,8 @@ _SPECS = [
     ParamSpec("pd_S", 0.0, float, "table payoff: open against a retaliator (sucker)", -1e6, 1e6, group="classroom"),
     ParamSpec("pd_T", 5.0, float, "table payoff: retaliate against an open partner (temptation)", -1e6, 1e6, group="classroom"),
     ParamSpec("pd_P", 1.0, float, "table payoff: both retaliate (punishment)", -1e6, 1e6, group="classroom"),
-    ParamSpec("generosity", 1.0 / 3.0, float, "probability that generous tit-for-tat forgives a defection", 0.0, 1.0),
     ParamSpec("partner_model", "grim", str, "what a classroom country using the expected-utility rule believes its partners play: grim trigger (forward-looking: cooperate iff patience >= (T-R)/(T-P)) or myopic (one-round best reply)", choices=("grim", "myopic"), group="classroom"),
+    ParamSpec("generosity", 1.0 / 3.0, float, "probability that generous tit-for-tat forgives a defection", 0.0, 1.0),
     ParamSpec("execution_noise", 0.0, float, "probability that a chosen move comes out flipped (trembling hand) for rule-based strategies", 0.0, 1.0),
 ]
 
