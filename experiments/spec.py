@@ -1,0 +1,429 @@
+"""Sweep specifications: a TOML file (or dict) -> a validated :class:`SweepSpec`.
+
+A spec names a scenario, fixed overrides, the parameters to vary (a grid, or a
+Latin hypercube / Sobol / Morris sample over ranges), replications, the base
+seed, rounds, metrics and how often to record.  See docs/sweeps.md::
+
+    [sweep]
+    name = "deterrence"
+    scenario = "section232_2018"
+    rounds = 24
+    replications = 10
+    base_seed = 20180308
+    record = "final"            # or "every_round"
+    metrics = ["share_retaliating", "share_settled"]
+    part_size = 200             # runs per Parquet part file
+
+    [fixed]
+    decision_noise = 1.0
+
+    [grid]
+    us_toughness = { start = 0.0, stop = 1.0, num = 11 }
+    "all.security_dependence" = [0.0, 0.5, 1.0]
+
+    # or, instead of [grid]:
+    [sample]
+    method = "sobol"            # lhs | sobol | morris
+    n = 128
+    [sample.ranges]
+    us_toughness = [0.0, 1.0]
+
+Every parameter name and value is validated up front, through
+:mod:`sim.params` and :func:`sim.scenario.apply_overrides`, before any worker
+starts.  Errors raise :class:`sim.errors.UserError` naming the file, the key and
+the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from experiments.metrics import METRICS, DEFAULT_METRICS, metric_names_text
+from experiments.overrides import expand_overrides, param_kind
+from sim.errors import UserError
+
+RECORD_MODES = ("final", "every_round")
+SAMPLE_METHODS = ("lhs", "sobol", "morris")
+SEED_MODES = ("per_point", "common")
+SWEEP_KEYS = {"name", "description", "scenario", "rounds", "replications", "base_seed", "record", "metrics",
+              "part_size", "seeds", "chunk_size"}
+TOP_KEYS = {"sweep", "fixed", "grid", "sample"}
+SAMPLE_KEYS = {"method", "n", "ranges", "calc_second_order", "num_levels", "seed", "scramble"}
+
+
+class SpecError(UserError):
+    """A sweep config is invalid."""
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    name: str
+    scenario: str
+    rounds: int | None
+    replications: int
+    base_seed: int
+    record: str = "final"
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    fixed: dict[str, Any] = field(default_factory=dict)
+    grid: dict[str, list[Any]] = field(default_factory=dict)
+    sample: dict[str, Any] = field(default_factory=dict)
+    part_size: int = 200
+    chunk_size: int = 0  # runs per task sent to a worker; 0 = automatic
+    seeds: str = "per_point"
+    description: str = ""
+    source: str = "<dict>"
+
+    # ---------------------------------------------------------------- shape
+    @property
+    def varied(self) -> list[str]:
+        """Names of the varied parameters, in spec order."""
+        if self.grid:
+            return list(self.grid)
+        return list(self.sample.get("ranges", {}))
+
+    @property
+    def method(self) -> str:
+        return "grid" if not self.sample else self.sample["method"]
+
+    def to_dict(self) -> dict:
+        """A JSON/TOML-ready dict that :func:`load_spec` accepts back."""
+        out: dict[str, Any] = {"sweep": {
+            "name": self.name, "scenario": self.scenario, "replications": self.replications,
+            "base_seed": self.base_seed, "record": self.record, "metrics": list(self.metrics),
+            "part_size": self.part_size, "chunk_size": self.chunk_size, "seeds": self.seeds,
+            "description": self.description,
+        }}
+        if self.rounds is not None:
+            out["sweep"]["rounds"] = self.rounds
+        if self.fixed:
+            out["fixed"] = dict(self.fixed)
+        if self.grid:
+            out["grid"] = {k: list(v) for k, v in self.grid.items()}
+        if self.sample:
+            out["sample"] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.sample.items()}
+        return out
+
+    def fingerprint(self) -> str:
+        """Hash of everything that decides the run set and its results (not part sizes)."""
+        d = self.to_dict()
+        for key in ("part_size", "chunk_size", "description", "name"):
+            d["sweep"].pop(key, None)
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    # ---------------------------------------------------------------- points
+    def sample_matrix(self) -> np.ndarray:
+        """The SALib / LHS sample, one row per point (sampled specs only)."""
+        return _sample_matrix(self)
+
+    def n_points(self) -> int:
+        if self.grid:
+            return math.prod(len(v) for v in self.grid.values())
+        return int(self.sample_matrix().shape[0])
+
+    def n_runs(self) -> int:
+        return self.n_points() * self.replications
+
+    def points(self) -> Iterator[dict[str, Any]]:
+        """The varied values at each point, lazily, in point order."""
+        if self.grid:
+            names = list(self.grid)
+            for combo in itertools.product(*self.grid.values()):
+                yield dict(zip(names, combo))
+            return
+        names = list(self.sample["ranges"])
+        for row in self.sample_matrix():
+            yield {name: _cast(name, float(value)) for name, value in zip(names, row)}
+
+    def seed_for(self, point_id: int, replication: int) -> int:
+        """A reproducible 63-bit seed from the base seed, keyed by point and replication."""
+        key = (replication,) if self.seeds == "common" else (point_id, replication)
+        state = np.random.SeedSequence(self.base_seed, spawn_key=key).generate_state(1, np.uint64)[0]
+        return int(state >> np.uint64(1))
+
+    def run_id(self, point_id: int, replication: int) -> int:
+        return point_id * self.replications + replication
+
+    def tasks(self) -> Iterator[tuple[int, int, int, int, dict[str, Any], dict[str, Any]]]:
+        """(run_id, point_id, replication, seed, varied values, overrides) for every run, lazily."""
+        for point_id, values in enumerate(self.points()):
+            overrides = {**self.fixed, **values}
+            for rep in range(self.replications):
+                yield (self.run_id(point_id, rep), point_id, rep, self.seed_for(point_id, rep), values, overrides)
+
+
+def _cast(name: str, value: float) -> Any:
+    kind = param_kind(name)
+    if kind is int:
+        return int(round(value))
+    return value
+
+
+_SAMPLE_CACHE: dict[str, np.ndarray] = {}
+
+
+def _sample_matrix(spec: SweepSpec) -> np.ndarray:
+    key = spec.fingerprint()
+    if key in _SAMPLE_CACHE:
+        return _SAMPLE_CACHE[key]
+    sample = spec.sample
+    names = list(sample["ranges"])
+    problem = salib_problem(spec)
+    method = sample["method"]
+    seed = int(sample.get("seed", spec.base_seed % (2**32)))
+    n = int(sample["n"])
+    if method == "sobol":
+        from SALib.sample import sobol as sobol_sample
+
+        matrix = sobol_sample.sample(problem, n, calc_second_order=bool(sample.get("calc_second_order", False)),
+                                     scramble=bool(sample.get("scramble", True)), seed=seed)
+    elif method == "morris":
+        from SALib.sample import morris as morris_sample
+
+        matrix = morris_sample.sample(problem, n, num_levels=int(sample.get("num_levels", 4)), seed=seed)
+    else:
+        from SALib.sample import latin
+
+        matrix = latin.sample(problem, n, seed=seed)
+    matrix = np.asarray(matrix, dtype=float)
+    assert matrix.shape[1] == len(names)
+    _SAMPLE_CACHE[key] = matrix
+    return matrix
+
+
+def salib_problem(spec: SweepSpec) -> dict:
+    ranges = spec.sample["ranges"]
+    return {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(map(float, v)) for v in ranges.values()]}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_spec(spec_or_path: SweepSpec | dict | str | Path) -> SweepSpec:
+    """Load and validate a spec from a TOML path, a dict (same layout) or a SweepSpec."""
+    if isinstance(spec_or_path, SweepSpec):
+        return spec_or_path
+    if isinstance(spec_or_path, dict):
+        return parse_spec(spec_or_path, "<dict>")
+    path = Path(spec_or_path)
+    if not path.exists():
+        raise SpecError(f"{path}: sweep config not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot be read: {exc}") from None
+    return parse_spec(raw, str(path))
+
+
+def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
+    def fail(key: str, message: str) -> SpecError:
+        return SpecError(f"{source}: [{key}] {message}" if "." not in key else f"{source}: {key}: {message}")
+
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        raise SpecError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(TOP_KEYS))}")
+    sweep = raw.get("sweep")
+    if not isinstance(sweep, dict):
+        raise SpecError(f"{source}: missing [sweep] table (with scenario, replications, base_seed, ...)")
+    bad = set(sweep) - SWEEP_KEYS
+    if bad:
+        raise fail("sweep." + sorted(bad)[0], f"unknown key; [sweep] keys are {', '.join(sorted(SWEEP_KEYS))}")
+
+    def integer(key: str, default: Any, low: int, required: bool = False) -> Any:
+        if key not in sweep:
+            if required:
+                raise fail(f"sweep.{key}", "is required")
+            return default
+        value = sweep[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise fail(f"sweep.{key}", f"must be a whole number >= {low}, got {value!r}")
+        return value
+
+    scenario = sweep.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        raise fail("sweep.scenario", "is required: a built-in scenario name (see `tradesim scenarios`) or a scenario file path")
+    if source != "<dict>" and not _is_builtin(scenario):
+        candidate = Path(source).parent / scenario
+        if candidate.exists():
+            scenario = str(candidate.resolve())
+    rounds = integer("rounds", None, 0)
+    replications = integer("replications", 1, 1)
+    base_seed = integer("base_seed", None, 0, required=True)
+    part_size = integer("part_size", 200, 1)
+    chunk_size = integer("chunk_size", 0, 0)
+    record = sweep.get("record", "final")
+    if record not in RECORD_MODES:
+        raise fail("sweep.record", f"must be one of {', '.join(RECORD_MODES)}, got {record!r}")
+    seeds = sweep.get("seeds", "per_point")
+    if seeds not in SEED_MODES:
+        raise fail("sweep.seeds", f"must be one of {', '.join(SEED_MODES)}, got {seeds!r}")
+    metrics = sweep.get("metrics", list(DEFAULT_METRICS))
+    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+        raise fail("sweep.metrics", f"must be a non-empty list of metric names: {metric_names_text()}")
+    for m in metrics:
+        if m not in METRICS:
+            raise fail("sweep.metrics", f"unknown metric '{m}'; metrics are {metric_names_text()}")
+    if len(set(metrics)) != len(metrics):
+        raise fail("sweep.metrics", "lists a metric twice")
+
+    fixed = raw.get("fixed", {})
+    if not isinstance(fixed, dict):
+        raise SpecError(f"{source}: [fixed] must be a table of parameter = value")
+    grid_raw = raw.get("grid")
+    sample_raw = raw.get("sample")
+    if grid_raw is not None and sample_raw is not None:
+        raise SpecError(f"{source}: give either [grid] or [sample], not both")
+    if grid_raw is None and sample_raw is None:
+        raise SpecError(f"{source}: nothing to vary: add a [grid] table (lists or ranges) or a [sample] table")
+
+    grid: dict[str, list[Any]] = {}
+    sample: dict[str, Any] = {}
+    if grid_raw is not None:
+        if not isinstance(grid_raw, dict) or not grid_raw:
+            raise SpecError(f"{source}: [grid] must be a non-empty table of parameter = list or range")
+        for name, value in grid_raw.items():
+            grid[name] = _grid_values(name, value, fail)
+    else:
+        sample = _parse_sample(sample_raw, fail)
+    overlap = set(fixed) & set(grid or sample.get("ranges", {}))
+    if overlap:
+        raise fail("fixed." + sorted(overlap)[0], "is both fixed and varied")
+
+    spec = SweepSpec(
+        name=str(sweep.get("name", Path(source).stem if source != "<dict>" else "sweep")),
+        scenario=scenario, rounds=rounds, replications=replications, base_seed=base_seed, record=record,
+        metrics=tuple(metrics), fixed=dict(fixed), grid=grid, sample=sample, part_size=part_size,
+        chunk_size=chunk_size, seeds=seeds, description=str(sweep.get("description", "")), source=source,
+    )
+    validate(spec)
+    return spec
+
+
+def _is_builtin(name: str) -> bool:
+    from sim.scenario import builtin_names
+
+    return name in builtin_names()
+
+
+def _grid_values(name: str, value: Any, fail) -> list[Any]:
+    where = f"grid.{name}"
+    if isinstance(value, list):
+        if not value:
+            raise fail(where, "is an empty list")
+        return list(value)
+    if isinstance(value, dict):
+        keys = set(value)
+        if not {"start", "stop"} <= keys or not keys <= {"start", "stop", "num", "step"} or ("num" in keys) == ("step" in keys):
+            raise fail(where, "a range needs start, stop and either num or step, e.g. { start = 0.0, stop = 1.0, num = 11 }")
+        try:
+            start, stop = float(value["start"]), float(value["stop"])
+        except (TypeError, ValueError):
+            raise fail(where, "start and stop must be numbers") from None
+        if "num" in value:
+            num = value["num"]
+            if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+                raise fail(where, f"num must be a whole number >= 1, got {num!r}")
+            values = np.linspace(start, stop, num)
+        else:
+            step = value["step"]
+            if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+                raise fail(where, f"step must be a number > 0, got {step!r}")
+            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            if count < 1:
+                raise fail(where, "stop must be >= start")
+            values = start + step * np.arange(count)
+        values = [round(float(v), 10) for v in values]
+        if param_kind(name) is int:
+            values = sorted({int(round(v)) for v in values})
+        return values
+    return [value]
+
+
+def _parse_sample(raw: Any, fail) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise fail("sample", "must be a table with method, n and [sample.ranges]")
+    bad = set(raw) - SAMPLE_KEYS
+    if bad:
+        raise fail("sample." + sorted(bad)[0], f"unknown key; [sample] keys are {', '.join(sorted(SAMPLE_KEYS))}")
+    method = raw.get("method")
+    if method not in SAMPLE_METHODS:
+        raise fail("sample.method", f"must be one of {', '.join(SAMPLE_METHODS)}, got {method!r}")
+    n = raw.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise fail("sample.n", f"must be a whole number >= 1, got {n!r}")
+    if method == "sobol" and n & (n - 1):
+        raise fail("sample.n", f"Sobol sampling needs a power of 2, got {n}")
+    ranges = raw.get("ranges")
+    if not isinstance(ranges, dict) or not ranges:
+        raise fail("sample.ranges", "must be a non-empty table of parameter = [low, high]")
+    if method in ("sobol", "morris") and len(ranges) < 2:
+        raise fail("sample.ranges", f"{method} needs at least two parameters")
+    clean: dict[str, list[float]] = {}
+    for name, bounds in ranges.items():
+        where = f"sample.ranges.{name}"
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)):
+            raise fail(where, f"must be [low, high] numbers, got {bounds!r}")
+        if not bounds[0] < bounds[1]:
+            raise fail(where, f"low must be < high, got {bounds!r}")
+        kind = param_kind(name)
+        if kind not in (int, float):
+            raise fail(where, f"only numeric parameters can be sampled; vary '{name}' in a [grid] sweep")
+        clean[name] = [float(bounds[0]), float(bounds[1])]
+    out = {"method": method, "n": n, "ranges": clean}
+    for key in ("calc_second_order", "scramble"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise fail(f"sample.{key}", "must be true or false")
+            out[key] = raw[key]
+    for key in ("num_levels", "seed"):
+        if key in raw:
+            if isinstance(raw[key], bool) or not isinstance(raw[key], int) or raw[key] < 0:
+                raise fail(f"sample.{key}", "must be a whole number >= 0")
+            out[key] = raw[key]
+    return out
+
+
+def validate(spec: SweepSpec) -> None:
+    """Check the scenario, every parameter name and every value before any worker starts.
+
+    For a grid, every value of every varied parameter is checked (one at a time over
+    the fixed overrides); for a sample, both ends of each range.
+    """
+    from sim.scenario import apply_overrides, load_scenario
+
+    where = spec.source
+    try:
+        base = load_scenario(spec.scenario)
+    except UserError as exc:
+        raise SpecError(f"{where}: [sweep] scenario: {exc}") from None
+    try:
+        data = apply_overrides(base, expand_overrides(base, spec.fixed))
+    except UserError as exc:
+        raise SpecError(f"{where}: [fixed]: {exc}") from None
+    if spec.grid:
+        checks = [(f"grid.{name}", name, value) for name, values in spec.grid.items() for value in values]
+    else:
+        checks = [(f"sample.ranges.{name}", name, value) for name, bounds in spec.sample["ranges"].items()
+                  for value in bounds]
+    for label, name, value in checks:
+        try:
+            apply_overrides(data, expand_overrides(data, {name: _cast(name, value) if not spec.grid else value}))
+        except UserError as exc:
+            raise SpecError(f"{where}: {label}: {exc}") from None
+    if spec.method in ("sobol", "morris"):
+        try:
+            spec.sample_matrix()
+        except Exception as exc:  # SALib input errors
+            raise SpecError(f"{where}: [sample]: SALib could not build the {spec.method} sample: {exc}") from None
