@@ -1,0 +1,88 @@
+"""Classroom exercises: markdown files in docs/exercises with a TOML preset on top.
+
+Each file starts with a ``+++`` block (name, title, scenario, rounds, optional
+``country`` to play, and ``[params]``), followed by the NetLogo-style sections
+listed in :data:`SECTIONS`.  The preset opens from the app's exercise picker and
+from the CLI (``tradesim run --exercise NAME``).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.errors import UserError
+
+SECTIONS = (
+    "WHAT IS IT",
+    "LEARNING GOALS",
+    "HOW TO RUN",
+    "THINGS TO NOTICE",
+    "THINGS TO TRY",
+    "QUESTIONS",
+    "EXTENDING",
+    "REFERENCES",
+)
+
+EXERCISE_DIR = Path(__file__).resolve().parent.parent / "docs" / "exercises"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    title: str
+    scenario: str
+    rounds: int
+    params: dict
+    country: str | None
+    sections: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    def preset(self) -> dict:
+        return {"scenario": self.scenario, "rounds": self.rounds, "params": dict(self.params), "country": self.country}
+
+
+def _parse(path: Path) -> Exercise:
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"\+\+\+\n(.*?)\n\+\+\+\n(.*)", text, flags=re.S)
+    if not match:
+        raise UserError(f"{path}: must start with a +++ TOML preset block")
+    try:
+        head = tomllib.loads(match.group(1))
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: preset is not valid TOML: {exc}") from None
+    for key in ("name", "title", "scenario"):
+        if not isinstance(head.get(key), str):
+            raise UserError(f"{path}: preset field '{key}' is missing; expected a string")
+    sections: dict[str, str] = {}
+    for block in re.split(r"^## ", match.group(2), flags=re.M)[1:]:
+        heading, _, body = block.partition("\n")
+        sections[heading.strip()] = body.strip()
+    return Exercise(
+        name=head["name"],
+        title=head["title"],
+        scenario=head["scenario"],
+        rounds=int(head.get("rounds", 20)),
+        params=dict(head.get("params", {})),
+        country=head.get("country") or None,
+        sections=sections,
+        path=str(path),
+    )
+
+
+def list_exercises() -> list[Exercise]:
+    return [_parse(path) for path in sorted(EXERCISE_DIR.glob("*.md"))]
+
+
+def get_exercise(name: str) -> Exercise:
+    exercises = {ex.name: ex for ex in list_exercises()}
+    if name not in exercises:
+        raise UserError(f"unknown exercise '{name}'. Exercises: {', '.join(sorted(exercises))}")
+    return exercises[name]
+
+
+def exercise_preset(name: str) -> dict:
+    """The scenario, rounds, parameters and country to play for an exercise."""
+    return get_exercise(name).preset()
