@@ -1,0 +1,129 @@
+"""Fast tests of the app's data preparation (sim.presentation), no browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.errors import UserError
+from sim.presentation import (
+    ALL_COUNTRIES,
+    Session,
+    Settings,
+    alignment_graph,
+    build_model,
+    counts_figure,
+    default_settings,
+    figure_png,
+    full_update,
+    inspect_country,
+    network_figure,
+    network_positions,
+    parse_extra,
+    parse_seed,
+    recent_events,
+    tariff_figure,
+    welfare_figure,
+)
+from sim.scenario import builtin_names
+
+
+def test_parse_seed_accepts_numbers_and_rejects_text():
+    assert parse_seed("7") == 7
+    assert parse_seed(" 12 ") == 12
+    assert parse_seed(3) == 3
+    for bad in ("", "   ", None, "abc", "1.5", "-1"):
+        with pytest.raises(UserError):
+            parse_seed(bad)
+
+
+def test_parse_extra():
+    assert parse_extra("tariff_ceiling=0.4, relief_threshold = 0.6") == {"tariff_ceiling": 0.4, "relief_threshold": 0.6}
+    assert parse_extra("") == {}
+    for bad in ("tariff_ceiling", "nonsense=1", "tariff_ceiling=abc", "tariff_ceiling=99"):
+        with pytest.raises(UserError):
+            parse_extra(bad)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_builtin_scenario_renders(name):
+    session = Session(default_settings(name))
+    out = full_update(session)
+    assert session.model.round == 1
+    for key in ("tariffs", "counts", "welfare", "network"):
+        assert out[key].startswith(b"\x89PNG")
+    assert out["inspector"]["name"] == session.model.world.names[0]
+
+
+def test_settings_reach_the_model():
+    settings = default_settings("section232_2018")
+    settings.params["us_toughness"] = 0.9
+    settings.params["china_active"] = False
+    settings.strategies = {ALL_COUNTRIES: "always_comply", "Canada": "grim", "Atlantis": "grim"}
+    model = build_model(settings)
+    assert model.params["us_toughness"] == 0.9
+    assert model.params["china_active"] is False
+    strategies = {c.name: c.strategy for c in model.countries}
+    assert strategies["Canada"] == "grim"
+    assert strategies["Mexico"] == "always_comply"
+
+
+def test_bad_input_keeps_the_old_game():
+    session = Session()
+    session.step(2)
+    for bad in (Settings(seed="abc", params=dict(session.settings.params)),
+                Settings(seed="", params=dict(session.settings.params)),
+                Settings(scenario="nowhere"),
+                Settings(extra="us_toughness=lots")):
+        with pytest.raises(UserError):
+            session.reset(bad)
+    assert session.model.round == 2
+    assert len(session.history.rounds) == 3
+
+
+def test_history_appends_once_per_round_and_seed_replays():
+    a, b = Session(), Session()
+    a.step(5)
+    b.step(5)
+    assert a.history.rounds == [0, 1, 2, 3, 4, 5]
+    assert [t.tolist() for t in a.history.tariffs] == [t.tolist() for t in b.history.tariffs]
+    assert a.history.retaliators == b.history.retaliators
+    frame = a.model.datacollector.get_model_vars_dataframe()
+    assert list(frame["Deals"]) == a.history.deals
+    assert list(frame["Retaliators"]) == a.history.retaliators
+    assert list(frame["Waiters"]) == a.history.waiters
+
+
+def test_network_relations_and_layout_are_deterministic():
+    session = Session()
+    session.step(4)
+    graph = alignment_graph(session.model)
+    assert "United States" in graph and "China" in graph
+    relations = {d["relation"] for _, _, d in graph.edges(data=True)}
+    assert relations <= {"aligned", "retaliating", "hedging", "neutral"}
+    assert network_positions(graph) == network_positions(alignment_graph(session.model))
+    partners = [n for n, d in graph.nodes(data=True) if d.get("kind") == "partner"]
+    assert set(partners) == set(session.model.world.names) - {"China"}
+
+
+def test_inspector_and_events():
+    session = Session()
+    info0 = inspect_country(session.model, "Canada")
+    assert info0["chosen"] is None and "Step" in info0["why"]
+    session.step(3)
+    info = inspect_country(session.model, "Canada")
+    assert [d["id"] for d in info["demands"]] == [d.id for d in session.model.scenario_data.demands]
+    assert info["utilities"] and info["chosen"]
+    assert set(info["beliefs"]) >= {"relief if compliant"}
+    events = recent_events(session.model, limit=5)
+    assert len(events) <= 5 and events[0].startswith("Round 3:")
+
+
+def test_figures_limit_history():
+    session = Session(default_settings("classroom"))
+    session.step(150)
+    fig = tariff_figure(session.model, session.history)
+    line = fig.axes[0].lines[0]
+    assert len(line.get_xdata()) <= 120
+    for make in (lambda: counts_figure(session.model, session.history), lambda: welfare_figure(session.model),
+                 lambda: network_figure(session.model)):
+        assert figure_png(make()).startswith(b"\x89PNG")
