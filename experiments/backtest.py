@@ -1,0 +1,187 @@
+"""Historical back-test: seeded runs of a scenario against its shipped history table.
+
+``tradesim backtest SCENARIO [--seeds K] [--json]`` runs K seeded runs (seeds
+0..K-1) for the history's horizon (``horizon_rounds``) and compares, per economy,
+
+* the predicted probability of having retaliated (imposed counter-tariffs) and
+  of having settled (exemption, quota or deal) by the horizon, with
+* what happened (``sim/scenarios/<scenario>_history.toml``, with sources).
+
+A prediction is "yes" when its probability is at least 0.5.  Per category it
+reports accuracy, balanced accuracy (mean of the true-positive and
+true-negative rates) and, beside them, the majority-class baseline (always
+predict the more common outcome: accuracy = its share, balanced accuracy = 0.5),
+plus the Brier score of the probabilities.
+
+Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.cli import subcommand
+from sim.errors import UserError
+
+CATEGORIES = ("retaliated", "settled")
+
+
+def history_path(scenario: str) -> Path:
+    from sim.scenario import builtin_dir
+
+    text = str(scenario)
+    if text.endswith(".toml"):
+        return Path(text[: -len(".toml")] + "_history.toml")
+    return builtin_dir() / f"{text}_history.toml"
+
+
+def load_history(scenario: str) -> dict[str, Any]:
+    """The history table of ``scenario``: ``{"horizon_rounds", "economies": [{name, retaliated, settled, source}]}``."""
+    path = history_path(scenario)
+    if not path.exists():
+        raise UserError(f"no history table for scenario '{scenario}' (looked for {path}); "
+                        "the back-test needs a <scenario>_history.toml file")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML: {exc}") from None
+    head = raw.get("history", {})
+    horizon = head.get("horizon_rounds")
+    if not isinstance(horizon, int) or horizon < 1:
+        raise UserError(f"{path}: history.horizon_rounds: expected a whole number >= 1, got {horizon!r}")
+    economies = raw.get("economies")
+    if not isinstance(economies, list) or not economies:
+        raise UserError(f"{path}: missing [[economies]] entries")
+    for i, row in enumerate(economies):
+        for key in ("name", "source"):
+            if not isinstance(row.get(key), str):
+                raise UserError(f"{path}: economies[{i}].{key}: expected a string")
+        for key in CATEGORIES:
+            if not isinstance(row.get(key), bool):
+                raise UserError(f"{path}: economies[{i}].{key}: expected true or false")
+    return {"path": str(path), "horizon_rounds": horizon, "economies": economies,
+            "source": head.get("source", "")}
+
+
+def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+    """Accuracy, balanced accuracy and the majority-class baseline for one yes/no category."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    truth = np.asarray(truth, dtype=bool)
+    predicted = probabilities >= threshold
+    n = len(truth)
+    positives = int(truth.sum())
+    recalls = []
+    if positives:
+        recalls.append(float((predicted & truth).sum() / positives))
+    if n - positives:
+        recalls.append(float((~predicted & ~truth).sum() / (n - positives)))
+    return {
+        "n": n,
+        "positives": positives,
+        "accuracy": float((predicted == truth).mean()),
+        "balanced_accuracy": float(np.mean(recalls)),
+        "true_positive_rate": recalls[0] if positives else float("nan"),
+        "true_negative_rate": recalls[-1] if n - positives else float("nan"),
+        "baseline_accuracy": max(positives, n - positives) / n,
+        "baseline_balanced_accuracy": 0.5,
+        "brier": float(np.mean((probabilities - truth) ** 2)),
+    }
+
+
+def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
+                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run ``seeds`` seeded runs to the history's horizon and score them against history."""
+    from sim import NegotiationModel
+    from sim.scenario import load_scenario
+
+    if int(seeds) < 1:
+        raise UserError(f"--seeds must be >= 1, got {seeds}")
+    history = load_history(scenario)
+    data = load_scenario(scenario, overrides or {})
+    names = [c.name for c in data.countries]
+    missing = [row["name"] for row in history["economies"] if row["name"] not in names]
+    if missing:
+        raise UserError(f"{history['path']}: economies not in scenario '{scenario}': {', '.join(missing)}")
+    counts = {name: {"retaliated": 0, "settled": 0} for name in names}
+    for seed in range(int(seeds)):
+        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=data)
+        model.run(history["horizon_rounds"])
+        for row in model.summary()["countries"]:
+            counts[row["name"]]["retaliated"] += row["retaliated"]
+            counts[row["name"]]["settled"] += row["settled"]
+    economies = []
+    for row in history["economies"]:
+        c = counts[row["name"]]
+        economies.append({
+            "name": row["name"],
+            "p_retaliate": c["retaliated"] / seeds,
+            "p_settle": c["settled"] / seeds,
+            "retaliated": row["retaliated"],
+            "settled": row["settled"],
+        })
+    scores = {
+        "retaliated": score_category([e["p_retaliate"] for e in economies], [e["retaliated"] for e in economies]),
+        "settled": score_category([e["p_settle"] for e in economies], [e["settled"] for e in economies]),
+    }
+    return {
+        "scenario": data.name,
+        "seeds": int(seeds),
+        "rounds": history["horizon_rounds"],
+        "history": history["path"],
+        "economies": economies,
+        "scores": scores,
+        "params": {k: (v.item() if isinstance(v, np.generic) else v) for k, v in data.params.items()},
+    }
+
+
+def format_report(result: dict[str, Any]) -> str:
+    lines = [f"Back-test of {result['scenario']}: {result['seeds']} seeded runs of {result['rounds']} rounds "
+             f"against {Path(result['history']).name}", ""]
+    width = max(len(e["name"]) for e in result["economies"])
+    lines.append(f"{'economy':<{width}}  P(retaliate)  history  P(settle)  history")
+    yes = {True: "yes", False: "no"}
+    for e in result["economies"]:
+        miss_r = " " if (e["p_retaliate"] >= 0.5) == e["retaliated"] else "*"
+        miss_s = " " if (e["p_settle"] >= 0.5) == e["settled"] else "*"
+        lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['retaliated']]:<4}{miss_r}   "
+                     f"{e['p_settle']:>8.2f}  {yes[e['settled']]:<4}{miss_s}")
+    lines.append("(* = predicted outcome, probability >= 0.5, differs from history)")
+    lines.append("")
+    lines.append(f"{'category':<11} {'accuracy':>8} {'baseline':>8}   {'balanced':>8} {'baseline':>8}   {'Brier':>6}")
+    for cat, s in result["scores"].items():
+        lines.append(f"{cat:<11} {s['accuracy']:>8.2f} {s['baseline_accuracy']:>8.2f}   "
+                     f"{s['balanced_accuracy']:>8.2f} {s['baseline_balanced_accuracy']:>8.2f}   {s['brier']:>6.3f}")
+    return "\n".join(lines)
+
+
+def cmd_backtest(args) -> int:
+    if not args.scenario:
+        raise UserError("tradesim backtest needs a SCENARIO (e.g. section232_2018)")
+    overrides = {}
+    for item in args.sets:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UserError(f"--set expects KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    result = run_backtest(args.scenario, args.seeds, overrides)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(format_report(result))
+    return 0
+
+
+@subcommand("backtest")
+def _add_backtest(sub):
+    p = sub.add_parser("backtest", help="score seeded runs against the scenario's history table")
+    p.add_argument("scenario", nargs="?", help="scenario with a <name>_history.toml table (e.g. section232_2018)")
+    p.add_argument("--seeds", type=int, default=30, help="number of seeded runs (seeds 0..K-1; default 30)")
+    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
+                   help="override a parameter for every run")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=cmd_backtest)
