@@ -134,11 +134,13 @@ def decide_all(model: "NegotiationModel") -> None:
     state = model.state
     utilities = model.evaluate_options()
     state.utilities = utilities
-    chosen = np.zeros(model.world.n, dtype=int)
+    n = model.world.n
+    chosen = np.zeros(n, dtype=int)
     noise = model.params["decision_noise"]
     for name, idx in model.strategy_groups.items():
         if name == "expected_utility":
-            chosen[idx] = decision.logit_choice(utilities[idx], noise, model.rng)
+            group_utilities = utilities if len(idx) == n else utilities[idx]  # no copy when all use it
+            chosen[idx] = decision.logit_choice(group_utilities, noise, model.rng)
         elif name == "human":
             chosen[idx] = [model.take_human_choice(i) for i in idx]
         else:
@@ -149,7 +151,7 @@ def decide_all(model: "NegotiationModel") -> None:
                 flip = model.rng.random(len(idx)) < tremble
                 cooperate = np.where(flip, ~cooperate, cooperate)
             chosen[idx] = np.where(cooperate, model.comply_option[idx], model.retaliate_option)
-    if model.params["bloc_mode"] == "bloc":
+    if model.params["bloc_mode"] == "bloc" and model.world.blocs:
         _decide_blocs(model, utilities, chosen)
     state.option = chosen
     state.accepted = model.options.accept[chosen] & model.world.applicable

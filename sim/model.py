@@ -172,7 +172,7 @@ class NegotiationModel(mesa.Model):
         """Utility [n, K] of every option for every country this round (percent of stake)."""
         if self.is_classroom:
             beliefs = self.partner_defect_beliefs
-            p = beliefs[:, 0] / beliefs.sum(axis=1)
+            p = beliefs[:, 0] / (beliefs[:, 0] + beliefs[:, 1])  # (a row sum over two columns is slow in numpy)
             stake = self.params["trade_per_partner_bn"] if self.params["payoff_source"] == "economics" else 100.0
             triggered = self.state.retaliated_ever | self.state.opponent_ever_defected
             return decision.classroom_utilities(self.options, p, self.classroom_payoffs, stake,
@@ -251,7 +251,7 @@ class NegotiationModel(mesa.Model):
     def escalation_index(self) -> float:
         state, world = self.state, self.world
         if self.is_classroom:
-            return 100.0 * self.params["war_tariff"] * float((state.stance == RETALIATE).mean())
+            return 100.0 * self.params["war_tariff"] * (np.count_nonzero(state.stance == RETALIATE) / world.n)
         us_side = (world.exports * state.tariffs).sum()
         partner_side = (state.retaliation_value * self.params["retaliation_rate"]).sum()
         trade = world.exports.sum() + world.imports_from_us.sum()

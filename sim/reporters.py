@@ -13,22 +13,23 @@ def round_number(model) -> int:
 
 def deals(model) -> int:
     """Partners holding relief (exemption or quota) or a deal after the U.S. resolved."""
-    return int(model.state.settled_now.sum())
+    return int(np.count_nonzero(model.state.settled_now))
 
 
 def retaliators(model) -> int:
-    return int((model.state.stance == RETALIATE).sum())
+    return int(np.count_nonzero(model.state.stance == RETALIATE))
 
 
 def waiters(model) -> int:
     """Partners that neither retaliate nor hold relief: waiting and absorbing."""
     state = model.state
-    return int(((state.stance == WAIT) & ~state.settled_now).sum())
+    return int(np.count_nonzero((state.stance == WAIT) & ~state.settled_now))
 
 
 def cooperation_rate(model) -> float:
     """Share of countries not retaliating (the C share in classroom games)."""
-    return float((model.state.stance != RETALIATE).mean())
+    stance = model.state.stance
+    return np.count_nonzero(stance != RETALIATE) / len(stance)
 
 
 def escalation_index(model) -> float:
