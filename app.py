@@ -212,7 +212,7 @@ def Page():
                 solara.SliderFloat(f"{LABELS[key]}: {float(value):g}", value=float(value), min=low, max=high, step=step, on_value=update)
         solara.Checkbox(label=LABELS["china_active"], value=bool(params.value.get("china_active", True)),
                         on_value=lambda v: params.set({**params.value, "china_active": bool(v)}))
-        solara.HTML(tag="b", unsafe_innerHTML="Strategy")
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Strategy</b>", style="margin:8px 0 10px 0")
         targets = [ALL_COUNTRIES] + scenario_countries
         if target.value not in targets:
             target.value = ALL_COUNTRIES
@@ -237,11 +237,11 @@ def Page():
             solara.Error(error.value, classes=["tradesim-error"])
         solara.Text(view["description"], style={"color": "#555"})
         with solara.Columns([3, 2]):
-            solara.Image(view["tariffs"])
-            solara.Image(view["counts"])
+            solara.Image(view["tariffs"], width="100%")
+            solara.Image(view["counts"], width="100%")
         with solara.Columns([3, 2]):
-            solara.Image(view["network"])
-            solara.Image(view["welfare"])
+            solara.Image(view["network"], width="100%")
+            solara.Image(view["welfare"], width="100%")
         with solara.Columns([1, 1]):
             with solara.Card("Country inspector"):
                 Inspector(session, version.value, lock)

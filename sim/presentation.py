@@ -69,7 +69,7 @@ RELATION_COLORS = {
     "neutral": "#b0b0b0",
 }
 TREATMENT_COLORS = {"tariffed": "#e377c2", "quota": "#bcbd22", "exempt": "#2ca02c", "deal": "#17becf"}
-DPI = 80
+DPI = 100
 
 
 # ---------------------------------------------------------------------------- settings
