@@ -307,7 +307,11 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
              "metric mean [95% CI] over replications per point"
              + (" (final round)" if manifest.get("record") == "every_round" else ""), "",
              format_table(summary, manifest, max_rows)]
-    indices = sensitivity(manifest, frame)
+    try:
+        indices = sensitivity(manifest, frame)
+    except UserError as exc:
+        indices = None
+        lines += ["", f"no sensitivity indices: {exc}"]
     if indices is not None:
         indices.to_csv(out_dir / "sensitivity.csv", index=False)
         lines += ["", f"{manifest['method'].capitalize()} sensitivity indices (SALib):", "",

@@ -1,8 +1,11 @@
 """The on-disk layout of a sweep: Parquet part files and a manifest.
 
-    DIR/manifest.json          spec, versions, base seed, run count, times, status
-    DIR/part-00001.parquet     rows of completed runs, written every ``part_size`` runs
-    DIR/part-00002.parquet     ...
+    DIR/manifest.json               spec, versions, base seed, run count, times, status
+    DIR/runs/part-00001.parquet     rows of completed runs, written every ``part_size`` runs
+    DIR/runs/part-00002.parquet     ...
+
+``pandas.read_parquet("DIR/runs")`` reads them all (temporary files start with a dot,
+which Parquet readers skip).
 
 Parts are written to a temporary file and renamed into place, so a part is
 either complete or absent; a crash loses at most the runs not yet written,
@@ -19,10 +22,15 @@ from typing import Any
 
 PART_RE = re.compile(r"^part-(\d{5,})\.parquet$")
 MANIFEST = "manifest.json"
+RUNS = "runs"
+
+
+def runs_dir(out_dir: Path) -> Path:
+    return Path(out_dir) / RUNS
 
 
 def part_files(out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
+    out_dir = runs_dir(out_dir)
     if not out_dir.is_dir():
         return []
     return sorted((p for p in out_dir.iterdir() if PART_RE.match(p.name)), key=lambda p: int(PART_RE.match(p.name)[1]))
@@ -45,7 +53,7 @@ def done_run_ids(out_dir: Path) -> set[int]:
 
 
 def remove_temp_files(out_dir: Path) -> None:
-    for path in Path(out_dir).glob(".part-*.tmp"):
+    for path in runs_dir(out_dir).glob(".part-*.tmp"):
         path.unlink(missing_ok=True)
 
 
@@ -53,7 +61,8 @@ def write_part(out_dir: Path, index: int, rows: list[dict[str, Any]], columns: l
     """Write ``rows`` as part ``index`` atomically (temp file, fsync, rename)."""
     import pandas as pd
 
-    out_dir = Path(out_dir)
+    out_dir = runs_dir(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / f"part-{index:05d}.parquet"
     tmp = out_dir / f".part-{index:05d}.parquet.tmp"
     frame = pd.DataFrame(rows, columns=columns)

@@ -85,7 +85,7 @@ def test_seeds_are_reproducible_and_distinct():
 def test_parquet_columns_and_manifest(tmp_path):
     out = tmp_path / "out"
     manifest = run_sweep(small_spec(), out, workers=0, progress=False)
-    frame = pd.read_parquet(out)  # pandas reads the whole directory of parts
+    frame = pd.read_parquet(out / "runs").sort_values("run_id").reset_index(drop=True)  # all parts at once
     spec = load_spec(small_spec())
     expected = DOCUMENTED_ID_COLUMNS + ["decision_noise", "us_toughness", "all.security_dependence"] + list(spec.metrics)
     assert list(frame.columns) == expected == manifest["columns"]
@@ -167,10 +167,11 @@ def _toml_value(value) -> str:
 
 
 def test_killed_sweep_resumes_without_loss_or_repeat(tmp_path):
-    spec = classroom_spec(replications=5, part_size=5, rounds=40, n=60)  # 300 runs
+    spec = classroom_spec(replications=5, part_size=5, rounds=20, n=40)  # 200 runs
     config = _write_config(tmp_path / "kill.toml", spec)
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "sim.cli", "sweep", str(config), "--out", str(out), "--workers", "1", "--no-progress"]
+    # the `tradesim` console script, run with this interpreter
+    cmd = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main())", "sweep", str(config), "--out", str(out), "--workers", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     try:
@@ -215,10 +216,11 @@ def test_dask_scheduler_gives_same_results_as_local(tmp_path):
     distributed = pytest.importorskip("distributed")
     spec = small_spec()
     run_sweep(spec, tmp_path / "local", workers=0, progress=False)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
         manifest = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
     assert manifest["sessions"][-1]["backend"] == "dask"
+    assert manifest["sessions"][-1]["scheduler"].startswith("tcp://127.0.0.1:")
     assert "distributed" in manifest["versions"]
     pd.testing.assert_frame_equal(sorted_frame(load_results(tmp_path / "local")),
                                   sorted_frame(load_results(tmp_path / "dask")))
