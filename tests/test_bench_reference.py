@@ -1,0 +1,79 @@
+"""The benchmark's numpy reference plays the same game as the model, and the bench runs.
+
+The reference (benchmarks/reference.py) is the speed limit the model is
+measured against, so it must compute the same thing: same seed -> same
+stances, payoffs and records, round for round.  No timing assertions here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.reference import run_reference
+from sim import NegotiationModel
+
+COLUMNS = ("Action", "Welfare change", "Tariff", "Retaliation", "Treatment", "Pressure", "Exports to US")
+
+
+def _model(n, seed, **params):
+    return NegotiationModel(scenario_name="classroom", rng=seed, n_countries=n,
+                            strategy="expected_utility", **params)
+
+
+@pytest.mark.parametrize("n,seed,params", [
+    (2, 0, {}),
+    (10, 1, {}),
+    (100, 7, {}),
+    (300, 3, {"decision_noise": 4.0}),
+    (100, 5, {"partner_model": "myopic"}),
+    (50, 2, {"partner_model": "myopic", "decision_noise": 0.5}),
+    (20, 4, {"decision_noise": 0.0}),
+    (20, 4, {"partner_model": "myopic", "decision_noise": 0.0}),
+    (40, 9, {"patience": 0.5}),
+    (40, 11, {"payoff_source": "table"}),
+])
+def test_reference_matches_model(n, seed, params):
+    rounds = 30
+    model = _model(n, seed, **params).run(rounds)
+    ref = run_reference(model.params, rounds, seed, patience=model.world.patience)
+    frame = model.datacollector.get_country_dataframe()
+    labels = {"Action": ("wait", "comply", "partial", "retaliate", "wto", "hedge"),
+              "Treatment": ("tariffed", "quota", "exempt", "deal")}
+    for name in COLUMNS:
+        got = frame[name].to_numpy().reshape(rounds + 1, n)
+        want = ref.column(name)
+        if name in labels:
+            want = np.asarray(labels[name], dtype=object)[want]
+            assert (got == want).all(), name
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=name)
+    totals = model.datacollector.get_model_vars_dataframe()
+    for key in ("Round", "Retaliators", "Waiters", "Cooperation", "Escalation index", "Mean tariff"):
+        np.testing.assert_allclose(totals[key].to_numpy(), [t[key] for t in ref.totals], rtol=1e-12, err_msg=key)
+    # stances mix at least sometimes (the comparison is not trivially all-open)
+    if params.get("decision_noise", 1.0) > 0:
+        assert 0 < (ref.column("Action") == 3).mean() < 1
+
+
+def test_reference_consumes_the_rng_like_the_model():
+    model = _model(30, 12).run(15)
+    ref_rng = np.random.default_rng(12)
+    for _ in range(15):
+        ref_rng.random(30)
+    assert model.rng.random() == ref_rng.random()
+
+
+def test_bench_quick_smoke(tmp_path, capsys):
+    """The benchmark command in --quick mode runs and writes its results (the app row is left out:
+    it renders matplotlib figures and belongs to the app's own tests)."""
+    from benchmarks.__main__ import main
+
+    assert main(["--quick", "--skip", "app", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "latest.json").read_text())
+    assert {row["id"] for row in data["rows"]} >= {"single_run", "scaling", "reference", "boltzmann"}
+    table = (tmp_path / "latest.md").read_text()
+    assert "model / numpy reference" in table
+    assert "model / numpy reference" in capsys.readouterr().out
