@@ -205,3 +205,14 @@ def test_bad_seed_shows_message_and_app_keeps_working(tab):
     tab.page.get_by_role("button", name="Reset").click()
     tab.wait_round(0)
     assert tab.page.locator(".tradesim-error").count() == 0
+
+
+def test_play_runs_rounds_and_pause_stops(tab):
+    tab.page.get_by_role("button", name="Play", exact=True).click()
+    tab.wait_round(2)
+    tab.page.get_by_role("button", name="Pause", exact=True).click()
+    tab.page.get_by_role("button", name="Play", exact=True).wait_for(timeout=TIMEOUT_MS)
+    tab.page.wait_for_timeout(1500)
+    stopped = tab.current_round()
+    tab.page.wait_for_timeout(1500)
+    assert tab.current_round() == stopped >= 2
