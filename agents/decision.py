@@ -136,6 +136,50 @@ def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[s
     return economics.tariff_outcome(value_bn, params["retaliation_rate"], params["demand_elasticity"], eps)
 
 
+def deficit_share(world) -> np.ndarray:
+    """U.S. bilateral goods deficit as a share of bilateral trade, -1..1 (negative = U.S. surplus).
+
+    ``d_i = (X_i - M_i) / (X_i + M_i)`` with ``X_i`` the partner's exports to the
+    U.S. and ``M_i`` its imports from the U.S. (Census 2017 figures in the scenario).
+    """
+    exports = world.exports.sum(axis=1)
+    trade = np.maximum(exports + world.imports_from_us, 1e-12)
+    return (exports - world.imports_from_us) / trade
+
+
+def required_compliance(world, params: dict) -> np.ndarray:
+    """Weighted share of the package the U.S. requires for relief, per partner.
+
+    ``relief_threshold + balance_weight * d_i``: the U.S. objective weighs the
+    bilateral trade balance (the 2018 exclusions went to partners with small
+    deficits or U.S. surpluses; the 2025 orders tie rates to the deficit), so the
+    larger the deficit, the more it asks; with a U.S. surplus (``d_i < 0``) it asks
+    less, down to nothing.  Above 1 no package buys relief.
+    """
+    return params["relief_threshold"] + params["balance_weight"] * deficit_share(world)
+
+
+def us_openness(world, params: dict) -> np.ndarray:
+    """``g_i = clip(1 - balance_weight * d_i, 0, 1)``: how willing the U.S. is to lift tariffs in a deal."""
+    return np.clip(1.0 - params["balance_weight"] * deficit_share(world), 0.0, 1.0)
+
+
+def expected_settlement(world, retaliation_value: np.ndarray, params: dict) -> np.ndarray:
+    """Chance per round that retaliation brings a mutual lifting deal, from the U.S. rule.
+
+    The U.S. settles with probability ``(1 - us_toughness) * g_i * damage / settlement_tolerance``
+    where damage is the cumulative loss of U.S. exporters.  A country that knows
+    the rule expects, after ``1 / (1 - patience)`` rounds of retaliation (its horizon; months here,
+    so damage accrues at ``D_i / 12`` per round), ``h_i = min(1, (1 - us_toughness) g_i D_i H / (12 tolerance))``
+    with ``D_i`` the annual U.S. exporter loss from its counter-tariffs: retaliation
+    capacity (market power over U.S. exports; Johnson 1953-54) buys a deal.
+    """
+    damage = -retaliation_self_effect(world, retaliation_value, params)["exporter_welfare"]
+    horizon = 1.0 / np.maximum(1.0 - world.patience, 1e-3)
+    chance = (1 - params["us_toughness"]) * us_openness(world, params) * damage * horizon / (12.0 * params["settlement_tolerance"])
+    return np.clip(chance, 0.0, 1.0)
+
+
 @dataclass
 class TradeOutlook:
     """Exporter welfare ($bn/yr) under each possible U.S. reply, per country."""
@@ -165,13 +209,15 @@ def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, belief
         cap_accepted = options.accept[None, :, world.cap_index] & world.applicable[:, world.cap_index][:, None]
     else:
         cap_accepted = np.zeros((1, options.size), dtype=bool)
-    eligible = (stance == WAIT) & (compliance >= params["relief_threshold"] - 1e-12) & (total_weight > 0)
+    required = required_compliance(world, params)[:, None]
+    eligible = (stance == WAIT) & (compliance >= required - 1e-12) & (total_weight > 0)
     eligible &= cap_accepted | ~outlook.requires_cap[:, None]
 
     col = lambda a: a[:, None]  # noqa: E731 - broadcast a per-country vector over options
     p_relief = np.where(outlook.currently_relieved, 1.0, Beliefs.mean(beliefs.relief))
     p_esc = Beliefs.mean(beliefs.escalation)
-    p_settle = np.minimum(Beliefs.mean(beliefs.settlement), 1 - p_esc)
+    rule_settle = expected_settlement(world, outlook.retaliation_value, params)
+    p_settle = np.minimum(np.maximum(Beliefs.mean(beliefs.settlement), rule_settle), 1 - p_esc)
     relief_welfare = np.where(cap_accepted, col(outlook.quota), col(outlook.exempt))
     expected_trade = np.where(
         eligible,

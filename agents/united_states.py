@@ -7,9 +7,11 @@ partners' "efforts to retaliate" and "efforts to align").  Concretely, each roun
 1. a partner that retaliates is escalated with probability ``us_toughness``
    (``escalation_step`` more on its tariffed sectors, up to ``tariff_ceiling``),
    unless the damage it has done makes the U.S. offer a mutual lifting deal,
-   with probability ``(1 - us_toughness) * damage / settlement_tolerance``;
+   with probability ``(1 - us_toughness) * g * damage / settlement_tolerance``,
+   where ``g = clip(1 - balance_weight * d, 0, 1)`` and ``d`` is the U.S. bilateral
+   deficit as a share of bilateral trade (negative for a U.S. surplus) (the U.S. objective weighs the balance);
 2. a partner that hedges toward China is escalated like a retaliator;
-3. a partner that accepts at least ``relief_threshold`` of the weighted package
+3. a partner that accepts at least ``relief_threshold + balance_weight * d`` of the weighted package
    (including the export cap if the U.S. runs a deficit with it) is granted relief
    with probability ``relief_probability``: a quota if it accepted the cap,
    otherwise an exemption.  Relief and deals are kept while the partner keeps
@@ -74,7 +76,8 @@ class UnitedStatesAgent(mesa.Agent):
         state.escalated = np.zeros(n, dtype=bool)
 
         retaliating = stance == RETALIATE
-        settle_chance = (1 - params["us_toughness"]) * state.cum_damage / params["settlement_tolerance"]
+        settle_chance = ((1 - params["us_toughness"]) * decision.us_openness(world, params)
+                         * state.cum_damage / params["settlement_tolerance"])
         settles = retaliating & (draws[:, 0] < settle_chance)
         escalates = (retaliating | (stance == HEDGE)) & ~settles & (draws[:, 1] < params["us_toughness"])
         grants = compliant & ~state.relieved & (draws[:, 0] < params["relief_probability"])
@@ -131,7 +134,8 @@ class UnitedStatesAgent(mesa.Agent):
         total = weights.sum(axis=1)
         compliance = np.where(total > 0, (state.accepted * weights).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
         state.compliance = compliance
-        eligible = (state.stance == WAIT) & (total > 0) & (compliance >= params["relief_threshold"] - 1e-12)
+        required = decision.required_compliance(world, params)
+        eligible = (state.stance == WAIT) & (total > 0) & (compliance >= required - 1e-12)
         if world.cap_index >= 0:
             eligible &= state.accepted[:, world.cap_index] | ~self.requires_cap()
         return eligible
