@@ -168,7 +168,7 @@ def plot_grid(summary: pd.DataFrame, manifest: dict, plot_dir: Path) -> list[Pat
     others = [v for v in varied if v != x]
     hue = others[0] if others else None
     for metric in metrics:
-        fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+        fig, ax = plt.subplots(figsize=(8.5 if hue else 7, 4.5), dpi=110)
         table = summary
         if len(others) > 1:  # average over the remaining parameters
             table = summary.groupby([x, hue], as_index=False)[[f"{metric}_mean", f"{metric}_ci_low", f"{metric}_ci_high"]].mean()
@@ -177,7 +177,7 @@ def plot_grid(summary: pd.DataFrame, manifest: dict, plot_dir: Path) -> list[Pat
         for k, (level, part) in enumerate(groups):
             part = part.sort_values(x)
             xs = part[x] if _numeric(part[x]) else part[x].astype(str)
-            label = None if hue is None else f"{hue} = {_fmt(level)}"
+            label = None if hue is None else _fmt(level)
             color = cmap(k) if hue is not None else "C0"
             ax.plot(xs, part[f"{metric}_mean"], marker="o", ms=3, color=color, label=label)
             lo, hi = part[f"{metric}_ci_low"], part[f"{metric}_ci_high"]
@@ -189,7 +189,8 @@ def plot_grid(summary: pd.DataFrame, manifest: dict, plot_dir: Path) -> list[Pat
         ax.set_title(f"{manifest.get('name')}: {metric.replace('_', ' ')} (mean, 95% CI, {n} runs per point)",
                      fontsize=10)
         if hue is not None:
-            ax.legend(fontsize=8, frameon=False)
+            ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5), title=hue,
+                      title_fontsize=8)
         ax.grid(alpha=0.3)
         fig.tight_layout()
         path = plot_dir / f"{metric}.png"
