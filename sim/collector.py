@@ -10,11 +10,17 @@ give one row per (Step, AgentID) with one column per reporter.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
+from copy import deepcopy
+from functools import partial
 
 import mesa
 import numpy as np
 import pandas as pd
+
+
+_PLAIN = (int, float, bool, str, type(None))  # immutable: stored without a copy
 
 
 class CountryDataCollector(mesa.DataCollector):
@@ -37,12 +43,29 @@ class CountryDataCollector(mesa.DataCollector):
         self._country_type = None
 
     def collect(self, model) -> None:
-        super().collect(model)
+        if self._validated and not self.agent_reporters and not self.agenttype_reporters:
+            self._collect_model_vars(model)
+        else:
+            super().collect(model)  # the first time: Mesa validates the reporters
         if self._agent_ids is None:
             self._agent_ids = np.array([agent.unique_id for agent in model.countries])
             self._country_type = type(model.countries[0]) if model.countries else None
         block = {name: np.array(func(model), copy=True) for name, func in self.country_columns.items()}
         self._country_blocks.append((model.time, block))
+
+    def _collect_model_vars(self, model) -> None:
+        """Mesa's model-reporter loop, without deep-copying plain numbers (most of its cost)."""
+        self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            if isinstance(reporter, types.LambdaType | partial):
+                value = reporter(model)
+            elif isinstance(reporter, str):
+                value = getattr(model, reporter, None)
+            elif isinstance(reporter, list):
+                value = reporter[0](*reporter[1])
+            else:
+                value = reporter()  # a bound method
+            self.model_vars[name].append(value if type(value) in _PLAIN else deepcopy(value))
 
     def get_country_dataframe(self) -> pd.DataFrame:
         """All country records: one row per (Step, AgentID)."""

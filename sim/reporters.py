@@ -40,8 +40,10 @@ def escalation_index(model) -> float:
 def china_isolation(model) -> float:
     """Trade-with-China-weighted share of partners aligned with the U.S., 0..1."""
     world, state = model.world, model.state
+    if "alignment" not in world.demand_kind:
+        return 0.0
     weights = np.where(world.is_china, 0.0, world.china_trade)
-    if weights.sum() <= 0 or "alignment" not in world.demand_kind:
+    if weights.sum() <= 0:
         return 0.0
     return float((weights * state.alignment).sum() / weights.sum())
 
