@@ -64,79 +64,41 @@ def _failed(row_id: str, label: str, goal: str, exc: Exception) -> dict:
     return _missing(row_id, label, goal, f"measurement failed: {detail}")
 
 
-def _find(module, *names):
-    for name in names:
-        func = getattr(module, name, None)
-        if callable(func):
-            return func
-    return None
-
-
 def _call_speedup(module, quick: bool) -> dict:
-    func = _find(module, "measure_speedup", "measure_throughput", "runs_per_second")
-    if func is None:
-        return _missing("sweep_speedup", SPEEDUP_LABEL, SPEEDUP_GOAL,
-                        "benchmarks.sweep_bench has no speed-up measurement")
-    result = _call(func, quick)
-    one, two = _pick(result, ("1", 1, "workers_1", "rps_1", "one_worker"), ("2", 2, "workers_2", "rps_2", "two_workers"))
+    func = getattr(module, "bench_speed", None)
+    if not callable(func):
+        return _missing("sweep_speedup", SPEEDUP_LABEL, SPEEDUP_GOAL, "benchmarks.sweep_bench has no bench_speed")
+    replications = 1 if quick else 4
+    rows = {int(row["workers"]): row for row in func(replications=replications)}
+    one, two = float(rows[1]["runs_per_s"]), float(rows[2]["runs_per_s"])
     speedup = two / one
+    runs = rows[1]["runs"]
     return {
         "id": "sweep_speedup", "label": SPEEDUP_LABEL,
-        "figures": {"runs_per_second_1_worker": one, "runs_per_second_2_workers": two, "speedup": speedup,
-                    "raw": _jsonable(result)},
-        "summary": f"1 worker {one:.1f} runs/s, 2 workers {two:.1f} runs/s: {speedup:.2f}x",
+        "figures": {"runs": runs, "runs_per_second_1_worker": one, "runs_per_second_2_workers": two,
+                    "speedup": speedup, "raw": list(rows.values())},
+        "summary": (f"{runs} runs: 1 worker {one:.1f} runs/s, 2 workers {two:.1f} runs/s: {speedup:.2f}x "
+                    "(wall time, pool start-up included)"),
         "goal": SPEEDUP_GOAL, "value": speedup, "met": speedup >= 1.8,
     }
 
 
 def _call_memory(module, quick: bool) -> dict:
-    func = _find(module, "measure_memory", "measure_peak_rss", "peak_rss")
-    if func is None:
-        return _missing("sweep_memory", MEMORY_LABEL, MEMORY_GOAL, "benchmarks.sweep_bench has no memory measurement")
-    result = _call(func, quick)
-    small, large = _pick(result, ("1000", 1000, "runs_1000", "rss_1000"), ("10000", 10000, "runs_10000", "rss_10000"))
+    func = getattr(module, "bench_memory", None)
+    if not callable(func):
+        return _missing("sweep_memory", MEMORY_LABEL, MEMORY_GOAL, "benchmarks.sweep_bench has no bench_memory")
+    sizes = (100, 1000) if quick else (1000, 10000)
+    rows = {int(row["runs"]): row for row in func(sizes=sizes)}
+    small, large = float(rows[sizes[0]]["peak_rss_mb"]), float(rows[sizes[1]]["peak_rss_mb"])
     ratio = large / small
     return {
-        "id": "sweep_memory", "label": MEMORY_LABEL,
-        "figures": {"peak_rss_1000": small, "peak_rss_10000": large, "ratio": ratio, "raw": _jsonable(result)},
-        "summary": f"peak RSS {_mb(small)} at 1,000 runs, {_mb(large)} at 10,000: {ratio:.2f}x",
+        "id": "sweep_memory", "label": MEMORY_LABEL if not quick else "Sweeps: peak RSS at 100 and 1,000 runs (quick)",
+        "figures": {f"peak_rss_mb_{sizes[0]}": small, f"peak_rss_mb_{sizes[1]}": large, "ratio": ratio,
+                    "raw": list(rows.values())},
+        "summary": (f"peak RSS (process + workers) {small:.0f} MB at {sizes[0]:,} runs, "
+                    f"{large:.0f} MB at {sizes[1]:,}: {ratio:.2f}x"),
         "goal": MEMORY_GOAL, "value": ratio, "met": ratio <= 1.2,
     }
-
-
-def _call(func, quick: bool):
-    import inspect
-
-    if "quick" in inspect.signature(func).parameters:
-        return func(quick=quick)
-    return func()
-
-
-def _pick(result: Any, first_keys: tuple, second_keys: tuple) -> tuple[float, float]:
-    if isinstance(result, dict):
-        def get(keys):
-            for key in keys:
-                if key in result:
-                    return float(result[key])
-            raise KeyError(f"none of {keys} in {sorted(map(str, result))}")
-
-        return get(first_keys), get(second_keys)
-    first, second = result
-    return float(first), float(second)
-
-
-def _mb(value: float) -> str:
-    return f"{value / 2**20:.0f} MiB" if value > 2**20 else f"{value:.0f} MiB"
-
-
-def _jsonable(value: Any) -> Any:
-    import json
-
-    try:
-        json.dumps(value)
-        return value
-    except TypeError:
-        return repr(value)
 
 
 # --------------------------------------------------------------------------- app

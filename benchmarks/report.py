@@ -44,8 +44,8 @@ def markdown_table(rows: list[dict], env: dict) -> str:
         goal = row.get("goal", "")
         lines.append(f"| {row['label']} | {row['summary']} | {goal} | {_status(row)} |")
     lines.append("")
-    lines.append("Ratios are medians of runs timed in alternation in this one process; absolute times vary "
-                 "with the load on the machine.")
+    lines.append("Ratios compare the best of repeated runs timed in alternation in this one process; "
+                 "absolute times vary with the load on the machine.")
     return "\n".join(lines) + "\n"
 
 
