@@ -189,7 +189,8 @@ class UnitedStatesAgent(mesa.Agent):
             exempt=decision.exporter_welfare(world, floor, params),
             currently_relieved=state.relieved | in_deal,
             requires_cap=self.requires_cap(),
-            tariffed_now=(state.treatment == TARIFFED) & (state.tariffs > floor + 1e-12).any(axis=1),
+            # facing tariffs: tariffed now, or losing a temporary exemption this round
+            tariffed_now=(no_relief > floor + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,
             retaliation_value=retaliation_value,
             stake=world.stake(if_tariffed),
         )

@@ -23,13 +23,18 @@ from concurrent.futures import ProcessPoolExecutor
 # x security_linkage [12, 25] x china_inducement [0.0005, 0.0001]: china_inducement 0.0001 and
 # balance_weight 1.5 won; settlement_tolerance did not matter in that range.  Stage 2 (below)
 # refines around that point.
+# Stage 2 searched balance_weight [1.5, 2] x settlement_tolerance [0.05, 0.3] x political_gain [8, 25]
+# x security_linkage [6, 12, 25] x prior_escalation [0.5, 0.2]: balance_weight 1.5, settlement_tolerance
+# 0.3, security_linkage 25, prior_escalation 0.2 (retaliated 0.60, settled 0.94 at 30 seeds).
+# Stage 3 (below), after two changes -- political gain counts for a country *facing* tariffs (also at
+# the deadline round, not only once tariffed) and India coded as a retaliator (June 2018 gazette) --
+# searched the political and security terms: political_gain 15, security_linkage 15, audience_cost 25
+# (retaliated 0.79, settled 0.92 at 30 seeds); a plateau, several nearby points tie.
 GRID = {
-    "balance_weight": [1.5, 2.0],
-    "settlement_tolerance": [0.05, 0.3],
-    "political_gain": [8.0, 25.0],
-    "security_linkage": [6.0, 12.0, 25.0],
-    "prior_escalation": [0.5, 0.2],
-    "china_inducement": [0.0001],
+    "political_gain": [12.0, 15.0, 18.0, 20.0, 30.0],
+    "security_linkage": [10.0, 15.0, 20.0, 25.0, 35.0],
+    "audience_cost": [10.0, 15.0, 25.0, 40.0],
+    "quota_rent_share": [1.0, 0.5],
 }
 
 

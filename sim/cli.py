@@ -226,4 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, so subcommands registered by extensions
+    # (which import sim.cli) land in the same registry as this entry point.
+    from sim.cli import main as _main
+
+    sys.exit(_main())

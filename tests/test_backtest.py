@@ -24,7 +24,7 @@ def test_history_table_covers_the_scenario_with_sources():
     assert names <= {c.name for c in load_scenario("section232_2018").countries}
     assert all(len(row["source"]) > 20 for row in history["economies"])
     by_name = {row["name"]: row for row in history["economies"]}
-    assert {n for n, r in by_name.items() if r["retaliated"]} == {"Canada", "Mexico", "EU", "China", "Russia", "Turkey"}
+    assert {n for n, r in by_name.items() if r["retaliated"]} == {"Canada", "Mexico", "EU", "China", "Russia", "Turkey", "India"}
     assert {n for n, r in by_name.items() if r["settled"]} == {"Canada", "Mexico", "South Korea", "Australia",
                                                                "Brazil", "Argentina"}
 
