@@ -49,7 +49,7 @@ def cmd_sweep(args) -> int:
 
 @subcommand("analyze")
 def _add_analyze(sub):
-    p = sub.add_parser("analyze", help="summarise a sweep: table with 95% CIs, plots, sensitivity indices")
+    p = sub.add_parser("analyze", help="summarise a sweep: table with 95%% CIs, plots, sensitivity indices")
     p.add_argument("dir", help="a sweep output directory (from tradesim sweep --out)")
     p.add_argument("--no-plots", action="store_true", help="print tables only")
     p.add_argument("--rows", type=int, default=40, help="points shown in the printed table (all go to summary.csv)")

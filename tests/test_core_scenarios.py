@@ -129,3 +129,10 @@ def test_cli_user_errors_exit_2_without_traceback(args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_help_lists_every_subcommand():
+    result = subprocess.run([sys.executable, "-m", "sim.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for command in ("scenarios", "run", "sweep", "analyze", "backtest", "bench", "app"):
+        assert command in result.stdout
