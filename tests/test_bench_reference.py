@@ -67,13 +67,31 @@ def test_reference_consumes_the_rng_like_the_model():
 
 
 def test_bench_quick_smoke(tmp_path, capsys):
-    """The benchmark command in --quick mode runs and writes its results (the app row is left out:
-    it renders matplotlib figures and belongs to the app's own tests)."""
+    """The benchmark command in --quick mode runs and writes its results (the sweep and app rows
+    are left out: they start worker pools and render figures, and have their own tests)."""
     from benchmarks.__main__ import main
 
-    assert main(["--quick", "--skip", "app", "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--skip", "app", "--skip", "sweeps", "--out", str(tmp_path)]) == 0
     data = json.loads((tmp_path / "latest.json").read_text())
     assert {row["id"] for row in data["rows"]} >= {"single_run", "scaling", "reference", "boltzmann"}
     table = (tmp_path / "latest.md").read_text()
     assert "model / numpy reference" in table
     assert "model / numpy reference" in capsys.readouterr().out
+
+
+def test_missing_neighbours_give_not_available(monkeypatch):
+    """Without benchmarks.sweep_bench or measure_update_time the rows say so; nothing raises."""
+    from benchmarks import adapters
+
+    real_import = adapters.importlib.import_module
+
+    def fake_import(name):
+        if name in ("benchmarks.sweep_bench", "sim.presentation"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name)
+
+    monkeypatch.setattr(adapters.importlib, "import_module", fake_import)
+    rows = adapters.sweep_rows(quick=True) + [adapters.app_row(quick=True)]
+    assert [row["id"] for row in rows] == ["sweep_speedup", "sweep_memory", "app"]
+    for row in rows:
+        assert row["summary"].startswith("not available") and row["met"] is None
