@@ -63,7 +63,7 @@ class ChinaAgent(mesa.Agent):
         state.china_courted = courted
         for i in np.flatnonzero(punished):
             self.punishments += 1
-            model.log(i, "china", f"China punishes {world.names[i]} for aligning with the U.S. (${-effect[i]:.1f}bn)")
+            model.log(i, "china", f"China punishes {world.names[i]} for aligning with the U.S. (${-effect[i]:.2g}bn)")
         for i in np.flatnonzero(courted):
-            model.log(i, "china", f"China courts {world.names[i]} with trade concessions (${effect[i]:.1f}bn)")
+            model.log(i, "china", f"China courts {world.names[i]} with trade concessions (${effect[i]:.2g}bn)")
         return effect

@@ -124,7 +124,10 @@ class UnitedStatesAgent(mesa.Agent):
         state.escalation = np.where(settles, 0.0, state.escalation)
         for i in np.flatnonzero(escalates):
             rate = self.tariff_rates()[i].max()
-            model.log(i, "escalate", f"the U.S. escalates against {world.names[i]}: tariffs up to {rate:.0%}")
+            if state.treatment[i] == EXEMPT:
+                model.log(i, "escalate", f"the U.S. threatens {world.names[i]}: tariffs of up to {rate:.0%} once its exemption ends")
+            else:
+                model.log(i, "escalate", f"the U.S. escalates against {world.names[i]}: tariffs up to {rate:.0%}")
 
     def eligible_for_relief(self) -> np.ndarray:
         """Partners that meet the relief condition this round (bool per country)."""
