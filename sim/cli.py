@@ -67,15 +67,10 @@ def _add_run(sub):
 
 
 def _seed(text) -> int:
-    if text is None:
-        return 0
-    try:
-        value = int(text)
-    except ValueError:
-        raise UserError(f"--seed must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise UserError(f"--seed must be >= 0, got {value}")
-    return value
+    from sim.model import coerce_seed
+
+    seed = coerce_seed(text)
+    return 0 if seed is None else int(seed)
 
 
 def cmd_run(args) -> int:

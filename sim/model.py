@@ -65,7 +65,7 @@ class NegotiationModel(mesa.Model):
                  overrides: dict[str, Any] | None = None, scenario_data: ScenarioData | None = None,
                  **params: Any):
         params.pop("scenario", None)  # SolaraViz may inject Mesa's own Scenario object here
-        super().__init__(rng=_coerce_seed(rng))
+        super().__init__(rng=coerce_seed(rng))
         merged = {**(overrides or {}), **params}
         if scenario_data is None:
             scenario_data = load_scenario(scenario_name, merged)
@@ -75,7 +75,7 @@ class NegotiationModel(mesa.Model):
             scenario_data = apply_overrides(scenario_data, merged)
         self.scenario_data = scenario_data
         self.scenario_name = scenario_data.name
-        self.seed = rng if rng is None or isinstance(rng, (int, np.integer)) else _coerce_seed(rng)
+        self.seed = rng if rng is None or isinstance(rng, (int, np.integer)) else coerce_seed(rng)
         self.params = dict(scenario_data.params)
         self.world = build_world(scenario_data)
         self.escalable = escalable_sectors(scenario_data)
@@ -359,7 +359,7 @@ def _learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: fl
     counts[:, 1] += weight * (1 - rate)
 
 
-def _coerce_seed(rng: Any) -> Any:
+def coerce_seed(rng: Any) -> Any:
     """Accept ints, numpy generators, None, and digit strings typed into a text box."""
     if rng is None or isinstance(rng, (np.random.Generator, np.integer, int)) and not isinstance(rng, bool):
         return rng

@@ -122,7 +122,7 @@ def test_overrides_change_the_model():
     (["run", "section232_2018", "--set", "us_toughness=high"], "expected a number from 0 to 1"),
     (["run", "section232_2018", "--set", "bogus=1"], "Valid parameters:"),
     (["run", "section232_2018", "--set", "novalue"], "--set expects KEY=VALUE"),
-    (["run", "section232_2018", "--seed", "abc"], "--seed must be a whole number"),
+    (["run", "section232_2018", "--seed", "abc"], "seed must be a whole number, got 'abc'"),
 ])
 def test_cli_user_errors_exit_2_without_traceback(args, message):
     result = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True)

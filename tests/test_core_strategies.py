@@ -29,27 +29,24 @@ def test_deterministic_sequences(first, second, expected_first, expected_second)
     assert play(first, second) == (expected_first, expected_second)
 
 
-def test_grim_never_forgives():
-    """Against a partner that defects only in round 2, grim defects from round 3 on, for ever."""
+def against_one_defection(rule: str, rounds: int) -> str:
+    """Moves of ``rule`` against a partner that defects only in round 2."""
     model = NegotiationModel(scenario_name="classroom", rng=0, n_countries=2,
-                             overrides={"Country 1.strategy": "grim", "Country 2.strategy": "human"})
+                             overrides={"Country 1.strategy": rule, "Country 2.strategy": "human"})
     moves = ""
-    for r in range(6):
+    for r in range(rounds):
         model.set_human_choice("Country 2", stance="retaliate" if r == 1 else "wait")
         model.step()
         moves += "D" if model.state.stance[0] == 1 else "C"
-    assert moves == "CCDDDD"
+    return moves
+
+
+def test_grim_never_forgives():
+    assert against_one_defection("grim", 6) == "CCDDDD"
 
 
 def test_tit_for_tat_forgives_after_one_round():
-    model = NegotiationModel(scenario_name="classroom", rng=0, n_countries=2,
-                             overrides={"Country 1.strategy": "tit_for_tat", "Country 2.strategy": "human"})
-    moves = ""
-    for r in range(5):
-        model.set_human_choice("Country 2", stance="retaliate" if r == 1 else "wait")
-        model.step()
-        moves += "D" if model.state.stance[0] == 1 else "C"
-    assert moves == "CCDCC"
+    assert against_one_defection("tit_for_tat", 5) == "CCDCC"
 
 
 def test_generous_tit_for_tat_forgives_about_a_third_of_defections():
