@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim import reporters
 from sim.errors import ParameterError, UserError
@@ -57,7 +60,7 @@ LABELS = {
 APP_STRATEGIES = tuple(s for s in STRATEGY_NAMES if s != "human")
 ALL_COUNTRIES = "All countries"
 
-MAX_PLOT_ROUNDS = 120  # time-series plots show at most this many recent rounds
+MAX_PLOT_POINTS = 120  # time-series plots show the whole game, thinned to at most this many points
 MAX_LINES = 16  # at most this many countries in the tariff plot
 MAX_EVENTS = 60  # event lines shown
 MAX_NETWORK_NODES = 24
@@ -82,6 +85,8 @@ class Settings:
     params: dict[str, Any] = field(default_factory=dict)
     strategies: dict[str, str] = field(default_factory=dict)  # ALL_COUNTRIES or country -> strategy
     extra: str = ""  # "name=value, name=value" for any other parameter
+    country: str | None = None  # the country a person plays (strategy "human"), or None to watch
+    rounds: int | None = None  # rounds of a played game (None: the history horizon or the scenario's length)
 
 
 def scenario_defaults(name: str) -> dict[str, Any]:
@@ -132,8 +137,12 @@ def parse_extra(text: str) -> dict[str, Any]:
     return out
 
 
-def build_model(settings: Settings) -> NegotiationModel:
-    """A new model from the controls; raises UserError with a readable message on bad input."""
+def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
+    """A new model from the controls; raises UserError with a readable message on bad input.
+
+    With ``settings.country`` set, that country is played by a person (``human=True``) or,
+    for the debrief's shadow game, follows the default expected-utility rule (``human=False``).
+    """
     if settings.scenario not in builtin_names():
         raise ParameterError(f"Unknown scenario {settings.scenario!r}; pick one of {', '.join(builtin_names())}.")
     seed = parse_seed(settings.seed)
@@ -152,12 +161,21 @@ def build_model(settings: Settings) -> NegotiationModel:
             params["strategy"] = strategy
         elif target in names:  # choices made for another scenario's countries are dropped
             overrides[f"{target}.strategy"] = strategy
+    if settings.country:
+        if settings.country not in names:
+            raise ParameterError(f"Country to play: {settings.country!r} is not in scenario "
+                                 f"'{settings.scenario}'; pick one of {', '.join(sorted(names))}.")
+        overrides[f"{settings.country}.strategy"] = "human" if human else "expected_utility"
     return NegotiationModel(scenario_name=settings.scenario, rng=seed, overrides=overrides, **params)
 
 
 # ---------------------------------------------------------------------------- session
 class History:
-    """Per-round series, appended once per round (constant cost per round)."""
+    """Per-round series, appended once per round (constant cost per round).
+
+    The tariffs are also kept in a matrix that grows by doubling, so a plot can take
+    an evenly thinned sample of the whole game in time proportional to the sample.
+    """
 
     def __init__(self, names: list[str]):
         self.names = list(names)
@@ -166,42 +184,93 @@ class History:
         self.deals: list[int] = []
         self.retaliators: list[int] = []
         self.waiters: list[int] = []
+        self._matrix = np.zeros((16, len(self.names)))
 
     def record(self, model: NegotiationModel) -> None:
+        row = np.array(model.state.avg_tariff, dtype=float)
+        count = len(self.rounds)
+        if count == len(self._matrix):
+            self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[count] = row
         self.rounds.append(model.round)
-        self.tariffs.append(np.array(model.state.avg_tariff, dtype=float))
+        self.tariffs.append(row)
         self.deals.append(reporters.deals(model))
         self.retaliators.append(reporters.retaliators(model))
         self.waiters.append(reporters.waiters(model))
 
-    def window(self, limit: int = MAX_PLOT_ROUNDS) -> slice:
-        return slice(max(0, len(self.rounds) - limit), len(self.rounds))
+    def sample(self, limit: int = MAX_PLOT_POINTS) -> list[int]:
+        """Row positions of an even sample of at most ``limit`` rounds, always with the latest."""
+        count = len(self.rounds)
+        stride = max(1, -(-count // limit))
+        rows = list(range((count - 1) % stride, count, stride))
+        return rows
+
+    def tariff_rows(self, rows: list[int]) -> np.ndarray:
+        return self._matrix[rows]
 
 
 class Session:
-    """One browser tab's game: its model, its history and the settings it was built from."""
+    """One browser tab's game: its model, its history, its figures and the settings it was built from.
+
+    When ``settings.country`` names a country, a person plays it (strategy "human") and
+    :attr:`play` (a :class:`sim.play.PlayGame`) runs a shadow model in which the same
+    country follows the default expected-utility rule, for the debrief.
+    """
 
     def __init__(self, settings: Settings | None = None):
-        self.settings = settings or default_settings()
-        self.model = build_model(self.settings)
-        self.history = History(self.model.world.names)
-        self.history.record(self.model)
+        self._install(settings or default_settings())
+
+    def _install(self, settings: Settings) -> None:
+        from sim.play import PlayGame
+
+        model = build_model(settings)
+        play = PlayGame(settings, model, build_model(settings, human=False)) if settings.country else None
+        self.settings = settings
+        self.model = model
+        self.play = play
+        self.history = History(model.world.names)
+        self.history.record(model)
+        self._plots: Plots | None = None
+
+    @property
+    def plots(self) -> "Plots":
+        if self._plots is None or self._plots.model is not self.model:
+            self._plots = Plots(self.model, self.history)
+        return self._plots
 
     def step(self, rounds: int = 1) -> None:
+        if self.play is not None:
+            raise ParameterError(f"You are playing {self.play.country}: choose its move and press "
+                                 "'Play this round' (or Reset to watch the agents).")
         for _ in range(rounds):
             self.model.step()
             self.history.record(self.model)
 
+    def play_round(self, accepted: list[str] | tuple[str, ...] = (), stance: str = "wait") -> None:
+        """Play one round with the person's move for their country (and step the shadow model)."""
+        if self.play is None:
+            raise ParameterError("No country is being played: pick one under 'Play a country' first.")
+        self.play.play_round(accepted, stance)
+        self.history.record(self.model)
+
+    def render(self) -> dict[str, bytes]:
+        """The four figures as PNG bytes (only what changed is redrawn)."""
+        return self.plots.render()
+
     def reset(self, settings: Settings) -> None:
         """Rebuild from ``settings``; on bad input raise UserError and keep the current game."""
-        model = build_model(settings)
-        self.settings = settings
-        self.model = model
-        self.history = History(model.world.names)
-        self.history.record(model)
+        self._install(settings)
 
 
 # ---------------------------------------------------------------------------- figures
+# Figures are built once per game and then updated in place: the static part (axes,
+# ticks, labels, legend) is drawn only when its limits change and kept as a bitmap;
+# each round restores it, draws the artists that move (lines, bars, edges, nodes)
+# and encodes the PNG.  No pyplot, no networkx drawing, no layout pass per frame.
+RENDER_LOCK = threading.Lock()  # matplotlib's font and text caches are shared by sessions
+NICE = (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500, 1000, 2000, 5000)
+
+
 def _shown_countries(model: NegotiationModel, limit: int = MAX_LINES) -> list[int]:
     """Indices of the countries to draw: all, or the largest exporters to the U.S."""
     n = model.world.n
@@ -218,67 +287,213 @@ def _colors(count: int) -> list:
     return [cmap(i % 20) for i in range(count)]
 
 
-def tariff_figure(model: NegotiationModel, history: History) -> Figure:
-    fig = Figure(figsize=(6.4, 3.4), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    window = history.window()
-    rounds = history.rounds[window]
-    shown = _shown_countries(model)
-    if rounds:
-        matrix = np.vstack(history.tariffs[window]) * 100.0
-        colors = _colors(len(shown))
-        for color, i in zip(colors, shown):
-            ax.plot(rounds, matrix[:, i], label=history.names[i], color=color, lw=1.8,
-                    marker="o" if len(rounds) <= 30 else None, ms=3)
-    label = "Tariff on a country's exports (%)" if model.world.has_united_states else "Partners' tariff on it (%)"
-    ax.set_title("Tariff level per country" + (" (latest rounds)" if len(history.rounds) > len(rounds) else ""))
-    ax.set_xlabel(model.scenario_data.round_label.capitalize() if model.scenario_data.round_label else "Round")
-    ax.set_ylabel(label)
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    if shown:
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-                  ncol=1 if len(shown) <= 14 else 2)
-    return fig
+def _nice_ceiling(value: float) -> float:
+    value = abs(float(value))
+    for nice in NICE:
+        if value <= nice:
+            return nice
+    return float(math.ceil(value / 1000.0) * 1000)
 
 
-def counts_figure(model: NegotiationModel, history: History) -> Figure:
-    fig = Figure(figsize=(5.2, 3.4), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    window = history.window()
-    rounds = history.rounds[window]
-    marker = "o" if len(rounds) <= 30 else None
-    ax.plot(rounds, history.deals[window], label="Deals / relief", color=RELATION_COLORS["aligned"], lw=2, marker=marker, ms=3)
-    ax.plot(rounds, history.retaliators[window], label="Retaliators", color=RELATION_COLORS["retaliating"], lw=2, marker=marker, ms=3)
-    ax.plot(rounds, history.waiters[window], label="Waiters", color="#7f7f7f", lw=2, marker=marker, ms=3)
-    ax.set_title("Deals, retaliators and waiters")
-    ax.set_xlabel(model.scenario_data.round_label.capitalize() if model.scenario_data.round_label else "Round")
-    ax.set_ylabel("Number of countries")
-    ax.set_ylim(-0.2, model.world.n + 0.5)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="upper left", frameon=False)
-    return fig
+def _x_limits(last: int) -> tuple[int, int]:
+    """The x range 0-20, 0-40, 0-80, 0-160, ...: it doubles, so the axes are redrawn in full
+    only at rounds 21, 41, 81, 161, 321, ... (ever more rarely)."""
+    high = 20
+    while last > high:
+        high *= 2
+    return 0, high
 
 
-def welfare_figure(model: NegotiationModel) -> Figure:
-    shown = _shown_countries(model, limit=30)
-    names = [model.world.names[i] for i in shown]
-    values = np.asarray(model.state.welfare, dtype=float)[shown]
-    height = max(2.6, 0.26 * len(shown) + 1.0)
-    fig = Figure(figsize=(5.2, height), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    y = np.arange(len(shown))
-    colors = ["#2ca02c" if v >= 0 else "#d62728" for v in values]
-    ax.barh(y, values, color=colors)
-    ax.set_yticks(y, names, fontsize=9)
-    ax.invert_yaxis()
-    ax.axvline(0, color="black", lw=0.8)
-    unit = "$bn per year" if model.world.has_united_states else "payoff units"
-    ax.set_xlabel(f"Welfare change against free trade ({unit})")
-    ax.set_title(f"Welfare change per country, round {model.round}")
-    ax.grid(axis="x", alpha=0.3)
-    return fig
+def _sticky_ceiling(current: float | None, value: float) -> float:
+    """A nice upper limit for ``value`` that only moves when the data leave [current/3, current]."""
+    if current is not None and current / 3.0 <= value <= current:
+        return current
+    return _nice_ceiling(value)
+
+
+def _round_axis_label(model: NegotiationModel) -> str:
+    label = model.scenario_data.round_label
+    return label.capitalize() if label else "Round"
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Run the constrained layout once (with wide placeholder limits), then keep it fixed."""
+    FigureCanvasAgg(fig).draw()
+    fig.set_layout_engine("none")
+
+
+def _encode_png(canvas: FigureCanvasAgg) -> bytes:
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+class FastFigure:
+    """A figure whose static part is cached as a bitmap; only ``dynamic`` artists are redrawn.
+
+    ``render(static_key, dynamic_key)`` redraws everything when ``static_key`` changed,
+    otherwise restores the cached background and draws the dynamic artists; when
+    ``dynamic_key`` is given and unchanged too, the previous PNG is returned as is.
+    """
+
+    def __init__(self, fig: Figure, dynamic: list):
+        self.fig = fig
+        self.canvas = FigureCanvasAgg(fig)
+        self.dynamic = list(dynamic)
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        self.static_key: Any = object()
+        self.dynamic_key: Any = object()
+        self.background = None
+        self.png = b""
+        self.full_draws = 0
+        self.cache_hits = 0
+
+    def render(self, static_key: Any, dynamic_key: Any = None) -> bytes:
+        with RENDER_LOCK:
+            if (dynamic_key is not None and static_key == self.static_key and dynamic_key == self.dynamic_key
+                    and self.png):
+                self.cache_hits += 1
+                return self.png
+            if static_key != self.static_key or self.background is None:
+                self.canvas.draw()
+                self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+                self.static_key = static_key
+                self.full_draws += 1
+            else:
+                self.canvas.restore_region(self.background)
+            for artist in self.dynamic:
+                self.fig.draw_artist(artist)
+            self.dynamic_key = dynamic_key
+            self.png = _encode_png(self.canvas)
+            return self.png
+
+
+class TariffPlot:
+    """Tariff level per country over the latest rounds."""
+
+    def __init__(self, model: NegotiationModel, history: History):
+        self.model, self.history = model, history
+        self.shown = _shown_countries(model)
+        fig = Figure(figsize=(6.4, 3.4), dpi=DPI, layout="constrained")
+        ax = self.ax = fig.add_subplot()
+        self.lines = [ax.plot([], [], label=history.names[i], color=color, lw=1.8, ms=3)[0]
+                      for color, i in zip(_colors(len(self.shown)), self.shown)]
+        ax.set_title("Tariff level per country")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.set_xlabel(_round_axis_label(model))
+        ax.set_ylabel("Tariff on a country's exports (%)" if model.world.has_united_states
+                      else "Partners' tariff on it (%)")
+        ax.grid(alpha=0.3)
+        if self.shown:
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                      ncol=1 if len(self.shown) <= 14 else 2)
+        ax.set_xlim(0, 1000)
+        ax.set_ylim(0, 1000)
+        _freeze_layout(fig)
+        self.fast = FastFigure(fig, self.lines)
+
+    def render(self) -> bytes:
+        history = self.history
+        rows = history.sample()
+        rounds = [history.rounds[r] for r in rows]
+        matrix = history.tariff_rows(rows) * 100.0
+        marker = "o" if len(rounds) <= 30 else "None"
+        top = 0.0
+        for line, i in zip(self.lines, self.shown):
+            line.set_data(rounds, matrix[:, i])
+            line.set_marker(marker)
+        if self.shown and len(rounds):
+            top = float(matrix[:, self.shown].max())
+        current = self.fast.static_key[1] if isinstance(self.fast.static_key, tuple) else None
+        key = (_x_limits(history.rounds[-1]), _sticky_ceiling(current, max(1.0, 1.08 * top)))
+        if key != self.fast.static_key:
+            self.ax.set_xlim(*key[0])
+            self.ax.set_ylim(0, key[1])
+        return self.fast.render(key)
+
+
+class CountsPlot:
+    """Number of deals, retaliators and waiters over the latest rounds."""
+
+    def __init__(self, model: NegotiationModel, history: History):
+        self.model, self.history = model, history
+        fig = Figure(figsize=(5.2, 3.4), dpi=DPI, layout="constrained")
+        ax = self.ax = fig.add_subplot()
+        self.series = [("deals", "Deals / relief", RELATION_COLORS["aligned"]),
+                       ("retaliators", "Retaliators", RELATION_COLORS["retaliating"]),
+                       ("waiters", "Waiters", "#7f7f7f")]
+        self.lines = [ax.plot([], [], label=label, color=color, lw=2, ms=3)[0] for _, label, color in self.series]
+        ax.set_title("Deals, retaliators and waiters")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        ax.set_xlabel(_round_axis_label(model))
+        ax.set_ylabel("Number of countries")
+        ax.set_ylim(-0.2, model.world.n + 0.5)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=9, loc="upper left", frameon=False)
+        ax.set_xlim(0, 1000)
+        _freeze_layout(fig)
+        self.fast = FastFigure(fig, self.lines)
+
+    def render(self) -> bytes:
+        history = self.history
+        rows = history.sample()
+        rounds = [history.rounds[r] for r in rows]
+        marker = "o" if len(rounds) <= 30 else "None"
+        for line, (attr, _, _) in zip(self.lines, self.series):
+            series = getattr(history, attr)
+            line.set_data(rounds, [series[r] for r in rows])
+            line.set_marker(marker)
+        key = _x_limits(history.rounds[-1])
+        if key != self.fast.static_key:
+            self.ax.set_xlim(*key)
+        return self.fast.render(key)
+
+
+class WelfarePlot:
+    """This round's welfare change per country (horizontal bars)."""
+
+    def __init__(self, model: NegotiationModel):
+        self.model = model
+        self.shown = _shown_countries(model, limit=30)
+        names = [model.world.names[i] for i in self.shown]
+        height = max(2.6, 0.26 * len(self.shown) + 1.0)
+        fig = Figure(figsize=(5.2, height), dpi=DPI, layout="constrained")
+        ax = self.ax = fig.add_subplot()
+        y = np.arange(len(self.shown))
+        self.bars = list(ax.barh(y, np.zeros(len(self.shown)), color="#2ca02c"))
+        ax.set_yticks(y, names, fontsize=9)
+        ax.set_ylim(len(self.shown) - 0.5, -0.5)  # first country on top
+        ax.axvline(0, color="black", lw=0.8)
+        unit = "$bn per year" if model.world.has_united_states else "payoff units"
+        ax.set_xlabel(f"Welfare change against free trade ({unit})")
+        ax.set_title("Welfare change per country, this round")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_xlim(-1000, 1000)
+        _freeze_layout(fig)
+        self.fast = FastFigure(fig, self.bars)
+
+    def render(self) -> bytes:
+        values = np.asarray(self.model.state.welfare, dtype=float)[self.shown]
+        low = float(min(values.min(), 0.0)) if len(values) else 0.0
+        high = float(max(values.max(), 0.0)) if len(values) else 0.0
+        span = max(high - low, 1e-9)
+        old = self.fast.static_key if isinstance(self.fast.static_key, tuple) else (None, None)
+        left = -_sticky_ceiling(None if old[0] is None else -old[0], max(-low, 0.08 * span, 0.05) * 1.05)
+        right = _sticky_ceiling(old[1], max(high, 0.08 * span, 0.05) * 1.05)
+        for bar, value in zip(self.bars, values):
+            bar.set_width(value)
+            bar.set_facecolor("#2ca02c" if value >= 0 else "#d62728")
+        key = (left, right)
+        if key != self.fast.static_key:
+            self.ax.set_xlim(left, right)
+        return self.fast.render(key, tuple(np.round(values, 4).tolist()))
 
 
 def relation(model: NegotiationModel, i: int) -> str:
@@ -296,7 +511,10 @@ def relation(model: NegotiationModel, i: int) -> str:
 
 
 def alignment_graph(model: NegotiationModel) -> nx.Graph:
-    """U.S., China and partners; each partner linked to the side it leans to, by relation."""
+    """U.S., China and partners; each partner linked to the side it leans to, by relation.
+
+    (The app draws the same picture with plain matplotlib artists: :class:`NetworkPlot`.)
+    """
     world = model.world
     graph = nx.Graph()
     shown = _shown_countries(model, limit=MAX_NETWORK_NODES)
@@ -332,58 +550,149 @@ def alignment_graph(model: NegotiationModel) -> nx.Graph:
 def network_positions(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     """Deterministic layout: U.S. left of centre, China right, partners on a ring."""
     partners = [n for n, d in graph.nodes(data=True) if d.get("kind") == "partner"]
+    return _layout(partners, has_centre=True) | {
+        name: ((-0.5, 0.0) if data.get("kind") == "us" else (0.5, 0.0))
+        for name, data in graph.nodes(data=True) if data.get("kind") in ("us", "china")}
+
+
+def _layout(partners: list[str], has_centre: bool = True) -> dict[str, tuple[float, float]]:
     pos: dict[str, tuple[float, float]] = {}
     for k, name in enumerate(partners):
         angle = math.pi / 2 - 2 * math.pi * k / max(len(partners), 1)
         pos[name] = (1.6 * math.cos(angle), 1.15 * math.sin(angle))
-    for name, data in graph.nodes(data=True):
-        if data.get("kind") == "us":
-            pos[name] = (-0.5, 0.0)
-        elif data.get("kind") == "china":
-            pos[name] = (0.5, 0.0)
     return pos
 
 
-def network_figure(model: NegotiationModel) -> Figure:
-    graph = alignment_graph(model)
-    pos = network_positions(graph)
-    fig = Figure(figsize=(6.4, 4.6), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    for rel, color in RELATION_COLORS.items():
-        edges = [(a, b) for a, b, d in graph.edges(data=True) if d["relation"] == rel]
-        if edges:
-            nx.draw_networkx_edges(graph, pos, edgelist=edges, ax=ax, edge_color=color,
-                                   width=1.2 if rel == "neutral" else 2.6,
-                                   style="dashed" if rel == "neutral" else "solid")
-    node_colors = []
-    for name, data in graph.nodes(data=True):
-        if data.get("kind") == "us":
-            node_colors.append("#1a3d7c")
-        elif data.get("kind") == "china":
-            node_colors.append("#c0392b")
+class NetworkPlot:
+    """The alignment network drawn with a LineCollection (edges) and a scatter (nodes)."""
+
+    US_XY, CHINA_XY = (-0.5, 0.0), (0.5, 0.0)
+
+    def __init__(self, model: NegotiationModel):
+        from matplotlib.collections import LineCollection
+
+        self.model = model
+        world = model.world
+        self.classroom = not world.has_united_states
+        shown = _shown_countries(model, limit=MAX_NETWORK_NODES)
+        china = [i for i in range(world.n) if world.is_china[i]]
+        self.china_index = china[0] if china else None
+        self.partners = [i for i in shown if not world.is_china[i]]
+        self.china_shown = self.china_index is not None and self.china_index in shown
+        names = [world.names[i] for i in self.partners]
+        ring = _layout(names)
+        self.xy = np.array([ring[name] for name in names]).reshape(-1, 2)
+        fig = Figure(figsize=(6.4, 4.6), dpi=DPI, layout="constrained")
+        ax = self.ax = fig.add_subplot()
+        if self.classroom:
+            self.pairs = [(a, b) for a in range(len(self.partners)) for b in range(a + 1, len(self.partners))]
+            segments = [[self.xy[a], self.xy[b]] for a, b in self.pairs]
+            node_xy = self.xy
+            sizes = [650] * len(self.partners)
         else:
-            node_colors.append(TREATMENT_COLORS.get(data.get("treatment", ""), "#dddddd"))
-    sizes = [1300 if d.get("kind") in ("us", "china") else 650 for _, d in graph.nodes(data=True)]
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=node_colors, node_size=sizes, edgecolors="black", linewidths=0.6)
-    labels = {n: ("U.S." if n == "United States" else n) for n in graph.nodes}
-    label_pos = {n: (x, y - (0.0 if graph.nodes[n].get("kind") != "partner" else 0.21)) for n, (x, y) in pos.items()}
-    nx.draw_networkx_labels(graph, label_pos, labels=labels, ax=ax, font_size=9)
-    ax.set_title(f"Alignment network, round {model.round}")
-    ax.set_xlim(-2.2, 2.2)
-    ax.set_ylim(-1.45, 1.4)
-    ax.axis("off")
-    handles = [Line2D([0], [0], color=c, lw=2.5, ls="--" if r == "neutral" else "-", label=r.replace("neutral", "waiting / WTO"))
-               for r, c in RELATION_COLORS.items()]
-    if model.world.has_united_states:
-        handles += [Patch(facecolor=c, edgecolor="black", label=t) for t, c in TREATMENT_COLORS.items()]
-    ax.legend(handles=handles, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=4, frameon=False)
-    return fig
+            segments = [[xy, self.US_XY] for xy in self.xy] + ([[self.CHINA_XY, self.US_XY]] if self.china_shown else [])
+            node_xy = np.vstack([self.xy, [self.US_XY, self.CHINA_XY]]) if len(self.xy) else np.array([self.US_XY, self.CHINA_XY])
+            sizes = [650] * len(self.partners) + [1300, 1300]
+        self.edges = LineCollection(segments or np.zeros((0, 2, 2)), zorder=1)
+        ax.add_collection(self.edges)
+        self.nodes = ax.scatter(node_xy[:, 0], node_xy[:, 1], s=sizes, c="#dddddd", edgecolors="black",
+                                linewidths=0.6, zorder=2)
+        for (x, y), name in zip(self.xy, names):
+            ax.text(x, y - 0.21, name, ha="center", va="center", fontsize=9, zorder=3)
+        self.centre_labels = []
+        if not self.classroom:
+            china_name = world.names[self.china_index] if self.china_index is not None else "China"
+            self.centre_labels = [ax.text(*self.US_XY, "U.S.", ha="center", va="center", fontsize=9, zorder=3),
+                                  ax.text(*self.CHINA_XY, china_name, ha="center", va="center", fontsize=9, zorder=3)]
+        ax.set_title("Alignment network, this round")
+        ax.set_xlim(-2.2, 2.2)
+        ax.set_ylim(-1.45, 1.4)
+        ax.axis("off")
+        handles = [Line2D([0], [0], color=c, lw=2.5, ls="--" if r == "neutral" else "-",
+                          label=r.replace("neutral", "waiting / WTO")) for r, c in RELATION_COLORS.items()]
+        if not self.classroom:
+            handles += [Patch(facecolor=c, edgecolor="black", label=t) for t, c in TREATMENT_COLORS.items()]
+        ax.legend(handles=handles, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.14), ncol=4, frameon=False)
+        _freeze_layout(fig)
+        self.fast = FastFigure(fig, [self.edges, self.nodes, *self.centre_labels])
+
+    def render(self) -> bytes:
+        model = self.model
+        relations = [relation(model, i) for i in self.partners]
+        if self.classroom:
+            edge_rel = ["retaliating" if "retaliating" in (relations[a], relations[b]) else "aligned"
+                        for a, b in self.pairs]
+            node_colors = [RELATION_COLORS["retaliating"] if r == "retaliating" else "#dddddd" for r in relations]
+            treatments: list[str] = []
+        else:
+            treatments = [model.countries[i].treatment for i in self.partners]
+            segments = [[xy, self.CHINA_XY if r == "hedging" else self.US_XY] for xy, r in zip(self.xy, relations)]
+            edge_rel = list(relations)
+            if self.china_shown:
+                china_rel = relation(model, self.china_index)
+                segments.append([self.CHINA_XY, self.US_XY])
+                edge_rel.append("retaliating" if china_rel == "retaliating" else "neutral")
+            if segments:
+                self.edges.set_segments(segments)
+            node_colors = [TREATMENT_COLORS.get(t, "#dddddd") for t in treatments] + ["#1a3d7c", "#c0392b"]
+        key = (tuple(edge_rel), tuple(treatments), tuple(node_colors))
+        if key != self.fast.dynamic_key:
+            self.edges.set_colors([RELATION_COLORS[r] for r in edge_rel])
+            self.edges.set_linewidths([1.2 if r == "neutral" else 2.6 for r in edge_rel])
+            self.edges.set_linestyles(["--" if r == "neutral" else "-" for r in edge_rel])
+            self.nodes.set_facecolors(node_colors)
+            for label in self.centre_labels:
+                label.set_color("white")
+        return self.fast.render("static", key)
+
+
+class Plots:
+    """One game's four figures, built once and updated each round."""
+
+    def __init__(self, model: NegotiationModel, history: History):
+        self.model = model
+        with RENDER_LOCK:
+            self.tariffs = TariffPlot(model, history)
+            self.counts = CountsPlot(model, history)
+            self.welfare = WelfarePlot(model)
+            self.network = NetworkPlot(model)
+
+    def render(self) -> dict[str, bytes]:
+        return {"tariffs": self.tariffs.render(), "counts": self.counts.render(),
+                "welfare": self.welfare.render(), "network": self.network.render()}
+
+
+def tariff_figure(model: NegotiationModel, history: History) -> Figure:
+    plot = TariffPlot(model, history)
+    plot.render()
+    return plot.fast.fig
+
+
+def counts_figure(model: NegotiationModel, history: History) -> Figure:
+    plot = CountsPlot(model, history)
+    plot.render()
+    return plot.fast.fig
+
+
+def welfare_figure(model: NegotiationModel) -> Figure:
+    plot = WelfarePlot(model)
+    plot.render()
+    return plot.fast.fig
+
+
+def network_figure(model: NegotiationModel) -> Figure:
+    plot = NetworkPlot(model)
+    plot.render()
+    return plot.fast.fig
 
 
 def figure_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes (what the page shows)."""
+    """Render a whole figure to PNG bytes (for one-off figures; the app uses :class:`Plots`)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    with RENDER_LOCK:
+        for artist in fig.findobj(lambda a: a.get_animated()):
+            artist.set_animated(False)
+        fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -449,47 +758,68 @@ def status_line(model: NegotiationModel, history: History) -> str:
 
 
 # ---------------------------------------------------------------------------- measurement
-def full_update(session: Session, country: str | None = None) -> dict[str, Any]:
-    """Everything the page computes after one Step: the round, figures as PNG, inspector, log."""
-    session.step()
+def round_view(session: Session) -> dict[str, Any]:
+    """What the page shows after a round (besides the inspector): figures, log, status, play panel."""
     model, history = session.model, session.history
-    country = country or model.world.names[0]
-    return {
-        "tariffs": figure_png(tariff_figure(model, history)),
-        "counts": figure_png(counts_figure(model, history)),
-        "welfare": figure_png(welfare_figure(model)),
-        "network": figure_png(network_figure(model)),
-        "inspector": inspect_country(model, country),
+    view = {
+        **session.render(),
         "events": recent_events(model),
         "status": status_line(model, history),
+        "round": model.round,
+        "names": list(model.world.names),
+        "scenario": model.scenario_name,
+        "description": model.scenario_data.description,
+        "play": None,
     }
+    if session.play is not None:
+        from sim.play import play_view
+
+        view["play"] = play_view(session.play)
+    return view
 
 
-def measure_update_time(at_rounds: tuple[int, ...] = (10, 300), repeats: int = 3,
-                        settings: Settings | None = None) -> dict[int, float]:
-    """Seconds for one full server-side update (step + all components) at each round.
+def full_update(session: Session, country: str | None = None) -> dict[str, Any]:
+    """Everything the server computes for one round in the app: the round itself (Step, or
+    'Play this round' with a default move when a country is played), the figures as PNG,
+    the inspector, the event log, the status line and the play panel."""
+    if session.play is not None and not session.play.finished:
+        session.play_round((), "wait")
+    elif session.play is None:
+        session.step()
+    view = round_view(session)
+    view["inspector"] = inspect_country(session.model, country or session.model.world.names[0])
+    return view
 
-    The best of ``repeats`` updates right after the given round is reported.
+
+def measure_update_time(at_rounds: tuple[int, ...] = (10, 300), repeats: int = 5,
+                        settings: Settings | None = None, details: bool = False) -> dict[int, Any]:
+    """Seconds for one full server-side update (step + every component + figures) at each round.
+
+    The session is built and its figures drawn once (not timed: that happens when a game
+    starts); every round up to the target is updated as the app would, then the *mean* of
+    ``repeats`` consecutive updates from the target round on is reported (so the rounds
+    where axes are redrawn in full are counted).  With ``details`` each value is a dict
+    with the mean, the max and the per-update timings.
     """
     session = Session(settings or default_settings())
-    full_update(session)  # warm up matplotlib
-    session.reset(session.settings)
-    out: dict[int, float] = {}
+    round_view(session)
+    out: dict[int, Any] = {}
     for target in sorted(at_rounds):
         while session.model.round < target - 1:
-            session.step()
+            full_update(session)
         timings = []
-        for _ in range(repeats):
+        for _ in range(max(1, int(repeats))):
             start = time.perf_counter()
             full_update(session)
             timings.append(time.perf_counter() - start)
-        out[target] = min(timings)
+        mean = sum(timings) / len(timings)
+        out[target] = {"mean": mean, "max": max(timings), "timings": timings} if details else mean
     return out
 
 
 __all__ = [
     "ALL_COUNTRIES", "APP_STRATEGIES", "LABELS", "SLIDERS", "History", "Session", "Settings",
     "UserError", "alignment_graph", "build_model", "counts_figure", "default_settings", "figure_png",
-    "full_update", "inspect_country", "measure_update_time", "network_figure", "parse_extra", "parse_seed",
+    "Plots", "full_update", "inspect_country", "round_view", "measure_update_time", "network_figure", "parse_extra", "parse_seed",
     "recent_events", "relation", "scenario_defaults", "status_line", "tariff_figure", "welfare_figure",
 ]

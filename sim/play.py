@@ -1,0 +1,438 @@
+"""Play a country in the browser: the round brief, the move, the debrief.
+
+A person plays one country (strategy "human"); every other country stays an agent.
+:class:`PlayGame` holds the played model and a *shadow* model built from the same
+scenario, parameters and seed in which the same country follows the default
+expected-utility rule.  Both advance one round per "Play this round".  At the end,
+:func:`debrief` compares the person's result with the agent's and, for
+``section232_2018``, with what the country actually did in 2018-19 (from
+``sim/scenarios/<scenario>_history.toml``).
+
+Also here, as plain data for ``app.py``: the exercise presets
+(:func:`exercise_settings`) and the "About this model" text (:data:`ABOUT_HTML`).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.errors import ParameterError, UserError
+
+if TYPE_CHECKING:
+    from sim.exercises import Exercise
+    from sim.model import NegotiationModel
+    from sim.presentation import Settings
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+# One line per stance, in plain words (U.S. scenarios and the classroom game).
+STANCE_TITLES = {"wait": "Wait", "retaliate": "Retaliate", "wto": "WTO case", "hedge": "Hedge toward China"}
+STANCE_HELP = {
+    "wait": ("Absorb the tariff for now, accepting only the demands you tick. Accepted demands can win "
+             "relief (an exemption or a quota); alignment against China may invite Chinese punishment."),
+    "retaliate": ("Put counter-tariffs on U.S. goods (dollar for dollar, on politically sensitive products). "
+                  "Popular at home, but your consumers pay, and the U.S. may escalate, or settle."),
+    "wto": ("File a WTO case: a legal challenge that costs little and signals resolve, "
+            "but is slow; the tariffs stay while it runs."),
+    "hedge": ("Lean toward China: China may reward you with trade concessions, "
+              "while the U.S. sees no concession at all."),
+}
+CLASSROOM_TITLES = {"wait": "Stay open", "retaliate": "Retaliate"}
+CLASSROOM_HELP = {
+    "wait": "Keep your market open (cooperate). Best for everyone if the others stay open too.",
+    "retaliate": ("Put a tariff on the others' goods (defect). It pays this round whatever they do, "
+                  "but invites retaliation in the next ones."),
+}
+
+
+class _NullCollector:
+    """Stands in for the DataCollector in a preview copy (nothing is recorded)."""
+
+    def collect(self, model) -> None:  # noqa: D401
+        return None
+
+
+# ---------------------------------------------------------------------------- history
+def load_history(scenario: str) -> dict[str, Any] | None:
+    """The 'what happened' table of a scenario, or None when there is none (or it is unreadable)."""
+    path = SCENARIO_DIR / f"{scenario}_history.toml"
+    if not path.exists():
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    head = raw.get("history", {}) if isinstance(raw.get("history"), dict) else {}
+    economies = {}
+    for row in raw.get("economies", []) or []:
+        if isinstance(row, dict) and isinstance(row.get("name"), str):
+            economies[row["name"]] = row
+    if not economies:
+        return None
+    horizon = head.get("horizon_rounds")
+    return {
+        "horizon_rounds": horizon if isinstance(horizon, int) and horizon > 0 else None,
+        "horizon": str(head.get("horizon", "")),
+        "description": str(head.get("description", "")),
+        "source": str(head.get("source", "")),
+        "economies": economies,
+    }
+
+
+def history_of(scenario: str, country: str) -> dict[str, Any] | None:
+    """What ``country`` actually did in the scenario's history, or None."""
+    table = load_history(scenario)
+    if table is None or country not in table["economies"]:
+        return None
+    row = table["economies"][country]
+    out = {
+        "retaliated": row.get("retaliated") if isinstance(row.get("retaliated"), bool) else None,
+        "settled": row.get("settled") if isinstance(row.get("settled"), bool) else None,
+        "source": str(row.get("source", "")),
+        "note": str(row.get("note", "")),
+        "description": str(row.get("description", "")),
+        "horizon": table["horizon"],
+        "horizon_rounds": table["horizon_rounds"],
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------- the game
+def option_label(model: "NegotiationModel", country: str, accepted, stance: str) -> str:
+    """The composite option's label (as in ``option_utilities``) for a move."""
+    world = model.world
+    i = world.names.index(country)
+    if stance != "wait":
+        return stance
+    wanted = [d for j, d in enumerate(world.demand_ids) if d in set(accepted) and world.applicable[i, j]]
+    if not wanted:
+        return "wait (refuse all)"
+    if len(wanted) == len(world.demand_ids):
+        return "comply (accept all)"
+    return "accept " + ", ".join(wanted)
+
+
+class PlayGame:
+    """A person's game as one country, with the agent's shadow game for comparison."""
+
+    def __init__(self, settings: "Settings", model: "NegotiationModel", shadow: "NegotiationModel"):
+        self.country = settings.country
+        if self.country not in model.world.names:
+            raise ParameterError(f"{self.country!r} is not a country of scenario '{model.scenario_name}'")
+        self.index = model.world.names.index(self.country)
+        self.model = model
+        self.shadow = shadow
+        history = load_history(model.scenario_name)
+        if settings.rounds:
+            total = int(settings.rounds)
+        elif history and history["horizon_rounds"]:
+            total = history["horizon_rounds"]
+        else:
+            total = int(model.scenario_data.rounds)
+        if total < 1:
+            raise ParameterError(f"Rounds to play must be 1 or more, got {total}.")
+        self.rounds_total = total
+        self.moves: list[dict[str, Any]] = []
+        self.finished = False
+        self._preview_round = -1
+        self._preview: dict[str, float] = {}
+
+    @property
+    def stances(self) -> list[str]:
+        return ["wait", "retaliate"] if self.model.is_classroom else ["wait", "retaliate", "wto", "hedge"]
+
+    def applicable_demands(self) -> list[str]:
+        world = self.model.world
+        return [d for j, d in enumerate(world.demand_ids) if world.applicable[self.index, j]]
+
+    def preview(self) -> dict[str, float]:
+        """Utility (percent of stake) of every option *this* round, best first.
+
+        A throw-away copy of the model plays the round: the utilities a country's
+        decision is based on depend only on the state before the round, so they are
+        exactly those the real round will use (what the agent would weigh now).
+        """
+        if self._preview_round != self.model.round:
+            model = self.model
+            memo = {id(model.datacollector): _NullCollector(), id(model.events): []}
+            trial = copy.deepcopy(model, memo)
+            trial.set_human_choice(self.country, (), "wait")
+            trial.step()
+            self._preview = trial.countries[self.index].option_utilities()
+            self._preview_round = model.round
+        return self._preview
+
+    def play_round(self, accepted=(), stance: str = "wait") -> None:
+        if self.finished:
+            raise ParameterError("The game is over: read the debrief, or press Reset to play again.")
+        accepted = [d for d in accepted if d in self.applicable_demands()]
+        if stance != "wait" and accepted:
+            raise ParameterError(f"Demands can only be accepted with the stance 'wait', not '{stance}'. "
+                                 "Untick the demands or choose Wait.")
+        if stance not in self.stances:
+            raise ParameterError(f"Stance must be one of {', '.join(self.stances)}, got {stance!r}.")
+        utilities = self.preview()
+        label = option_label(self.model, self.country, accepted, stance)
+        self.model.set_human_choice(self.country, accepted, stance)
+        self.model.step()
+        self.shadow.step()
+        i = self.index
+        ranked = list(utilities)
+        self.moves.append({
+            "round": self.model.round,
+            "you": label,
+            "you_rank": ranked.index(label) + 1 if label in ranked else None,
+            "agent": self.shadow.options.label(int(self.shadow.state.option[i]), self.shadow.world.demand_ids),
+            "you_welfare": float(self.model.state.welfare[i]),
+            "agent_welfare": float(self.shadow.state.welfare[i]),
+            "you_treatment": self.model.countries[i].treatment,
+            "agent_treatment": self.shadow.countries[i].treatment,
+        })
+        if self.model.round >= self.rounds_total:
+            self.finished = True
+
+    def finish(self) -> None:
+        """End the game early ("Finish and debrief")."""
+        self.finished = True
+
+
+# ---------------------------------------------------------------------------- views
+def _result(model: "NegotiationModel", i: int) -> dict[str, Any]:
+    state, agent = model.state, model.countries[i]
+    return {
+        "cum_welfare_bn": float(state.cum_welfare[i]),
+        "treatment": agent.treatment,
+        "tariff_pct": 100.0 * agent.tariff,
+        "retaliated": bool(state.retaliated_ever[i]),
+        "settled": bool(state.settled_ever[i]),
+        "accepted": agent.accepted_demands,
+        "last_move": state.action_label(i) if model.round > 0 else "none",
+    }
+
+
+def china_lines(model: "NegotiationModel", i: int) -> list[str]:
+    """China's stance toward the played country, in plain words."""
+    china = model.china
+    if china is None:
+        return ["There is no China agent in this scenario."]
+    params, state, world = model.params, model.state, model.world
+    if not china.active:
+        lines = ["China stays out of it this game (it neither punishes nor courts third countries)."]
+    else:
+        lines = [f"China punishes partners that accept anti-China (alignment) demands: each round it hits an "
+                 f"aligned partner with probability {params['china_punish_probability']:.0%}, costing a share "
+                 f"of its trade with China (${world.china_trade[i]:.0f}bn a year for you). "
+                 "It courts partners that hedge toward it with trade concessions."]
+        if model.round > 0 and state.china_punished[i]:
+            lines.append("Last round China punished you for aligning with the U.S.")
+        elif model.round > 0 and state.china_courted[i]:
+            lines.append("Last round China courted you with trade concessions.")
+    china_idx = np.flatnonzero(world.is_china)
+    if model.round > 0 and len(china_idx) and int(china_idx[0]) != i:
+        lines.append(f"China's own move toward the U.S. last round: {state.action_label(int(china_idx[0]))}.")
+    return lines
+
+
+def play_view(game: PlayGame) -> dict[str, Any]:
+    """Everything the play panel shows this round, as plain data."""
+    model, i = game.model, game.index
+    world, state = model.world, model.state
+    agent = model.countries[i]
+    classroom = model.is_classroom
+    demands = []
+    for j, demand in enumerate(model.scenario_data.demands):
+        if not world.applicable[i, j]:
+            continue
+        demands.append({"id": demand.id, "label": demand.label, "kind": demand.kind,
+                        "description": getattr(demand, "description", "") or "",
+                        "accepted_last": bool(state.accepted[i, j]) if model.round > 0 else False})
+    utilities = {} if game.finished else game.preview()
+    ranked = list(utilities.items())
+    per_stance = []
+    for stance in game.stances:
+        options = [(label, value) for label, value in ranked
+                   if (stance == "wait" and (label.startswith(("wait", "accept", "comply")))) or label == stance]
+        best = options[0] if options else (None, None)
+        per_stance.append({
+            "stance": stance,
+            "title": (CLASSROOM_TITLES if classroom else STANCE_TITLES)[stance],
+            "help": (CLASSROOM_HELP if classroom else STANCE_HELP)[stance],
+            "best_option": best[0], "best_utility": best[1],
+        })
+    last_events = [e["text"] for e in model.events if e["round"] == model.round and e["country"] == game.country]
+    return {
+        "country": game.country,
+        "round": model.round,
+        "next_round": model.round + 1,
+        "rounds_total": game.rounds_total,
+        "round_label": model.scenario_data.round_label or "round",
+        "finished": game.finished,
+        "classroom": classroom,
+        "treatment": agent.treatment,
+        "tariff_pct": 100.0 * agent.tariff,
+        "exports_to_us_bn": agent.exports_to_us_bn,
+        "welfare_change_bn": agent.welfare_change_bn,
+        "cum_welfare_bn": float(state.cum_welfare[i]),
+        "last_move": state.action_label(i) if model.round > 0 else None,
+        "last_events": last_events,
+        "demands": demands,
+        "n_demands": len(world.demand_ids),
+        "china": china_lines(model, i),
+        "stances": per_stance,
+        "utilities": ranked,
+        "noise": float(model.params.get("decision_noise", 0.0)),
+        "moves": list(game.moves),
+        "debrief": debrief(game) if game.finished else None,
+    }
+
+
+def consequence(view: dict[str, Any], label: str) -> str:
+    """One line on the chosen option: its value this round and its rank."""
+    ranked = view["utilities"]
+    labels = [name for name, _ in ranked]
+    if label not in labels:
+        return "No estimate for this option."
+    rank = labels.index(label) + 1
+    value = ranked[rank - 1][1]
+    best_label, best_value = ranked[0]
+    if rank == 1:
+        return f"Your move is the model's best option this round ({value:+.2f}% of stake)."
+    return (f"Your move is worth {value:+.2f}% of stake this round, rank {rank} of {len(ranked)}; "
+            f"the best is '{best_label}' ({best_value:+.2f}%).")
+
+
+def debrief(game: PlayGame) -> dict[str, Any]:
+    """Compare the person's game with the agent's (shadow game) and with history."""
+    i = game.index
+    you = _result(game.model, i)
+    agent = _result(game.shadow, i)
+    history = history_of(game.model.scenario_name, game.country)
+    unit = "payoff units" if game.model.is_classroom else "$bn"
+    diff = you["cum_welfare_bn"] - agent["cum_welfare_bn"]
+    if abs(diff) < 0.005:
+        verdict = "You ended level with the agent."
+    elif diff > 0:
+        verdict = f"You did better than the agent by {diff:.2f} {unit} of cumulative welfare."
+    else:
+        verdict = f"The agent did better than you by {-diff:.2f} {unit} of cumulative welfare."
+    notes = []
+    if history is not None:
+        for key, word in (("retaliated", "retaliate"), ("settled", "settle")):
+            if history[key] is None:
+                continue
+            if you[key] == history[key]:
+                notes.append(f"Like {game.country} in reality, you {'did' if you[key] else 'did not'} {word}.")
+            else:
+                notes.append(f"Unlike {game.country} in reality (which {'did' if history[key] else 'did not'} "
+                             f"{word}), you {'did' if you[key] else 'did not'}.")
+        if history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
+            notes.append(f"History is coded at round {history['horizon_rounds']} ({history['horizon']}); "
+                         f"you played {game.model.round} rounds.")
+    return {
+        "country": game.country,
+        "rounds": game.model.round,
+        "unit": unit,
+        "you": you,
+        "agent": agent,
+        "history": history,
+        "history_available": history is not None,
+        "verdict": verdict,
+        "notes": notes,
+        "moves": list(game.moves),
+    }
+
+
+# ---------------------------------------------------------------------------- exercises
+def exercise_settings(exercise: "Exercise") -> "Settings":
+    """The app settings an exercise's preset stands for (scenario, parameters, rounds, country)."""
+    from sim.presentation import ALL_COUNTRIES, default_settings
+
+    settings = default_settings(exercise.scenario)
+    params = dict(exercise.params)
+    strategy = params.pop("strategy", None)
+    settings.params.update(params)
+    if strategy:
+        settings.strategies = {ALL_COUNTRIES: str(strategy)}
+    settings.country = exercise.country
+    settings.rounds = int(exercise.rounds) if exercise.rounds else None
+    return settings
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to HTML for the exercise panel (escaped when the markdown package is missing)."""
+    try:
+        import markdown
+    except ImportError:  # pragma: no cover - solara depends on markdown
+        return "<pre style='white-space:pre-wrap'>" + html.escape(text) + "</pre>"
+    return markdown.markdown(text, extensions=["tables"])
+
+
+EXERCISE_SECTIONS_SHOWN = ("WHAT IS IT", "LEARNING GOALS", "HOW TO RUN", "THINGS TO NOTICE", "THINGS TO TRY",
+                           "QUESTIONS")
+
+
+# ---------------------------------------------------------------------------- about
+ABOUT_HTML = """
+<h3>WHAT IS IT</h3>
+<p>tradesim is an agent-based model of trade negotiations under U.S. tariff pressure. The United
+States puts tariffs on its partners and offers relief in exchange for concessions: capping exports,
+lining up against China's trade practices, security cooperation, purchase pledges. Each partner
+country is an agent that weighs those demands against its other options. Played over many rounds,
+this becomes a repeated game, in which threats, patience and reputation matter.</p>
+
+<h3>HOW A ROUND WORKS</h3>
+<ol>
+<li><b>The U.S. announces</b> its tariffs and its demand package for each partner.</li>
+<li><b>China announces</b>: it will punish partners that align against it and court those that hedge.</li>
+<li><b>Every country chooses at once</b> (none sees the others' moves): accept some demands and wait,
+retaliate with counter-tariffs, file a WTO case, or hedge toward China. Agents compare the expected
+value of each option, using their beliefs about how the U.S. will react, with some noise.</li>
+<li><b>The U.S. resolves</b>: relief (an exemption or a quota) for those who gave enough,
+escalation against retaliators, up to a ceiling.</li>
+<li><b>Trade and welfare update</b>: tariffs cut exports (more with a higher import demand
+elasticity); retaliation also costs the retaliator's consumers; China may punish or reward.</li>
+<li><b>Beliefs update</b> from what the U.S. and China actually did.</li>
+</ol>
+<p>Payoffs come from trade flows and welfare, not from a fixed payoff table.</p>
+
+<h3>HOW TO USE IT</h3>
+<ul>
+<li><b>Step</b>, <b>+10 rounds</b> and <b>Play/Pause</b> run the agents; <b>Reset</b> starts a new game
+with the settings in the sidebar (scenario, seed, sliders, decision rules).</li>
+<li><b>U.S. toughness</b> raises what the U.S. asks before granting relief; <b>Escalation step</b> is how
+far it raises tariffs on retaliators; <b>Deadline round</b> sets a date after which relief ends;
+<b>Import demand elasticity</b> sets how strongly trade reacts to tariffs; <b>Decision noise</b> makes
+agents less predictable; <b>Patience</b> is how much countries value the future.</li>
+<li><b>Play a country</b>: take one country's seat. Each round you see the demands, the tariffs,
+China's stance and what each option is worth, then press <b>Play this round</b>. The debrief compares
+your result with the agent's and with history.</li>
+<li><b>Exercises</b>: load a ready-made classroom exercise with its questions.</li>
+</ul>
+
+<h3>THINGS TO NOTICE</h3>
+<ul>
+<li>Security-dependent allies (South Korea, Australia, Japan) settle or take quotas; the EU, Canada,
+Mexico and China tend to retaliate: who can afford to refuse?</li>
+<li>Retaliation is often met by escalation first and settlement later.</li>
+<li>Accepting anti-China demands wins U.S. relief but may cost trade with China.</li>
+<li>In the classroom game, cooperation survives only when countries are patient enough.</li>
+</ul>
+
+<h3>MORE</h3>
+<p>The full description (ODD protocol, every formula and its source) is in
+<a href="docs/model.md" target="_blank" rel="noopener">docs/model.md</a> in the repository;
+the user guide to this page is <a href="docs/app.md" target="_blank" rel="noopener">docs/app.md</a>.</p>
+"""
+
+
+__all__ = [
+    "ABOUT_HTML", "EXERCISE_SECTIONS_SHOWN", "PlayGame", "STANCE_HELP", "STANCE_TITLES", "china_lines",
+    "consequence", "debrief", "exercise_settings", "history_of", "load_history", "markdown_html",
+    "option_label", "play_view",
+]
