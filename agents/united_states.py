@@ -184,12 +184,22 @@ class UnitedStatesAgent(mesa.Agent):
         covered = (world.exports * (if_tariffed > floor + 1e-12)).sum(axis=1)
         retaliation_value = np.minimum(params["retaliation_match"] * covered, world.imports_from_us)
         in_deal = state.treatment == DEAL
+        # A partner in a grace period looks ahead to the deadline: the tariffs that will
+        # apply then count with weight patience ** (rounds left), so the pressure to
+        # secure relief grows as the deadline nears (deadline effects; Rubinstein 1982).
+        rounds_left = np.where(grace & (deadline > 0), deadline - model.round, 0)
+        looming = np.where(grace & (deadline > 0), world.patience ** np.maximum(rounds_left, 0), 0.0)
+        exempt_welfare = decision.exporter_welfare(world, floor, params)
+        no_relief_welfare = decision.exporter_welfare(world, no_relief, params)
+        no_relief_welfare = (1 - looming) * no_relief_welfare + looming * decision.exporter_welfare(world, if_tariffed, params)
+        escalated_welfare = decision.exporter_welfare(world, escalated, params)
+        escalated_welfare = (1 - looming) * escalated_welfare + looming * decision.exporter_welfare(
+            world, self.tariff_rates(params["escalation_step"]), params)
         return decision.TradeOutlook(
-            tariff=np.where(in_deal, decision.exporter_welfare(world, floor, params),
-                            decision.exporter_welfare(world, no_relief, params)),
-            escalated=decision.exporter_welfare(world, escalated, params),
+            tariff=np.where(in_deal, exempt_welfare, no_relief_welfare),
+            escalated=escalated_welfare,
             quota=decision.exporter_welfare(world, floor, params, quota=quota),
-            exempt=decision.exporter_welfare(world, floor, params),
+            exempt=exempt_welfare,
             currently_relieved=state.relieved | in_deal,
             requires_cap=self.requires_cap(),
             # facing tariffs: tariffed now, or losing a temporary exemption this round

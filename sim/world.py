@@ -60,12 +60,14 @@ class World:
         return len(self.names)
 
     def stake(self, schedule: np.ndarray) -> np.ndarray:
-        """Value of the country's exports covered by U.S. tariffs above the floor ($bn).
+        """Value of the country's exports covered by U.S. tariffs ($bn), the baseline included.
 
         Utilities are expressed in percent of this stake, so that the same decision
-        noise means the same thing for Argentina and for China.
+        noise means the same thing for Argentina and for China.  (Counting only
+        tariffs above a baseline would leave partners that pay just the baseline
+        with a near-zero stake, so that pennies would drive their choices.)
         """
-        covered = (self.exports * (schedule > self.floor[None, :] + 1e-12)).sum(axis=1)
+        covered = (self.exports * (schedule > 1e-12)).sum(axis=1)
         return np.maximum(covered, np.maximum(0.01 * self.exports.sum(axis=1), 1e-3))
 
 

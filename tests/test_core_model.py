@@ -147,3 +147,16 @@ def test_mesa_batch_run_works_on_the_model():
     frame = pd.DataFrame(rows)
     assert sorted(frame["us_toughness"].unique()) == [0.1, 0.9]
     assert {"Deals", "Retaliators", "Escalation index"} <= set(frame.columns)
+
+
+def test_a_looming_deadline_weighs_more_as_it_nears():
+    """In a grace period the coming tariffs count with weight patience ** rounds left."""
+    model = NegotiationModel(scenario_name="section232_2018", rng=0, deadline_round=6)
+    i = model.world.names.index("Canada")
+    outlooks = []
+    for _ in range(5):
+        model.outlook = model.united_states.outlook()
+        outlooks.append(model.outlook.tariff[i])
+        model.state.temp_exempt[i] = True  # keep Canada in its grace period while we look
+        model.step()
+    assert outlooks[0] < 0 and all(later < earlier for earlier, later in zip(outlooks, outlooks[1:]))
