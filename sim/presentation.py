@@ -316,10 +316,15 @@ def _round_axis_label(model: NegotiationModel) -> str:
     return label.capitalize() if label else "Round"
 
 
-def _freeze_layout(fig: Figure) -> None:
-    """Run the constrained layout once (with wide placeholder limits), then keep it fixed."""
+def _freeze_layout(fig: Figure, right_pad: float = 0.0) -> None:
+    """Run the constrained layout once (with wide placeholder limits), then keep it fixed;
+    ``right_pad`` (figure fraction) leaves room for a tick label at the right edge."""
     FigureCanvasAgg(fig).draw()
     fig.set_layout_engine("none")
+    if right_pad:
+        for ax in fig.axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, box.y0, box.width - right_pad, box.height])
 
 
 def _encode_png(canvas: FigureCanvasAgg) -> bytes:
@@ -437,7 +442,7 @@ class CountsPlot:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9, loc="upper left", frameon=False)
         ax.set_xlim(0, 1000)
-        _freeze_layout(fig)
+        _freeze_layout(fig, right_pad=0.02)
         self.fast = FastFigure(fig, self.lines)
 
     def render(self) -> bytes:
@@ -476,7 +481,7 @@ class WelfarePlot:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.grid(axis="x", alpha=0.3)
         ax.set_xlim(-1000, 1000)
-        _freeze_layout(fig)
+        _freeze_layout(fig, right_pad=0.035)
         self.fast = FastFigure(fig, self.bars)
 
     def render(self) -> bytes:

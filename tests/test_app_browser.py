@@ -216,3 +216,61 @@ def test_play_runs_rounds_and_pause_stops(tab):
     stopped = tab.current_round()
     tab.page.wait_for_timeout(1500)
     assert tab.current_round() == stopped >= 2
+
+
+def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
+    page = tab.page
+    page.get_by_role("tab", name="Play a country").click()
+    tab.select("Country to play", "Canada")
+    rounds = page.get_by_label("Rounds to play")
+    rounds.fill("3")
+    rounds.press("Enter")
+    page.get_by_role("button", name="Start playing").click()
+    page.get_by_role("button", name="Play this round").wait_for(timeout=TIMEOUT_MS)
+    panel = page.locator(".tradesim-play")
+    assert "You are Canada" in panel.inner_text()
+    assert "China's stance" in panel.inner_text()
+    assert page.get_by_role("button", name="Step", exact=True).is_disabled()
+    # round 1: accept the export cap and security cooperation, and look at the agent's advice
+    for text in ("cap steel", "security cooperation"):
+        page.locator(".v-input--checkbox").filter(has_text=text).locator("label").first.click()
+    page.get_by_text("accept export_cap, security").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Show what the agent would do").click()
+    page.locator(".tradesim-advice").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Play this round").click()
+    tab.wait_round(1)
+    # round 2: retaliate (the ticked demands are dropped for a non-wait stance)
+    page.get_by_role("button", name="Retaliate", exact=True).click()
+    page.get_by_text("Your move: retaliate").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Play this round").click()
+    tab.wait_round(2)
+    # round 3: file a WTO case; the game ends and the debrief shows
+    page.get_by_role("button", name="WTO case", exact=True).click()
+    page.get_by_role("button", name="Play this round").click()
+    debrief = page.locator(".tradesim-debrief")
+    debrief.wait_for(timeout=TIMEOUT_MS)
+    text = debrief.inner_text()
+    assert "Debrief: Canada after 3 rounds" in text
+    assert "The agent" in text and "Cumulative welfare" in text
+    assert "2018-19 in reality" in text or "History not available" in text
+    assert "accept export_cap, security" in text and "retaliate" in text and "wto" in text
+    assert tab.external == [] and tab.failed == []
+
+
+def test_exercise_picker_and_about_panel(tab):
+    page = tab.page
+    page.get_by_role("tab", name="Exercises").click()
+    tab.select("Exercise", "Replay 2018: play Canada, the EU, Japan or South Korea under Section 232")
+    panel = page.locator(".tradesim-exercise")
+    panel.wait_for(timeout=TIMEOUT_MS)
+    for heading in ("WHAT IS IT", "HOW TO RUN", "THINGS TO NOTICE", "QUESTIONS"):
+        assert heading in panel.inner_text()
+    page.get_by_role("tab", name="Play a country").click()
+    page.get_by_text("of 15").first.wait_for(timeout=TIMEOUT_MS)  # the preset: Canada, 15 rounds
+    assert "You are Canada" in page.locator(".tradesim-play").inner_text()
+    page.get_by_role("tab", name="About this model").click()
+    about = page.locator(".tradesim-about")
+    about.wait_for(timeout=TIMEOUT_MS)
+    assert "HOW A ROUND WORKS" in about.inner_text()
+    assert about.locator("a[href='docs/model.md']").count() == 1
+    assert tab.external == [] and tab.failed == []
