@@ -143,7 +143,7 @@ def test_mesa_batch_run_works_on_the_model():
     import mesa
 
     rows = mesa.batch_run(NegotiationModel, parameters={"scenario_name": "section232_2018", "us_toughness": [0.1, 0.9]},
-                          iterations=1, max_steps=3, number_processes=1, display_progress=False)
+                          rng=[1], max_steps=3, number_processes=1, display_progress=False)
     frame = pd.DataFrame(rows)
     assert sorted(frame["us_toughness"].unique()) == [0.1, 0.9]
     assert {"Deals", "Retaliators", "Escalation index"} <= set(frame.columns)
