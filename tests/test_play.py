@@ -225,10 +225,10 @@ def test_figures_are_reused_and_unchanged_plots_are_cached():
     assert session.plots is not plots
 
 
-def test_update_time_is_measured_and_flat():
+def test_update_time_is_measured():
+    # no timing bound here: speed goals are measured and recorded by benchmarks/
     times = measure_update_time(at_rounds=(3, 60), repeats=3, details=True)
+    assert set(times) == {3, 60}
     for value in times.values():
         assert value["mean"] > 0 and len(value["timings"]) == 3
         assert value["max"] >= value["mean"]
-    # generous bound (shared 2-core CI machines): the goal itself is checked by benchmarks
-    assert times[60]["mean"] < 4 * times[3]["mean"] + 0.05
