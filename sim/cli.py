@@ -160,7 +160,6 @@ def _add_app(sub):
 
 def cmd_app(args) -> int:
     import os
-    import subprocess
 
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     if not app_path.exists():
@@ -169,10 +168,9 @@ def cmd_app(args) -> int:
     print(f"tradesim app: serving on http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app_path), "--host", args.host,
            "--port", str(args.port), "--production"]
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Become the server process, so that stopping `tradesim app` stops the server too.
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
 
 
 def _load_extensions() -> None:

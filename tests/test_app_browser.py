@@ -43,8 +43,8 @@ def server(tmp_path_factory):
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", str(ROOT / "app.py"), "--host", "127.0.0.1",
-             "--port", str(port), "--production"],
+            # the README's command: `tradesim app` (it execs `solara run app.py --production`)
+            [sys.executable, "-m", "sim.cli", "app", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 90
