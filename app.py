@@ -22,7 +22,6 @@ from sim.play import (
     consequence,
     exercise_settings,
     markdown_html,
-    option_label,
 )
 from sim.presentation import (
     ALL_COUNTRIES,

@@ -13,8 +13,8 @@ import mesa
 import numpy as np
 
 from agents import decision
-from agents.strategies import STRATEGIES, History
-from sim.world import RETALIATE, STANCE_NAMES, TREATMENT_NAMES, WAIT
+from agents.strategies import History
+from sim.world import STANCE_NAMES, TREATMENT_NAMES
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -180,8 +180,4 @@ def _decide_blocs(model: "NegotiationModel", utilities: np.ndarray, chosen: np.n
         chosen[voters] = choice
 
 
-def strategy_label(name: str) -> str:
-    return STRATEGIES[name].label
-
-
-__all__ = ["CountryAgent", "decide_all", "RETALIATE", "WAIT"]
+__all__ = ["CountryAgent", "decide_all"]

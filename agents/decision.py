@@ -105,17 +105,6 @@ def logit_choice(utilities: np.ndarray, noise: float, rng: np.random.Generator) 
     return np.minimum((cumulative < draws[:, None]).sum(axis=1), utilities.shape[1] - 1)
 
 
-def choice_probabilities(utilities: np.ndarray, noise: float) -> np.ndarray:
-    if noise <= 0:
-        best = np.zeros_like(utilities)
-        best[np.arange(len(utilities)), np.argmax(utilities, axis=1)] = 1.0
-        return best
-    scaled = utilities / noise
-    scaled = scaled - scaled.max(axis=1, keepdims=True)
-    weights = np.exp(scaled)
-    return weights / weights.sum(axis=1, keepdims=True)
-
-
 def exporter_welfare(world, rates: np.ndarray, params: dict, quota: np.ndarray | None = None) -> np.ndarray:
     """Exporter surplus change ($bn/yr) per country at U.S. tariff ``rates`` [n, s].
 

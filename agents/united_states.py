@@ -65,14 +65,14 @@ class UnitedStatesAgent(mesa.Agent):
             model.log(None, "deadline", f"deadline: temporary exemptions end this round for {names} unless they settle")
 
     # 4. resolve ----------------------------------------------------------------
-    def resolve(self) -> None:
+    def resolve(self, compliant: np.ndarray) -> None:
+        """Grant relief, deals or escalation; ``compliant`` is :meth:`eligible_for_relief` for this round."""
         model = self.model
         state, world, params = model.state, model.world, model.params
         rng = model.rng
         n = world.n
         draws = rng.random((n, 2))
         stance = state.stance
-        compliant = self.eligible_for_relief()
         state.escalated = np.zeros(n, dtype=bool)
 
         retaliating = stance == RETALIATE
@@ -156,7 +156,7 @@ class UnitedStatesAgent(mesa.Agent):
         model = self.model
         state, world = model.state, model.world
         floor = world.floor[None, :]
-        escalable = (state.schedule > floor + 1e-12) | model.escalable[None, :]
+        escalable = (state.schedule > floor + 1e-12) | world.escalable[None, :]
         raised = state.schedule + escalable * (state.escalation + escalation_extra)[:, None]
         ceiling = np.maximum(model.params["tariff_ceiling"], state.schedule)
         return np.maximum(np.minimum(raised, ceiling), floor)
@@ -178,23 +178,22 @@ class UnitedStatesAgent(mesa.Agent):
         floor = np.broadcast_to(world.floor[None, :], state.schedule.shape)
         grace = state.temp_exempt & (deadline == 0 or model.round < deadline)
         if_tariffed = self.tariff_rates()
-        no_relief = np.where(grace[:, None], floor, if_tariffed)
-        escalated = np.where(grace[:, None], floor, self.tariff_rates(params["escalation_step"]))
         quota = np.broadcast_to(world.cap_sectors[None, :], state.schedule.shape)
         covered = (world.exports * (if_tariffed > floor + 1e-12)).sum(axis=1)
         retaliation_value = np.minimum(params["retaliation_match"] * covered, world.imports_from_us)
         in_deal = state.treatment == DEAL
-        # A partner in a grace period looks ahead to the deadline: the tariffs that will
-        # apply then count with weight patience ** (rounds left), so the pressure to
-        # secure relief grows as the deadline nears (deadline effects; Rubinstein 1982).
-        rounds_left = np.where(grace & (deadline > 0), deadline - model.round, 0)
-        looming = np.where(grace & (deadline > 0), world.patience ** np.maximum(rounds_left, 0), 0.0)
+        # Without relief a partner pays the announced tariffs, or the floor while in a grace
+        # period.  A partner in a grace period looks ahead to the deadline: the tariffs that
+        # apply then count with weight patience ** (rounds left), so the pressure to secure
+        # relief grows as the deadline nears (deadline effects; Rubinstein 1982).
+        rounds_left = np.maximum(deadline - model.round, 0)
+        looming = np.where(deadline > 0, world.patience ** rounds_left, 0.0)
+        weight = np.where(grace, looming, 1.0)
+        # exporter welfare is a sum over each partner's own sectors, so each reply is priced once
         exempt_welfare = decision.exporter_welfare(world, floor, params)
-        no_relief_welfare = decision.exporter_welfare(world, no_relief, params)
-        no_relief_welfare = (1 - looming) * no_relief_welfare + looming * decision.exporter_welfare(world, if_tariffed, params)
-        escalated_welfare = decision.exporter_welfare(world, escalated, params)
-        escalated_welfare = (1 - looming) * escalated_welfare + looming * decision.exporter_welfare(
-            world, self.tariff_rates(params["escalation_step"]), params)
+        no_relief_welfare = weight * decision.exporter_welfare(world, if_tariffed, params) + (1 - weight) * exempt_welfare
+        escalated_welfare = (weight * decision.exporter_welfare(world, self.tariff_rates(params["escalation_step"]), params)
+                             + (1 - weight) * exempt_welfare)
         return decision.TradeOutlook(
             tariff=np.where(in_deal, exempt_welfare, no_relief_welfare),
             escalated=escalated_welfare,
@@ -203,7 +202,7 @@ class UnitedStatesAgent(mesa.Agent):
             currently_relieved=state.relieved | in_deal,
             requires_cap=self.requires_cap(),
             # facing tariffs: tariffed now, or losing a temporary exemption this round
-            tariffed_now=(no_relief > floor + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,
+            tariffed_now=~grace & (if_tariffed > floor + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,
             retaliation_value=retaliation_value,
             stake=world.stake(if_tariffed),
         )

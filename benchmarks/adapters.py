@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import traceback
-from typing import Any
 
 NOT_AVAILABLE = "not available"
 

@@ -155,6 +155,14 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path: Path) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
 def _numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
@@ -192,11 +200,7 @@ def plot_grid(summary: pd.DataFrame, manifest: dict, plot_dir: Path) -> list[Pat
             ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5), title=hue,
                       title_fontsize=8)
         ax.grid(alpha=0.3)
-        fig.tight_layout()
-        path = plot_dir / f"{metric}.png"
-        fig.savefig(path)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(_save(fig, plot_dir / f"{metric}.png"))
     return paths
 
 
@@ -225,11 +229,7 @@ def plot_samples(summary: pd.DataFrame, manifest: dict, plot_dir: Path) -> list[
         axes[0][0].set_ylabel(metric.replace("_", " "))
         fig.suptitle(f"{manifest.get('name')}: {metric.replace('_', ' ')} against each parameter (red: binned mean)",
                      fontsize=10)
-        fig.tight_layout()
-        path = plot_dir / f"{metric}.png"
-        fig.savefig(path)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(_save(fig, plot_dir / f"{metric}.png"))
     return paths
 
 
@@ -257,11 +257,7 @@ def plot_sensitivity(indices: pd.DataFrame, manifest: dict, plot_dir: Path) -> P
         ax.axis("off")
     axes[0][0].legend(fontsize=8, frameon=False)
     fig.suptitle(f"{manifest.get('name')}: {'Sobol' if sobol else 'Morris'} sensitivity indices", fontsize=11)
-    fig.tight_layout()
-    path = plot_dir / "sensitivity.png"
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, plot_dir / "sensitivity.png")
 
 
 def plot_rounds(manifest: dict, frame: pd.DataFrame, plot_dir: Path, max_points: int = 12) -> list[Path]:
@@ -281,11 +277,7 @@ def plot_rounds(manifest: dict, frame: pd.DataFrame, plot_dir: Path, max_points:
         ax.set_ylabel(metric.replace("_", " "))
         ax.legend(fontsize=7, frameon=False)
         ax.grid(alpha=0.3)
-        fig.tight_layout()
-        path = plot_dir / f"{metric}-by-round.png"
-        fig.savefig(path)
-        plt.close(fig)
-        paths.append(path)
+        paths.append(_save(fig, plot_dir / f"{metric}-by-round.png"))
     return paths
 
 

@@ -19,7 +19,6 @@ Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,45 +26,7 @@ import numpy as np
 
 from sim.cli import subcommand
 from sim.errors import UserError
-
-CATEGORIES = ("retaliated", "settled")
-
-
-def history_path(scenario: str) -> Path:
-    from sim.scenario import builtin_dir
-
-    text = str(scenario)
-    if text.endswith(".toml"):
-        return Path(text[: -len(".toml")] + "_history.toml")
-    return builtin_dir() / f"{text}_history.toml"
-
-
-def load_history(scenario: str) -> dict[str, Any]:
-    """The history table of ``scenario``: ``{"horizon_rounds", "economies": [{name, retaliated, settled, source}]}``."""
-    path = history_path(scenario)
-    if not path.exists():
-        raise UserError(f"no history table for scenario '{scenario}' (looked for {path}); "
-                        "the back-test needs a <scenario>_history.toml file")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML: {exc}") from None
-    head = raw.get("history", {})
-    horizon = head.get("horizon_rounds")
-    if not isinstance(horizon, int) or horizon < 1:
-        raise UserError(f"{path}: history.horizon_rounds: expected a whole number >= 1, got {horizon!r}")
-    economies = raw.get("economies")
-    if not isinstance(economies, list) or not economies:
-        raise UserError(f"{path}: missing [[economies]] entries")
-    for i, row in enumerate(economies):
-        for key in ("name", "source"):
-            if not isinstance(row.get(key), str):
-                raise UserError(f"{path}: economies[{i}].{key}: expected a string")
-        for key in CATEGORIES:
-            if not isinstance(row.get(key), bool):
-                raise UserError(f"{path}: economies[{i}].{key}: expected true or false")
-    return {"path": str(path), "horizon_rounds": horizon, "economies": economies,
-            "source": head.get("source", "")}
+from sim.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 
 
 def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> dict[str, float]:

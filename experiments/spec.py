@@ -40,7 +40,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +50,7 @@ import numpy as np
 from experiments.metrics import METRICS, DEFAULT_METRICS, metric_names_text
 from experiments.overrides import expand_overrides, param_kind
 from sim.errors import UserError
+from sim.scenario import read_toml
 
 RECORD_MODES = ("final", "every_round")
 SAMPLE_METHODS = ("lhs", "sobol", "morris")
@@ -217,13 +217,7 @@ def load_spec(spec_or_path: SweepSpec | dict | str | Path) -> SweepSpec:
     path = Path(spec_or_path)
     if not path.exists():
         raise SpecError(f"{path}: sweep config not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot be read: {exc}") from None
-    return parse_spec(raw, str(path))
+    return parse_spec(read_toml(path, SpecError), str(path))
 
 
 def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments import store
-from experiments.spec import SpecError, SweepSpec, load_spec
+from experiments.spec import SweepSpec, load_spec
 from sim.errors import UserError
 
 ID_COLUMNS = ["run_id", "point_id", "replication", "seed"]

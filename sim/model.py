@@ -42,7 +42,6 @@ from sim.world import (
     WAIT,
     WTO,
     build_world,
-    escalable_sectors,
 )
 
 CLASSROOM_STANCES = (WAIT, RETALIATE)
@@ -65,7 +64,8 @@ class NegotiationModel(mesa.Model):
                  overrides: dict[str, Any] | None = None, scenario_data: ScenarioData | None = None,
                  **params: Any):
         params.pop("scenario", None)  # SolaraViz may inject Mesa's own Scenario object here
-        super().__init__(rng=coerce_seed(rng))
+        seed = coerce_seed(rng)
+        super().__init__(rng=seed)
         merged = {**(overrides or {}), **params}
         if scenario_data is None:
             scenario_data = load_scenario(scenario_name, merged)
@@ -75,13 +75,9 @@ class NegotiationModel(mesa.Model):
             scenario_data = apply_overrides(scenario_data, merged)
         self.scenario_data = scenario_data
         self.scenario_name = scenario_data.name
-        self.seed = rng if rng is None or isinstance(rng, (int, np.integer)) else coerce_seed(rng)
+        self.seed = seed  # an int, None, or the Generator passed in
         self.params = dict(scenario_data.params)
         self.world = build_world(scenario_data)
-        self.escalable = escalable_sectors(scenario_data)
-        self.covered_sectors = self.escalable | (self.world.schedule0 > self.world.floor[None, :] + 1e-12).any(axis=0)
-        if not self.covered_sectors.any():
-            self.covered_sectors = np.ones(len(self.world.sector_names), dtype=bool)
         self.round = 0
         self.events: list[dict] = []
         self.human_choices: dict[int, int] = {}
@@ -154,7 +150,7 @@ class NegotiationModel(mesa.Model):
         eligible = us.eligible_for_relief()
         self._log_choices(previous_labels)
         relieved_before = state.relieved.copy()
-        us.resolve()  # 4
+        us.resolve(eligible)  # 4
         china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
         state.retaliation_value = np.where(state.stance == RETALIATE, state.retaliation_value, 0.0)
         us.apply_treatment()  # 5
@@ -243,7 +239,7 @@ class NegotiationModel(mesa.Model):
         state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
         state.exports_now = volume.sum(axis=1)
         # the reported tariff averages over the sectors the dispute covers (e.g. steel and aluminium)
-        covered = world.exports * self.covered_sectors[None, :]
+        covered = world.exports * world.disputed[None, :]
         total = covered.sum(axis=1)
         state.avg_tariff = np.where(total > 0, (covered * state.tariffs).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
         alignment_weights = np.array([k == "alignment" for k in world.demand_kind]) * world.demand_weight
@@ -294,9 +290,8 @@ class NegotiationModel(mesa.Model):
         state.own_cooperated = ~defect
         state.opponent_cooperated = share <= 0.5
         state.opponent_ever_defected |= ~state.opponent_cooperated
-        weight = 1.0
-        self.partner_defect_beliefs[:, 0] += weight * share
-        self.partner_defect_beliefs[:, 1] += weight * (1 - share)
+        self.partner_defect_beliefs[:, 0] += share
+        self.partner_defect_beliefs[:, 1] += 1 - share
         if previous_labels is not None:
             self._log_choices(previous_labels)
         else:
@@ -361,19 +356,18 @@ def _learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: fl
 
 def coerce_seed(rng: Any) -> Any:
     """Accept ints, numpy generators, None, and digit strings typed into a text box."""
-    if rng is None or isinstance(rng, (np.random.Generator, np.integer, int)) and not isinstance(rng, bool):
+    if rng is None or isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, float) and rng.is_integer():
-        return int(rng)
-    if isinstance(rng, str):
-        text = rng.strip()
-        if text == "":
-            return None
-        try:
-            value = int(text)
-        except ValueError:
-            raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
-        if value < 0:
-            raise ParameterError(f"seed must be >= 0, got {value}")
-        return value
-    raise ParameterError(f"seed must be a whole number, got {rng!r}")
+        rng = int(rng)
+    if isinstance(rng, str) and rng.strip() == "":
+        return None
+    if isinstance(rng, bool) or not isinstance(rng, (str, int, np.integer)):
+        raise ParameterError(f"seed must be a whole number, got {rng!r}")
+    try:
+        value = int(rng.strip()) if isinstance(rng, str) else int(rng)
+    except ValueError:
+        raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
+    if value < 0:
+        raise ParameterError(f"seed must be >= 0, got {value}")
+    return value

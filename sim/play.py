@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import copy
 import html
-import tomllib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import history
 from sim.errors import ParameterError, UserError
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from sim.model import NegotiationModel
     from sim.presentation import Settings
 
-SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 
 # One line per stance, in plain words (U.S. scenarios and the classroom game).
 STANCE_TITLES = {"wait": "Wait", "retaliate": "Retaliate", "wto": "WTO case", "hedge": "Hedge toward China"}
@@ -60,29 +58,12 @@ class _NullCollector:
 
 # ---------------------------------------------------------------------------- history
 def load_history(scenario: str) -> dict[str, Any] | None:
-    """The 'what happened' table of a scenario, or None when there is none (or it is unreadable)."""
-    path = SCENARIO_DIR / f"{scenario}_history.toml"
-    if not path.exists():
-        return None
+    """The scenario's history table with economies keyed by name, or None when there is none."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        table = history.load_history(scenario)
+    except UserError:
         return None
-    head = raw.get("history", {}) if isinstance(raw.get("history"), dict) else {}
-    economies = {}
-    for row in raw.get("economies", []) or []:
-        if isinstance(row, dict) and isinstance(row.get("name"), str):
-            economies[row["name"]] = row
-    if not economies:
-        return None
-    horizon = head.get("horizon_rounds")
-    return {
-        "horizon_rounds": horizon if isinstance(horizon, int) and horizon > 0 else None,
-        "horizon": str(head.get("horizon", "")),
-        "description": str(head.get("description", "")),
-        "source": str(head.get("source", "")),
-        "economies": economies,
-    }
+    return {**table, "economies": {row["name"]: row for row in table["economies"]}}
 
 
 def history_of(scenario: str, country: str) -> dict[str, Any] | None:

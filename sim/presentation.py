@@ -105,20 +105,20 @@ def default_settings(scenario: str = "section232_2018") -> Settings:
 
 
 def parse_seed(text: Any) -> int:
-    """A seed from a text box: a whole number >= 0; anything else raises ParameterError."""
-    if isinstance(text, (int, np.integer)) and not isinstance(text, bool):
-        value = int(text)
-    else:
-        raw = "" if text is None else str(text).strip()
-        if raw == "":
-            raise ParameterError("Seed is empty: type a whole number such as 7 (the same seed replays the same game).")
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ParameterError(f"Seed must be a whole number such as 7, got {raw!r}.") from None
-    if value < 0:
-        raise ParameterError(f"Seed must be 0 or more, got {value}.")
-    return value
+    """A seed from a text box: a whole number >= 0; anything else raises ParameterError.
+
+    Unlike the model (where no seed means a random one), the app needs a seed, so
+    that a game can be replayed.
+    """
+    from sim.model import coerce_seed
+
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise ParameterError("Seed is empty: type a whole number such as 7 (the same seed replays the same game).")
+    try:
+        return int(coerce_seed(text))
+    except ParameterError as exc:
+        message = str(exc)
+        raise ParameterError(f"{message[0].upper()}{message[1:]} (for example 7).") from None
 
 
 def parse_extra(text: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.world import DEAL, EXEMPT, QUOTA, TREATMENT_NAMES
+from sim.world import TREATMENT_NAMES
 
 
 def country_frame(model) -> pd.DataFrame:
@@ -17,11 +17,6 @@ def country_frame(model) -> pd.DataFrame:
     if "AgentID" in frame.columns:
         frame = frame.drop(columns=["AgentID"])
     frame["round"] = frame["round"].astype(int)
-    return frame
-
-
-def model_frame(model) -> pd.DataFrame:
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     return frame
 
 
@@ -57,5 +52,3 @@ def run_summary(model) -> dict:
         },
     }
 
-
-SETTLED_TREATMENTS = (QUOTA, EXEMPT, DEAL)

@@ -235,6 +235,16 @@ def _range_text(low, high, strict_low=False) -> str:
 # loading
 
 
+def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
+    """Parse a TOML file; a syntax or read error raises ``error`` naming the file."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot be read: {exc}") from None
+
+
 def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> ScenarioData:
     """Load and validate a built-in scenario by name, or a scenario file by path.
 
@@ -242,13 +252,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     ``COUNTRY.FIELD`` keys to values; they are validated like the file.
     """
     path = _resolve_path(name_or_path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc}") from None
-    data = _parse(raw, _Reader(path))
+    data = _parse(read_toml(path, ScenarioError), _Reader(path))
     if overrides:
         data = apply_overrides(data, overrides)
     return data

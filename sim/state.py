@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,7 +43,6 @@ class NegotiationState:
     opponent_cooperated: np.ndarray
     opponent_ever_defected: np.ndarray
     us_welfare: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def initial(cls, world: World, n_options: int) -> "NegotiationState":

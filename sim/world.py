@@ -40,6 +40,8 @@ class World:
     buyer_share_us: np.ndarray  # [n] the country's share of U.S. exports
     schedule0: np.ndarray  # [n, s] announced U.S. rates at round 1
     floor: np.ndarray  # [s] lowest rate (baseline tariff) per sector
+    escalable: np.ndarray  # [s] bool, escalation may reach the sector even at the floor rate
+    disputed: np.ndarray  # [s] bool, sectors the dispute covers (reported tariffs average over them)
     temp_exempt0: np.ndarray  # [n] bool, starts temporarily exempt
     applicable: np.ndarray  # [n, d] bool, demand d is put to country i
     demand_weight: np.ndarray  # [d]
@@ -102,6 +104,11 @@ def build_world(data: ScenarioData) -> World:
             cap_sectors[sector_index[name]] = True
         cap_share = demands[cap_index].cap_share
     us_exports = data.us_total_exports_bn or 1.0
+    floor = np.array([sec.floor_rate for sec in sectors])
+    escalable = np.array([sec.escalable for sec in sectors], dtype=bool)
+    disputed = escalable | (schedule > floor[None, :] + 1e-12).any(axis=0)
+    if not disputed.any():
+        disputed = np.ones(s, dtype=bool)
     return World(
         names=[c.name for c in countries],
         sector_names=[sec.name for sec in sectors],
@@ -119,7 +126,9 @@ def build_world(data: ScenarioData) -> World:
         seller_share_us=np.clip(exports.sum(axis=1) / total_exports, 1e-6, 1.0),
         buyer_share_us=np.clip(imports_from_us / us_exports, 1e-6, 1.0),
         schedule0=schedule,
-        floor=np.array([sec.floor_rate for sec in sectors]),
+        floor=floor,
+        escalable=escalable,
+        disputed=disputed,
         temp_exempt0=np.array([c.initial_treatment == "exempt" for c in countries], dtype=bool),
         applicable=applicable,
         demand_weight=np.array([dem.weight for dem in demands]),
@@ -141,7 +150,3 @@ def _blocs(countries) -> dict[str, np.ndarray]:
     names = sorted({c.bloc for c in countries if c.bloc})
     members = {name: np.array([i for i, c in enumerate(countries) if c.bloc == name]) for name in names}
     return {name: idx for name, idx in members.items() if len(idx) >= 2}
-
-
-def escalable_sectors(data: ScenarioData) -> np.ndarray:
-    return np.array([sec.escalable for sec in data.sectors], dtype=bool)

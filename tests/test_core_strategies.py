@@ -1,6 +1,5 @@
 """Each repeated-game rule plays the expected move sequence (axelrod-style tests)."""
 
-import numpy as np
 import pytest
 
 from sim import NegotiationModel
