@@ -62,8 +62,8 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
 
     if int(seeds) < 1:
         raise UserError(f"--seeds must be >= 1, got {seeds}")
+    data = load_scenario(scenario, overrides or {})  # an unknown scenario is named before a missing history
     history = load_history(scenario)
-    data = load_scenario(scenario, overrides or {})
     names = [c.name for c in data.countries]
     missing = [row["name"] for row in history["economies"] if row["name"] not in names]
     if missing:

@@ -92,6 +92,8 @@ def cmd_run(args) -> int:
     if rounds is not None and rounds < 0:
         raise UserError(f"--rounds must be >= 0, got {rounds}")
     seed = _seed(args.seed)
+    if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
+        raise UserError(f"--out must end in .csv or .parquet, got '{args.out}'")
     model = NegotiationModel(scenario_name=scenario, rng=seed, overrides=overrides)
     model.run(rounds)
     if args.out:
@@ -111,10 +113,8 @@ def _write_records(model, path: Path) -> None:
     frame.insert(0, "scenario", model.scenario_name)
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
-    elif path.suffix == ".csv":
-        frame.to_csv(path, index=False)
     else:
-        raise UserError(f"--out must end in .csv or .parquet, got '{path}'")
+        frame.to_csv(path, index=False)
 
 
 def print_run(model) -> None:

@@ -123,6 +123,8 @@ def test_overrides_change_the_model():
     (["run", "section232_2018", "--set", "bogus=1"], "Valid parameters:"),
     (["run", "section232_2018", "--set", "novalue"], "--set expects KEY=VALUE"),
     (["run", "section232_2018", "--seed", "abc"], "seed must be a whole number, got 'abc'"),
+    (["run", "section232_2018", "--out", "records.txt"], "--out must end in .csv or .parquet"),
+    (["backtest", "section_232"], "unknown scenario 'section_232'. Built-in scenarios:"),
 ])
 def test_cli_user_errors_exit_2_without_traceback(args, message):
     result = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True)
