@@ -98,11 +98,33 @@ def Inspector(session: Session, version: int, lock: threading.RLock):
                f"<p style='color:#777;margin:0'>top {len(info['utilities'])} of {info['n_options']} options</p>")
     else:
         why = f"<p>{_esc(info['why'])}</p>"
+    if info["breakdown"]:
+        why += _breakdown_table(info["breakdown"])
     belief_rows = "".join(f"<tr><td style='padding-right:1em'>{_esc(k)}</td><td>{_pct(v)}</td></tr>"
                           for k, v in info["beliefs"].items())
     beliefs = f"<h4 style='margin:0.6em 0 0.2em'>Its beliefs (chance that...)</h4><table>{belief_rows}</table>"
     solara.HTML(tag="div", unsafe_innerHTML=f"<table>{table}</table>{demands}{why}{beliefs}",
                 classes=["tradesim-inspector"], style="font-size:14px")
+
+
+def _breakdown_table(breakdown: dict) -> str:
+    """Chosen option against the best option of each other stance, term by term (% of stake)."""
+    head = "".join(f"<th style='text-align:right;padding-left:0.8em' title='{_esc(o)}'>[{k + 1}]</th>"
+                   for k, o in enumerate(breakdown["options"]))
+    legend = "; ".join(f"[{k + 1}] {_esc(o)}" + (" (chosen)" if k == 0 else "")
+                       for k, o in enumerate(breakdown["options"]))
+
+    def row(name, values, bold=False):
+        cells = "".join(f"<td style='text-align:right;padding-left:0.8em'>{v:+.2f}</td>" if abs(v) >= 0.005
+                        else "<td style='text-align:right;padding-left:0.8em;color:#999'>&middot;</td>" for v in values)
+        style = " style='font-weight:bold;border-top:1px solid #ccc'" if bold else ""
+        return f"<tr{style}><td>{_esc(name)}</td>{cells}</tr>"
+
+    body = "".join(row(name, values) for name, values in breakdown["terms"])
+    body += row("total", breakdown["totals"], bold=True)
+    return (f"<h4 style='margin:0.6em 0 0.2em'>What drove it, term by term (% of stake)</h4>"
+            f"<p style='margin:0;color:#555'>{legend}</p>"
+            f"<table class='tradesim-breakdown'><tr><th></th>{head}</tr>{body}</table>")
 
 
 def _yes(flag) -> str:

@@ -105,6 +105,44 @@ class CountryAgent(mesa.Agent):
                 out[options.label(k, self.model.world.demand_ids)] = float(utilities[k])
         return out
 
+    def explain(self) -> dict:
+        """Why the country chose what it did last round, term by term.
+
+        Returns ``{"options": [label, ...], "probabilities": [...], "terms": [(term, [value per
+        option]), ...], "totals": [...]}``: the chosen option first, then the best option of each other
+        stance (wait, retaliate, WTO, hedge), each utility split into the terms of
+        :data:`agents.decision.UTILITY_TERMS` (percent of stake), with the chance the
+        logit rule gave each option (:func:`agents.decision.logit_choice`).  Empty before the
+        first round and in classroom games, whose utilities have no such terms.
+        """
+        model = self.model
+        terms = model.utility_terms
+        if not terms or model.round == 0:
+            return {}
+        utilities = model.state.utilities[self.index]
+        options = model.options
+        chosen = int(model.state.option[self.index])
+        columns = [chosen]
+        for stance in range(len(STANCE_NAMES)):
+            if stance == options.stance[chosen]:
+                continue
+            candidates = np.flatnonzero((options.stance == stance) & np.isfinite(utilities))
+            if len(candidates):
+                columns.append(int(candidates[np.argmax(utilities[candidates])]))
+        noise = model.params["decision_noise"]
+        finite = utilities[np.isfinite(utilities)]
+        if noise > 0:
+            weights = np.exp((utilities - finite.max()) / noise)
+            probability = np.where(np.isfinite(utilities), weights, 0.0) / np.exp((finite - finite.max()) / noise).sum()
+        else:
+            probability = (np.arange(len(utilities)) == np.argmax(utilities)).astype(float)
+        return {
+            "options": [options.label(k, model.world.demand_ids) for k in columns],
+            "probabilities": [float(probability[k]) for k in columns],
+            "terms": [(name, [float(value[self.index, k]) + 0.0 for k in columns]) for name, value in terms.items()],
+            "totals": [float(utilities[k]) for k in columns],
+        }
+
     def beliefs(self) -> dict[str, float]:
         b = self.model.beliefs
         i = self.index

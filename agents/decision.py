@@ -184,9 +184,27 @@ class TradeOutlook:
     stake: np.ndarray  # $bn, utility scale
 
 
-def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
-                      pressure: np.ndarray, params: dict, china_active: bool) -> np.ndarray:
-    """Utility [n, K] of every option for every country (percent of stake); -inf where invalid."""
+# The terms of a country's utility, in the order they are summed (see :func:`us_game_terms`).
+UTILITY_TERMS = {
+    "trade": "expected exporter welfare next round under the U.S. reply this option invites (relief, tariffs, escalation, a deal)",
+    "own counter-tariffs": "what the country's own counter-tariffs cost its consumers, net of terms-of-trade gains",
+    "China": "China's expected punishment of anti-China alignment, or its inducement to hedge",
+    "cost of demands": "direct cost of pledges and market access asked for",
+    "security cooperation": "value of the security cooperation accepted, net of its cost",
+    "political gain": "domestic gain from standing firm while facing tariffs (political_gain x pressure)",
+    "security linkage": "what retaliating puts at risk in the security relationship (security_linkage x dependence)",
+    "WTO case": "expected value of a WTO case while facing tariffs",
+    "audience cost": "domestic cost of conceding (audience_cost x pressure x share of the package accepted)",
+}
+
+
+def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
+                  pressure: np.ndarray, params: dict, china_active: bool) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each term of every option's utility [n, K] in percent of stake (keys of :data:`UTILITY_TERMS`),
+    and the mask [n, K] of valid options (a demand that does not apply cannot be accepted).
+
+    The utility is their sum; :func:`us_game_utilities` adds them up.
+    """
     acc = options.accept[None, :, :]  # [1, K, D]
     applicable = world.applicable[:, None, :]  # [n, 1, D]
     valid = ~(acc & ~applicable).any(axis=2)
@@ -218,36 +236,42 @@ def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, belief
     expected_trade = np.where(stance == RETALIATE, col(retaliation_trade), expected_trade)
     expected_trade = np.where(stance == HEDGE, col(hedge_trade), expected_trade)
 
-    stake = outlook.stake
-    pct = col(stake / 100.0)  # $bn per utility point
-    delta = col(world.patience)
-    dollars = delta * expected_trade
-
+    pct = col(outlook.stake / 100.0)  # $bn per utility point
     self_effect = retaliation_self_effect(world, outlook.retaliation_value, params)["importer_welfare"]
-    dollars = dollars + np.where(stance == RETALIATE, col(self_effect), 0.0)
-
     china_on = 1.0 if china_active else 0.0
     punish = Beliefs.mean(beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
     alignment_cost = (acc * applicable * world.china_exposure[None, None, :]).sum(axis=2) * col(punish)
-    dollars = dollars - alignment_cost
-    cost_demands = (acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(stake)
-    dollars = dollars - cost_demands
-    dollars = dollars + np.where(stance == HEDGE, col(params["china_inducement"] * world.china_trade * china_on), 0.0)
-
-    points = dollars / pct
+    inducement = np.where(stance == HEDGE, col(params["china_inducement"] * world.china_trade * china_on), 0.0)
     security_kind = np.array([kind == "security" for kind in world.demand_kind], dtype=bool)
-    if security_kind.any():
-        accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
-        net_security = world.security * params["security_value"] - params["security_cost"]
-        points = points + accepted_security * col(net_security)
+    accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
     tariffed = outlook.tariffed_now.astype(float)
-    points = points + np.where(
-        stance == RETALIATE,
-        col(params["political_gain"] * pressure * tariffed - params["security_linkage"] * world.security),
-        0.0,
-    )
-    points = points + np.where(stance == WTO, col(params["wto_value"] * tariffed), 0.0)
-    points = points - compliance * col(params["audience_cost"] * pressure)
+    retaliating = stance == RETALIATE
+    dollars = {  # $bn per year
+        "trade": col(world.patience) * expected_trade,
+        "own counter-tariffs": np.where(retaliating, col(self_effect), 0.0),
+        "China": inducement - alignment_cost,
+        "cost of demands": -(acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(outlook.stake),
+    }
+    terms = {name: value / pct for name, value in dollars.items()}
+    terms["security cooperation"] = accepted_security * col(world.security * params["security_value"] - params["security_cost"])
+    terms["political gain"] = np.where(retaliating, col(params["political_gain"] * pressure * tariffed), 0.0)
+    terms["security linkage"] = np.where(retaliating, col(-params["security_linkage"] * world.security), 0.0)
+    terms["WTO case"] = np.where(stance == WTO, col(params["wto_value"] * tariffed), 0.0)
+    terms["audience cost"] = -compliance * col(params["audience_cost"] * pressure)
+    return terms, valid
+
+
+def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
+                      pressure: np.ndarray, params: dict, china_active: bool,
+                      terms_out: dict | None = None) -> np.ndarray:
+    """Utility [n, K] of every option for every country (percent of stake); -inf where invalid.
+
+    The sum of :func:`us_game_terms`; pass a dict as ``terms_out`` to receive the terms too.
+    """
+    terms, valid = us_game_terms(world, options, outlook, beliefs, pressure, params, china_active)
+    points = sum(terms.values())
+    if terms_out is not None:
+        terms_out.update(terms)
     return np.where(valid, points, -np.inf)
 
 

@@ -2,6 +2,7 @@
 
     tradesim scenarios
     tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
+    tradesim explain SCENARIO COUNTRY [--rounds N] [--seed S] [--set key=value ...] [--json]
     tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
     tradesim analyze DIR
     tradesim backtest SCENARIO [--seeds K] [--json]
@@ -56,14 +57,18 @@ def cmd_scenarios(args) -> int:
 def _add_run(sub):
     p = sub.add_parser("run", help="run one scenario and print what happened")
     p.add_argument("scenario", nargs="?", help="built-in scenario name or path to a .toml file")
-    p.add_argument("--rounds", type=int, default=None, help="number of rounds (default: the scenario's)")
-    p.add_argument("--seed", default=None, help="random seed (default: 0)")
-    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
-                   help="override a parameter (e.g. us_toughness=0.8) or a country field (Canada.security_dependence=0.3)")
+    _add_model_options(p)
     p.add_argument("--out", default=None, help="write per-round country records to FILE.csv or FILE.parquet")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--exercise", default=None, help="run the preset of a classroom exercise (see docs/exercises)")
     p.set_defaults(handler=cmd_run)
+
+
+def _add_model_options(p) -> None:
+    p.add_argument("--rounds", type=int, default=None, help="number of rounds (default: the scenario's)")
+    p.add_argument("--seed", default=None, help="random seed (default: 0)")
+    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
+                   help="override a parameter (e.g. us_toughness=0.8) or a country field (Canada.security_dependence=0.3)")
 
 
 def _seed(text) -> int:
@@ -103,6 +108,67 @@ def cmd_run(args) -> int:
     else:
         print_run(model)
     return 0
+
+
+# ---------------------------------------------------------------- explain
+@subcommand("explain")
+def _add_explain(sub):
+    p = sub.add_parser("explain", help="show why one country chose what it did, term by term")
+    p.add_argument("scenario", help="built-in scenario name or path to a .toml file")
+    p.add_argument("country", help="the economy to explain (e.g. Vietnam)")
+    _add_model_options(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(handler=cmd_explain)
+
+
+def cmd_explain(args) -> int:
+    from sim.model import NegotiationModel
+    from sim.scenario import parse_set_options
+
+    model = NegotiationModel(scenario_name=args.scenario, rng=_seed(args.seed), overrides=parse_set_options(args.sets))
+    names = model.world.names
+    if model.is_classroom:
+        raise UserError("explain needs a scenario with U.S. demands; in classroom games the utilities are just "
+                        "the stage-game payoffs (see docs/validation.md, section 1)")
+    if args.country not in names:
+        raise UserError(f"no economy '{args.country}' in {model.scenario_name}; choose one of: {', '.join(names)}")
+    rounds = model.scenario_data.rounds if args.rounds is None else args.rounds
+    if rounds < 1:
+        raise UserError(f"--rounds must be >= 1 (the round to explain), got {rounds}")
+    model.run(rounds)
+    agent = model.countries[names.index(args.country)]
+    info = {"scenario": model.scenario_name, "seed": model.seed, "round": model.round, "country": agent.name,
+            "stake_bn": float(model.outlook.stake[agent.index]), **agent.explain()}
+    if args.json:
+        info["terms"] = dict(info["terms"])
+        print(json.dumps(info, indent=2))
+    else:
+        print_explanation(model, info)
+    return 0
+
+
+def print_explanation(model, info: dict) -> None:
+    from agents.decision import UTILITY_TERMS
+
+    label = model.scenario_data.round_label or "round"
+    print(f"Why {info['country']} chose \"{info['options'][0]}\" in {label} {info['round']} "
+          f"({info['scenario']}, seed {info['seed']})")
+    print(f"Utilities in percent of the stake (${info['stake_bn']:.2f}bn of exports under U.S. tariffs) for the "
+          "chosen option and the best option of each other stance:")
+    for k, option in enumerate(info["options"]):
+        print(f"  [{k + 1}] {option}" + ("  (chosen)" if k == 0 else ""))
+    print()
+    columns = "".join(f"{f'[{k + 1}]':>9}" for k in range(len(info["options"])))
+    print(f"{'term':<20}{columns}")
+    for name, values in info["terms"]:
+        print(f"{name:<20}" + "".join(f"{v:>9.2f}" for v in values))
+    print(f"{'total':<20}" + "".join(f"{v:>9.2f}" for v in info["totals"]))
+    print(f"{'chance of choosing':<20}" + "".join(f"{p:>9.1%}" for p in info["probabilities"]))
+    print()
+    for name, text in UTILITY_TERMS.items():
+        print(f"  {name}: {text}")
+    print(f"Decision noise {model.params['decision_noise']:g}: each option is drawn with probability "
+          "proportional to exp(utility / noise).")
 
 
 def _write_records(model, path: Path) -> None:

@@ -103,6 +103,7 @@ class NegotiationModel(mesa.Model):
         self.countries = [
             CountryAgent(self, i, name, world.strategies[i]) for i, name in enumerate(world.names)
         ]
+        self.utility_terms: dict[str, np.ndarray] = {}
         self.strategy_rules = {name: STRATEGIES[name](self.params) for name in set(world.strategies) if name in RULE_BASED}
         self.strategy_groups = {
             name: np.flatnonzero(np.array(world.strategies) == name) for name in sorted(set(world.strategies))
@@ -177,9 +178,10 @@ class NegotiationModel(mesa.Model):
             # [n, 2] in column order: the logit's row-wise max, cumsum and count then run along
             # two long columns instead of n short rows (half the cost of the choice at N = 1,000)
             return np.asfortranarray(utilities)
+        self.utility_terms = {}  # the terms of this round's utilities, for explanations (CountryAgent.explain)
         return decision.us_game_utilities(
             self.world, self.options, self.outlook, self.beliefs, self.state.pressure, self.params,
-            china_active=self.china is not None and self.china.active,
+            china_active=self.china is not None and self.china.active, terms_out=self.utility_terms,
         )
 
     def _comply_options(self) -> np.ndarray:

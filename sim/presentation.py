@@ -746,8 +746,17 @@ def inspect_country(model: NegotiationModel, name: str, top: int = 6) -> dict[st
         "demands": demands,
         "utilities": ranked[:top],
         "n_options": len(ranked),
+        "breakdown": _breakdown(agent.explain()),
         "beliefs": agent.beliefs(),
     }
+
+
+def _breakdown(explanation: dict) -> dict | None:
+    """The inspector's term-by-term table: terms that are zero for every option shown are left out."""
+    if not explanation:
+        return None
+    terms = [(name, values) for name, values in explanation["terms"] if any(abs(v) >= 0.005 for v in values)]
+    return {"options": explanation["options"], "terms": terms, "totals": explanation["totals"]}
 
 
 def recent_events(model: NegotiationModel, limit: int = MAX_EVENTS) -> list[str]:

@@ -157,6 +157,10 @@ def test_step_advances_round_and_plots_change(tab):
     assert tab.current_round() == 2
     assert sum(a != b for a, b in zip(before, after)) >= 3, "tariff, counts, welfare or network plot did not change"
     assert "Round 1:" in tab.page.locator(".tradesim-events").inner_text()
+    breakdown = tab.page.locator(".tradesim-breakdown")
+    breakdown.wait_for(timeout=TIMEOUT_MS)
+    text = breakdown.inner_text()
+    assert "total" in text and "[1]" in text and "trade" in text, text
 
 
 def test_switching_scenario_and_reset_changes_countries(tab):

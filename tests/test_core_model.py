@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from agents.decision import UTILITY_TERMS
 from sim import NegotiationModel
 from sim.records import country_frame
 
@@ -119,6 +120,45 @@ def test_the_inspector_explains_the_choice():
     assert "retaliate" in utilities and "comply (accept all)" in utilities
     assert list(utilities.values()) == sorted(utilities.values(), reverse=True)
     assert set(canada.beliefs()) >= {"relief if compliant", "escalation if retaliating"}
+
+
+def test_the_breakdown_adds_up_to_each_utility_and_moves_with_its_parameter():
+    """Every option's utility is the sum of the named terms the inspector and `tradesim explain` show."""
+    model = NegotiationModel(scenario_name="section232_2018", rng=3).run(6)
+    utilities = model.state.utilities
+    terms = model.utility_terms
+    assert set(terms) == set(UTILITY_TERMS)
+    total = sum(terms.values())
+    valid = np.isfinite(utilities)
+    np.testing.assert_allclose(total[valid], utilities[valid], atol=1e-9)
+    vietnam = model.countries[model.world.names.index("Vietnam")]
+    explanation = vietnam.explain()
+    assert explanation["options"][0] == model.options.label(int(model.state.option[vietnam.index]), model.world.demand_ids)
+    assert len(set(explanation["options"])) == len(explanation["options"]) >= 3
+    for k, option_total in enumerate(explanation["totals"]):
+        assert sum(values[k] for _, values in explanation["terms"]) == pytest.approx(option_total)
+    assert 0 < explanation["probabilities"][0] <= 1
+    # the same state without the security linkage: only that term of "retaliate" changes, by 15 x dependence
+    linked = dict(explanation["terms"])["security linkage"][explanation["options"].index("retaliate")]
+    assert linked == pytest.approx(-model.params["security_linkage"] * vietnam.security_dependence)
+    assert NegotiationModel(scenario_name="section232_2018", rng=0).countries[0].explain() == {}  # no decision yet
+
+
+def test_cli_explain_prints_the_terms_and_rejects_unknown_countries():
+    cmd = [sys.executable, "-m", "sim.cli", "explain", "section232_2018"]
+    result = subprocess.run([*cmd, "Taiwan", "--rounds", "5", "--json"], capture_output=True, text=True, check=True)
+    info = json.loads(result.stdout)
+    assert info["country"] == "Taiwan" and info["round"] == 5
+    assert set(info["terms"]) == set(UTILITY_TERMS)
+    for k, total in enumerate(info["totals"]):
+        assert sum(values[k] for values in info["terms"].values()) == pytest.approx(total)
+    text = subprocess.run([*cmd, "Taiwan", "--rounds", "5"], capture_output=True, text=True, check=True).stdout
+    assert "Why Taiwan chose" in text and "political gain" in text and "chance of choosing" in text
+    bad = subprocess.run([*cmd, "Narnia"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Vietnam" in bad.stderr and "Traceback" not in bad.stderr
+    classroom = subprocess.run([sys.executable, "-m", "sim.cli", "explain", "classroom", "Country 1"],
+                               capture_output=True, text=True)
+    assert classroom.returncode == 2 and "classroom" in classroom.stderr
 
 
 def test_cli_text_output_and_record_files(tmp_path):
