@@ -30,6 +30,10 @@ from concurrent.futures import ProcessPoolExecutor
 # the deadline round, not only once tariffed) and India coded as a retaliator (June 2018 gazette) --
 # searched the political and security terms: political_gain 15, security_linkage 15, audience_cost 25
 # (retaliated 0.79, settled 0.92 at 30 seeds); a plateau, several nearby points tie.
+# Second session (docs/validation.md, "Mechanisms tried after the plateau"): with domestic pressure also
+# building under a temporary exemption, audience_cost [10, 15, 20, 30] x political_gain [10, 15, 20, 25] x
+# security_linkage [10, 15, 20, 25] x balance_weight [1, 1.5, 2] x decision_noise [0.5, 1, 1.5] (10 seeds) peaked
+# at 0.79 / 0.85, below the shipped model, so that change was not kept.
 GRID = {
     "political_gain": [12.0, 15.0, 18.0, 20.0, 30.0],
     "security_linkage": [10.0, 15.0, 20.0, 25.0, 35.0],
