@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.units import money
 from sim.world import HEDGE
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class ChinaAgent(mesa.Agent):
         state.china_courted = courted
         for i in np.flatnonzero(punished):
             self.punishments += 1
-            model.log(i, "china", f"China punishes {world.names[i]} for aligning with the U.S. (${-effect[i]:.2g}bn)")
+            model.log(i, "china", f"China punishes {world.names[i]} for aligning with the U.S. ({money(-effect[i])})")
         for i in np.flatnonzero(courted):
-            model.log(i, "china", f"China courts {world.names[i]} with trade concessions (${effect[i]:.2g}bn)")
+            model.log(i, "china", f"China courts {world.names[i]} with trade concessions ({money(effect[i])})")
         return effect

@@ -89,3 +89,12 @@ def test_retaliation_costs_the_retaliator_in_the_model():
         return model.state.welfare[i]
 
     assert welfare("retaliate") < welfare("wait")
+
+
+def test_event_amounts_are_readable():
+    from sim.units import money
+
+    assert money(11.19) == "$11.2bn"
+    assert money(0.0033) == "$3.3m"
+    assert money(-0.45) == "-$450m"
+    assert money(375.2) == "$375bn"
