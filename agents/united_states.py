@@ -92,6 +92,7 @@ class UnitedStatesAgent(mesa.Agent):
             model.log(i, "deal", f"the U.S. and {world.names[i]} settle: tariffs and counter-tariffs lifted")
         for i in np.flatnonzero(escalates):
             self.escalations += 1
+        rates_before = self.tariff_rates().max(axis=1)
         state.escalation = np.where(escalates, state.escalation + params["escalation_step"], state.escalation)
         state.escalated = escalates
 
@@ -122,8 +123,11 @@ class UnitedStatesAgent(mesa.Agent):
         state.stance = np.where(settles, WAIT, state.stance)
         state.cum_damage = np.where(settles, 0.0, state.cum_damage)
         state.escalation = np.where(settles, 0.0, state.escalation)
+        rates_after = self.tariff_rates().max(axis=1)
         for i in np.flatnonzero(escalates):
-            rate = self.tariff_rates()[i].max()
+            rate = rates_after[i]
+            if rate <= rates_before[i] + 1e-12:  # already at the ceiling: nothing new to report
+                continue
             if state.treatment[i] == EXEMPT:
                 model.log(i, "escalate", f"the U.S. threatens {world.names[i]}: tariffs of up to {rate:.0%} once its exemption ends")
             else:

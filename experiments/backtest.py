@@ -113,7 +113,8 @@ def format_report(result: dict[str, Any]) -> str:
                      f"{e['p_settle']:>8.2f}  {yes[e['settled']]:<4}{miss_s}")
     lines.append("(* = predicted outcome, probability >= 0.5, differs from history)")
     lines.append("")
-    lines.append(f"{'category':<11} {'accuracy':>8} {'baseline':>8}   {'balanced':>8} {'baseline':>8}   {'Brier':>6}")
+    lines.append(f"{'':<11} {'':>8} {'majority':>8}   {'balanced':>8} {'chance':>8}")
+    lines.append(f"{'category':<11} {'accuracy':>8} {'class':>8}   {'accuracy':>8} {'level':>8}   {'Brier':>6}")
     for cat, s in result["scores"].items():
         lines.append(f"{cat:<11} {s['accuracy']:>8.2f} {s['baseline_accuracy']:>8.2f}   "
                      f"{s['balanced_accuracy']:>8.2f} {s['baseline_balanced_accuracy']:>8.2f}   {s['brier']:>6.3f}")

@@ -130,15 +130,17 @@ def cmd_explain(args) -> int:
     if model.is_classroom:
         raise UserError("explain needs a scenario with U.S. demands; in classroom games the utilities are just "
                         "the stage-game payoffs (see docs/validation.md, section 1)")
-    if args.country not in names:
+    by_name = {name.casefold(): name for name in names}
+    country = by_name.get(args.country.strip().casefold())
+    if country is None:
         raise UserError(f"no economy '{args.country}' in {model.scenario_name}; choose one of: {', '.join(names)}")
     rounds = model.scenario_data.rounds if args.rounds is None else args.rounds
     if rounds < 1:
         raise UserError(f"--rounds must be >= 1 (the round to explain), got {rounds}")
     model.run(rounds)
-    agent = model.countries[names.index(args.country)]
+    agent = model.countries[names.index(country)]
     info = {"scenario": model.scenario_name, "seed": model.seed, "round": model.round, "country": agent.name,
-            "stake_bn": float(model.outlook.stake[agent.index]), **agent.explain()}
+            "stake_bn": round(float(model.outlook.stake[agent.index]), 6), **agent.explain()}
     if args.json:
         info["terms"] = dict(info["terms"])
         print(json.dumps(info, indent=2))
@@ -211,8 +213,12 @@ def print_run(model) -> None:
         print(f"... {len(summary['countries']) - 60} more countries")
     totals = summary["totals"]
     print()
-    print(f"Deals: {totals['deals']}   retaliators: {totals['retaliators']}   "
-          f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr   escalation index: {totals['escalation_index']:.2f}")
+    ever = sum(bool(c["retaliated"]) for c in summary["countries"])
+    print(f"In the last round: {totals['deals']} settled, {totals['retaliators']} retaliating "
+          f"({ever} retaliated at some point).")
+    print(f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr.  Escalation index: {totals['escalation_index']:.2f} "
+          "(trade-weighted tariff on all bilateral trade, both sides, in percent).")
+    print("'partial' = waits and accepts some of the U.S. demands; the event lines above say which.")
 
 
 # ---------------------------------------------------------------- app

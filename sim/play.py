@@ -398,8 +398,10 @@ your result with the agent's and with history.</li>
 
 <h3>THINGS TO NOTICE</h3>
 <ul>
-<li>Security-dependent allies (South Korea, Australia, Japan) settle or take quotas; the EU, Canada,
-Mexico and China tend to retaliate: who can afford to refuse?</li>
+<li>In history, security-dependent allies (South Korea, Australia, Japan) settled or held back, while the EU,
+Canada, Mexico and China retaliated. The model gets most of this, but not all: in it Canada usually takes a
+quota, and Vietnam and Taiwan retaliate (see docs/validation.md). Who can afford to refuse, and what is the
+model missing?</li>
 <li>Retaliation is often met by escalation first and settlement later.</li>
 <li>Accepting anti-China demands wins U.S. relief but may cost trade with China.</li>
 <li>In the classroom game, cooperation survives only when countries are patient enough.</li>

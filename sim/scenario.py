@@ -515,8 +515,13 @@ def _find_country(data: ScenarioData, key: str) -> Country:
     )
 
 
+PREFIXES = ("all", "scale")
+
+
 def apply_overrides(data: ScenarioData, overrides: dict[str, Any]) -> ScenarioData:
-    """Return ``data`` with parameter and ``COUNTRY.FIELD`` overrides applied and validated."""
+    """Return ``data`` with parameter, ``COUNTRY.FIELD``, ``all.FIELD`` and ``scale.FIELD`` overrides applied and validated."""
+    if any(k.partition(".")[0] in PREFIXES and "." in k for k in overrides):
+        overrides = expand_overrides(data, overrides)
     global_overrides = {k: v for k, v in overrides.items() if "." not in k}
     country_overrides = {k: v for k, v in overrides.items() if "." in k}
     params = param_registry.resolve(global_overrides, base=data.params)
@@ -573,3 +578,51 @@ def parse_set_options(items: list[str] | None) -> dict[str, str]:
             raise ParameterError(f"--set expects KEY=VALUE, got '{item}'")
         out[key.strip()] = value.strip()
     return out
+
+
+def expand_overrides(data: "ScenarioData", overrides: dict[str, Any]) -> dict[str, Any]:
+    """Turn ``all.X`` / ``scale.X`` keys into ``COUNTRY.X`` keys for the scenario ``data``.
+
+    ``all.FIELD = v`` sets the field for every country; ``scale.FIELD = k`` multiplies each
+    country's own value by ``k`` (clipped to the field's range), keeping their differences.
+
+    Global parameters are applied first, so that ``n_countries`` in the same
+    dict decides which countries ``all.X`` reaches in the classroom scenario.
+    """
+    plain = {k: v for k, v in overrides.items() if k.partition(".")[0] not in PREFIXES or "." not in k}
+    special = {k: v for k, v in overrides.items() if k not in plain}
+    if not special:
+        return dict(plain)
+    globals_only = {k: v for k, v in plain.items() if "." not in k}
+    current = apply_overrides(data, globals_only) if globals_only else data
+    out: dict[str, Any] = {}
+    for key, value in special.items():
+        prefix, _, field_name = key.partition(".")
+        if prefix == "all":
+            for country in current.countries:
+                out[f"{country.name}.{field_name}"] = value
+        else:
+            if field_name not in COUNTRY_OVERRIDABLE:
+                raise ParameterError(
+                    f"'{key}': only numeric country fields can be scaled: {', '.join(sorted(COUNTRY_OVERRIDABLE))}")
+            try:
+                factor = float(value)
+            except (TypeError, ValueError):
+                raise ParameterError(f"'{key}' got {value!r}; expected a number >= 0") from None
+            if not factor >= 0:
+                raise ParameterError(f"'{key}' = {value!r} is out of range; expected a number >= 0")
+            low, high = COUNTRY_OVERRIDABLE[field_name]
+            for country in current.countries:
+                own = getattr(country, field_name)
+                if own is None:
+                    own = current.params.get(field_name)
+                    if own is None:
+                        continue
+                scaled = float(own) * factor
+                if high is not None:
+                    scaled = min(scaled, high)
+                if low is not None:
+                    scaled = max(scaled, low)
+                out[f"{country.name}.{field_name}"] = scaled
+    # explicit COUNTRY.FIELD keys win over all./scale. expansions
+    return {**out, **plain}

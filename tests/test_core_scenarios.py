@@ -115,6 +115,12 @@ def test_overrides_change_the_model():
     assert data.country("Canada").security_dependence == 0.1
     classroom = load_scenario("classroom", {"n_countries": 7})
     assert len(classroom.countries) == 7
+    # all.FIELD and scale.FIELD work everywhere a --set does, not only in sweep specs
+    every = load_scenario("section232_2018", {"all.security_dependence": "0.5", "Japan.security_dependence": 0.2})
+    assert {c.security_dependence for c in every.countries if c.name != "Japan"} == {0.5}
+    assert every.country("Japan").security_dependence == 0.2
+    halved = load_scenario("section232_2018", {"scale.security_dependence": 0.5})
+    assert halved.country("South Korea").security_dependence == pytest.approx(0.45)
 
 
 @pytest.mark.parametrize("args, message", [
