@@ -425,7 +425,10 @@ def Page():
                           color="success" if not playing.value else "warning", disabled=in_play)
             solara.Button("Reset", on_click=do_reset, color="error", outlined=True)
         solara.Button("+10 rounds", on_click=lambda: do_step(10), text=True, disabled=playing.value or in_play)
-        if in_play:
+        if in_play and view["play"]["finished"]:
+            solara.Info(f"Your game as {view['play']['country']} is over: see the debrief under 'Play a country'.",
+                        dense=True)
+        elif in_play:
             solara.Info(f"You are playing {view['play']['country']}: make your move under 'Play a country'.",
                         dense=True)
         solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, dense=True)

@@ -236,7 +236,9 @@ def cmd_app(args) -> int:
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     if not app_path.exists():
         raise UserError(f"app.py not found at {app_path}")
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
+    # no telemetry; no "runs on Solara" banner over the plots; the browser tab says tradesim
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
+               SOLARA_THEME_TITLE="tradesim")
     print(f"tradesim app: serving on http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app_path), "--host", args.host,
            "--port", str(args.port), "--production"]

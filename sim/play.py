@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 # One line per stance, in plain words (U.S. scenarios and the classroom game).
-STANCE_TITLES = {"wait": "Wait", "retaliate": "Retaliate", "wto": "WTO case", "hedge": "Hedge toward China"}
+STANCE_TITLES = {"wait": "Wait", "retaliate": "Retaliate", "wto": "WTO case", "hedge": "Hedge (China)"}
 STANCE_HELP = {
     "wait": ("Absorb the tariff for now, accepting only the demands you tick. Accepted demands can win "
              "relief (an exemption or a quota); alignment against China may invite Chinese punishment."),

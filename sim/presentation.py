@@ -49,7 +49,7 @@ SLIDERS: dict[str, tuple[float, float, float]] = {
 }
 LABELS = {
     "us_toughness": "U.S. toughness",
-    "escalation_step": "Escalation step (tariff points)",
+    "escalation_step": "Escalation step (0.25 = +25 tariff points)",
     "deadline_round": "Deadline round (0 = none)",
     "demand_elasticity": "Import demand elasticity",
     "decision_noise": "Decision noise",
