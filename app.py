@@ -78,6 +78,8 @@ def Inspector(session: Session, version: int, lock: threading.RLock):
         ("Domestic pressure to retaliate", _pct(info["pressure"])),
         ("Security dependence on the U.S.", _pct(info["security_dependence"])),
     ]
+    if info["classroom"]:  # no U.S., no China: a symmetric tariff game between the countries
+        rows = [rows[2], rows[3], ("Payoff this round", f"{info['welfare_change_bn']:+.2f}")]
     table = "".join(f"<tr><td style='padding-right:1em;color:#555'>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>"
                     for k, v in rows)
     if info["demands"]:
@@ -103,6 +105,8 @@ def Inspector(session: Session, version: int, lock: threading.RLock):
     belief_rows = "".join(f"<tr><td style='padding-right:1em'>{_esc(k)}</td><td>{_pct(v)}</td></tr>"
                           for k, v in info["beliefs"].items())
     beliefs = f"<h4 style='margin:0.6em 0 0.2em'>Its beliefs (chance that...)</h4><table>{belief_rows}</table>"
+    if info["classroom"]:
+        beliefs = ""
     solara.HTML(tag="div", unsafe_innerHTML=f"<table>{table}</table>{demands}{why}{beliefs}",
                 classes=["tradesim-inspector"], style="font-size:14px")
 
@@ -388,6 +392,7 @@ def Page():
     def load_exercise(ex):
         settings = exercise_settings(ex)
         scenario.value = settings.scenario
+        seed.value = str(settings.seed)
         params.value = dict(settings.params)
         strategies.value = dict(settings.strategies)
         target.value = ALL_COUNTRIES

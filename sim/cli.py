@@ -186,10 +186,13 @@ def _write_records(model, path: Path) -> None:
 
 
 def print_run(model) -> None:
-    summary = model.summary()
     data = model.scenario_data
     print(f"{data.title}  [{model.scenario_name}, seed {model.seed}, {model.round} {data.round_label}s]")
     print()
+    if model.is_classroom:
+        print_classroom_run(model)
+        return
+    summary = model.summary()
     by_round: dict[int, list[str]] = {}
     for event in model.events:
         by_round.setdefault(event["round"], []).append(event["text"])
@@ -219,6 +222,40 @@ def print_run(model) -> None:
     print(f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr.  Escalation index: {totals['escalation_index']:.2f} "
           "(trade-weighted tariff on all bilateral trade, both sides, in percent).")
     print("'partial' = waits and accepts some of the U.S. demands; the event lines above say which.")
+
+
+def print_classroom_run(model) -> None:
+    """A classroom game: who stayed open, who retaliated, and the payoffs (no U.S. in these games)."""
+    from sim.records import country_frame
+
+    totals = model.datacollector.get_model_vars_dataframe()
+    n = model.world.n
+    shown = range(1, model.round + 1) if model.round <= 30 else [*range(1, 11), *range(model.round - 9, model.round + 1)]
+    for r in shown:
+        if model.round > 30 and r == model.round - 9:
+            print("  ...")
+        open_share = totals["Cooperation"].iloc[r]
+        print(f"Round {r:>3}: {round(open_share * n):>3} of {n} open, {int(totals['Retaliators'].iloc[r]):>3} retaliating")
+    frame = country_frame(model)
+    played = frame[frame["round"] >= 1]
+    open_rounds = (played["Action"] != "retaliate").groupby(played["Country"], observed=True).mean()
+    unit = "payoff" if model.params["payoff_source"] == "table" else "$bn"
+    print()
+    header = f"{'country':<14}{'strategy':<20}{'share of rounds open':>22}{'retaliated':>12}{f'total {unit}':>14}"
+    print(header)
+    print("-" * len(header))
+    state = model.state
+    for i, name in enumerate(model.world.names[:60]):
+        share = float(open_rounds.get(name, float("nan")))
+        total = float(state.cum_welfare[i])  # sum of the per-round stage-game payoffs
+        print(f"{name:<14}{model.world.strategies[i]:<20}{share:>22.0%}{str(bool(state.retaliated_ever[i])).lower():>12}"
+              f"{total:>14.2f}")
+    if n > 60:
+        print(f"... {n - 60} more countries")
+    overall = float((played["Action"] != "retaliate").mean()) if len(played) else float("nan")
+    print()
+    print(f"Open in {overall:.0%} of country-rounds.  Stage-game payoffs and the folk-theorem threshold: "
+          "docs/validation.md, sections 1-2.")
 
 
 # ---------------------------------------------------------------- app

@@ -335,6 +335,7 @@ def exercise_settings(exercise: "Exercise") -> "Settings":
     from sim.presentation import ALL_COUNTRIES, default_settings
 
     settings = default_settings(exercise.scenario)
+    settings.seed = "0"  # the seed `tradesim run --exercise NAME` uses, so both show the same game
     params = dict(exercise.params)
     strategy = params.pop("strategy", None)
     settings.params.update(params)

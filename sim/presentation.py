@@ -730,6 +730,7 @@ def inspect_country(model: NegotiationModel, name: str, top: int = 6) -> dict[st
                f"({model.params['decision_noise']:g}) makes choices random around the best one.")
     return {
         "name": name,
+        "classroom": model.is_classroom,
         "strategy": agent.strategy,
         "treatment": agent.treatment,
         "tariff_pct": 100.0 * agent.tariff,

@@ -168,9 +168,13 @@ def test_cli_text_output_and_record_files(tmp_path):
     frame = pd.read_parquet(tmp_path / "r.parquet")
     assert set(frame["round"]) == {0, 1, 2, 3, 4}
     assert (frame["seed"] == 0).all()
-    subprocess.run([sys.executable, "-m", "sim.cli", "run", "classroom", "--rounds", "3",
-                    "--out", str(tmp_path / "r.csv")], check=True, capture_output=True)
+    classroom = subprocess.run([sys.executable, "-m", "sim.cli", "run", "classroom", "--rounds", "3", "--set",
+                                "patience=0.1", "--set", "strategy=expected_utility", "--out", str(tmp_path / "r.csv")],
+                               check=True, capture_output=True, text=True).stdout
     assert len(pd.read_csv(tmp_path / "r.csv")) == 4 * 2
+    # a classroom game is reported as one: who stayed open, no U.S. tariffs or welfare
+    assert "share of rounds open" in classroom and "U.S. welfare" not in classroom
+    assert "Round   3:   0 of 2 open,   2 retaliating" in classroom  # impatient countries defect (folk theorem)
 
 
 def test_classroom_scales_to_many_countries():
