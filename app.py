@@ -142,7 +142,8 @@ def Debrief(info: dict, on_again):
     money = (lambda x: f"{x:+.2f} {unit}") if unit != "$bn" else (lambda x: f"{'-' if x < 0 else '+'}${abs(x):.2f}bn")
     header = "<th></th><th>You</th><th>The agent</th>" + ("<th>2018-19 in reality</th>" if hist else "")
     rows = [
-        ("Cumulative welfare", money(you["cum_welfare_bn"]), money(agent["cum_welfare_bn"]), "-"),
+        ("Cumulative welfare" + (" (each round adds its share of the yearly rate)" if unit == "$bn" else ""),
+         money(you["cum_welfare_bn"]), money(agent["cum_welfare_bn"]), "-"),
         ("Treatment at the end", you["treatment"], agent["treatment"], "see below"),
         ("U.S. tariff at the end", f"{you['tariff_pct']:.1f}%", f"{agent['tariff_pct']:.1f}%", ""),
         ("Retaliated", _yes(you["retaliated"]), _yes(agent["retaliated"]), _yes(hist["retaliated"]) if hist else ""),

@@ -276,6 +276,9 @@ def cmd_app(args) -> int:
     # no telemetry; no "runs on Solara" banner over the plots; the browser tab says tradesim
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
                SOLARA_THEME_TITLE="tradesim")
+    # a 12-line warning per page load about iframe cookies over plain http, which does not apply here
+    quiet = "ignore:Cookies with samesite=none require https:UserWarning"
+    env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     print(f"tradesim app: serving on http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app_path), "--host", args.host,
            "--port", str(args.port), "--production"]

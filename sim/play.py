@@ -294,14 +294,16 @@ def debrief(game: PlayGame) -> dict[str, Any]:
     you = _result(game.model, i)
     agent = _result(game.shadow, i)
     history = history_of(game.model.scenario_name, game.country)
-    unit = "payoff units" if game.model.is_classroom else "$bn"
+    def amount(x: float) -> str:
+        return f"{x:.2f} payoff units" if game.model.is_classroom else f"${x:.2f}bn"
+
     diff = you["cum_welfare_bn"] - agent["cum_welfare_bn"]
     if abs(diff) < 0.005:
         verdict = "You ended level with the agent."
     elif diff > 0:
-        verdict = f"You did better than the agent by {diff:.2f} {unit} of cumulative welfare."
+        verdict = f"You did better than the agent by {amount(diff)} of cumulative welfare."
     else:
-        verdict = f"The agent did better than you by {-diff:.2f} {unit} of cumulative welfare."
+        verdict = f"The agent did better than you by {amount(-diff)} of cumulative welfare."
     notes = []
     if history is not None:
         for key, word in (("retaliated", "retaliate"), ("settled", "settle")):
@@ -318,7 +320,7 @@ def debrief(game: PlayGame) -> dict[str, Any]:
     return {
         "country": game.country,
         "rounds": game.model.round,
-        "unit": unit,
+        "unit": "payoff units" if game.model.is_classroom else "$bn",
         "you": you,
         "agent": agent,
         "history": history,
