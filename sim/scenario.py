@@ -63,6 +63,7 @@ class Demand:
     sectors: tuple[str, ...] = ()
     china_exposure: float = 0.0
     cost_share: float = 0.0
+    countries: tuple[str, ...] = ()  # put only to these partners (empty: to every partner)
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,10 @@ def _parse(raw: dict, r: _Reader) -> ScenarioData:
         if sum(c.role == "china" for c in countries) > 1:
             raise r.fail("countries", "at most one country may have role = 'china'")
 
+    for demand in demands:
+        for country_name in demand.countries:
+            if country_name not in [c.name for c in countries]:
+                raise r.fail(f"demands[{demand.id}].countries", f"unknown country '{country_name}'")
     schedule = tuple(
         _parse_schedule(s, i, r, sector_names, [c.name for c in countries])
         for i, s in enumerate(_array(raw, "schedule", r, required=False))
@@ -395,6 +400,7 @@ def _parse_demand(raw: dict, index: int, r: _Reader, sector_names: list[str]) ->
         sectors=sectors,
         china_exposure=r.number(raw, "china_exposure", where, 0, 1, default=0.0),
         cost_share=r.number(raw, "cost_share", where, 0, 100, default=0.0),
+        countries=tuple(r.string_list(raw, "countries", where)),
     )
 
 

@@ -98,6 +98,18 @@ def test_wrong_type_and_unknown_choice(tmp_path):
         load_scenario(path)
 
 
+def test_a_demand_can_be_put_to_some_partners_only(tmp_path):
+    anchor = '[[demands]]\nid = "security"'
+    pledge = ('[[demands]]\nid = "pledge"\nkind = "pledge"\ncost_share = 0.05\ncountries = ["Japan", "South Korea"]\n'
+              'source = "test"\n\n')
+    model = NegotiationModel(scenario_name=str(_mutate(tmp_path, anchor, pledge + anchor)), rng=0)
+    j = model.world.demand_ids.index("pledge")
+    asked = {name for name, yes in zip(model.world.names, model.world.applicable[:, j]) if yes}
+    assert asked == {"Japan", "South Korea"}
+    with pytest.raises(ScenarioError, match=r"demands\[pledge\].countries.*unknown country 'Atlantis'"):
+        load_scenario(_mutate(tmp_path, anchor, pledge.replace('"Japan"', '"Atlantis"') + anchor))
+
+
 def test_overrides_are_validated_with_the_allowed_range():
     with pytest.raises(ParameterError, match=r"'us_toughness' = 1.5 is out of range; expected a number from 0 to 1"):
         load_scenario("section232_2018", {"us_toughness": 1.5})
