@@ -122,18 +122,34 @@ def parse_seed(text: Any) -> int:
 
 
 def parse_extra(text: str) -> dict[str, Any]:
-    """Parse "name=value, name=value" into validated parameters (ParameterError if bad)."""
+    """Parse "name=value, name=value" into validated settings (ParameterError naming every bad one).
+
+    Names are model parameters, or country fields as on the command line:
+    ``Canada.security_dependence=0.3``, ``all.patience=0.5``, ``scale.security_dependence=0.5``
+    (those are checked against the scenario when the game is built).
+    """
     out: dict[str, Any] = {}
+    problems: list[str] = []
     for chunk in (text or "").replace(";", ",").replace("\n", ",").split(","):
         chunk = chunk.strip()
         if not chunk:
             continue
         if "=" not in chunk:
-            raise ParameterError(f"Other settings: {chunk!r} is not of the form name=value (e.g. tariff_ceiling=0.5).")
+            problems.append(f"{chunk!r} is not of the form name=value (e.g. tariff_ceiling=0.5)")
+            continue
         key, value = (part.strip() for part in chunk.split("=", 1))
-        if key not in PARAMS:
-            raise ParameterError(f"Other settings: unknown parameter {key!r}. Known: {', '.join(PARAMS)}.")
-        out[key] = PARAMS[key].coerce(value, where="Other settings")
+        if "." in key:
+            out[key] = value
+        elif key not in PARAMS:
+            problems.append(f"unknown parameter {key!r}")
+        else:
+            try:
+                out[key] = PARAMS[key].coerce(value, where="Other settings")
+            except ParameterError as exc:
+                problems.append(str(exc).removeprefix("Other settings: "))
+    if problems:
+        known = "" if all("unknown" not in p for p in problems) else f" Known parameters: {', '.join(PARAMS)}."
+        raise ParameterError("Other settings: " + "; ".join(problems) + "." + known)
     return out
 
 
@@ -151,7 +167,8 @@ def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
         if key not in PARAMS:
             raise ParameterError(f"Unknown parameter {key!r}.")
         params[key] = PARAMS[key].coerce(value, where=LABELS.get(key, key))
-    params.update(parse_extra(settings.extra))
+    extra = parse_extra(settings.extra)
+    params.update({k: v for k, v in extra.items() if "." not in k})
     names = {c.name for c in load_scenario(settings.scenario).countries}
     overrides: dict[str, Any] = {}
     for target, strategy in settings.strategies.items():
@@ -166,6 +183,7 @@ def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
             raise ParameterError(f"Country to play: {settings.country!r} is not in scenario "
                                  f"'{settings.scenario}'; pick one of {', '.join(sorted(names))}.")
         overrides[f"{settings.country}.strategy"] = "human" if human else "expected_utility"
+    overrides = {**{k: v for k, v in extra.items() if "." in k}, **overrides}
     return NegotiationModel(scenario_name=settings.scenario, rng=seed, overrides=overrides, **params)
 
 

@@ -42,6 +42,15 @@ def test_parse_extra():
     for bad in ("tariff_ceiling", "nonsense=1", "tariff_ceiling=abc", "tariff_ceiling=99"):
         with pytest.raises(UserError):
             parse_extra(bad)
+    # every mistake is named at once, not only the first
+    with pytest.raises(UserError, match="tariff_ceiling.*out of range.*unknown parameter 'foo'"):
+        parse_extra("tariff_ceiling=5, foo=1")
+    # country fields work as on the command line and reach the model
+    settings = default_settings()
+    settings.extra = "Canada.security_dependence=0.2, all.patience=0.5"
+    model = build_model(settings)
+    assert model.world.security[model.world.names.index("Canada")] == 0.2
+    assert set(model.world.patience) == {0.5}
 
 
 @pytest.mark.parametrize("name", builtin_names())
