@@ -60,6 +60,7 @@ def _add_run(sub):
     _add_model_options(p)
     p.add_argument("--out", default=None, help="write per-round country records to FILE.csv or FILE.parquet")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--all-events", action="store_true", help="print every event of each round (default: the first 20)")
     p.add_argument("--exercise", default=None, help="run the preset of a classroom exercise (see docs/exercises)")
     p.set_defaults(handler=cmd_run)
 
@@ -106,7 +107,7 @@ def cmd_run(args) -> int:
     if args.json:
         print(json.dumps(model.summary(), indent=2, sort_keys=False))
     else:
-        print_run(model)
+        print_run(model, max_events=None if args.all_events else 20)
     return 0
 
 
@@ -185,7 +186,7 @@ def _write_records(model, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
-def print_run(model) -> None:
+def print_run(model, max_events: int | None = 20) -> None:
     data = model.scenario_data
     print(f"{data.title}  [{model.scenario_name}, seed {model.seed}, {model.round} {data.round_label}s]")
     print()
@@ -201,10 +202,11 @@ def print_run(model) -> None:
         row = frame.iloc[r]
         print(f"Round {r:>3}: deals {int(row['Deals']):>2}  retaliators {int(row['Retaliators']):>2}  "
               f"escalation {row['Escalation index']:.2f}")
-        for text in by_round.get(r, [])[:20]:
+        lines = by_round.get(r, [])
+        for text in lines[:max_events]:
             print(f"           - {text}")
-        if len(by_round.get(r, [])) > 20:
-            print(f"           ... {len(by_round[r]) - 20} more events")
+        if max_events is not None and len(lines) > max_events:
+            print(f"           ... {len(lines) - max_events} more events (--all-events shows them)")
     print()
     header = f"{'country':<16}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
     print(header)

@@ -165,6 +165,12 @@ def test_cli_text_output_and_record_files(tmp_path):
     result = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "4",
                              "--out", str(tmp_path / "r.parquet")], capture_output=True, text=True, check=True)
     assert "Round   1:" in result.stdout and "Canada" in result.stdout
+    full = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "3", "--seed", "7",
+                           "--all-events"], capture_output=True, text=True, check=True).stdout
+    short = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "3", "--seed", "7"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "more events (--all-events shows them)" in short and "more events" not in full
+    assert full.count("\n           - ") > short.count("\n           - ")
     frame = pd.read_parquet(tmp_path / "r.parquet")
     assert set(frame["round"]) == {0, 1, 2, 3, 4}
     assert (frame["seed"] == 0).all()
