@@ -246,6 +246,8 @@ def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: B
     accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
     tariffed = outlook.tariffed_now.astype(float)
     retaliating = stance == RETALIATE
+    # a WTO case needs a measure to challenge: only a country facing tariffs can file one
+    valid = valid & ~((stance == WTO) & ~col(outlook.tariffed_now))
     dollars = {  # $bn per year
         "trade": col(world.patience) * expected_trade,
         "own counter-tariffs": np.where(retaliating, col(self_effect), 0.0),

@@ -37,7 +37,7 @@ STANCE_HELP = {
     "retaliate": ("Put counter-tariffs on U.S. goods (dollar for dollar, on politically sensitive products). "
                   "Popular at home, but your consumers pay, and the U.S. may escalate, or settle."),
     "wto": ("File a WTO case: a legal challenge that costs little and signals resolve, "
-            "but is slow; the tariffs stay while it runs."),
+            "but is slow; the tariffs stay while it runs. Only worth something while you face tariffs."),
     "hedge": ("Lean toward China: China may reward you with trade concessions, "
               "while the U.S. sees no concession at all."),
 }

@@ -11,6 +11,7 @@ import pytest
 from agents.decision import UTILITY_TERMS
 from sim import NegotiationModel
 from sim.records import country_frame
+from sim.world import WTO
 
 
 def _run_json(*extra):
@@ -142,6 +143,16 @@ def test_the_breakdown_adds_up_to_each_utility_and_moves_with_its_parameter():
     linked = dict(explanation["terms"])["security linkage"][explanation["options"].index("retaliate")]
     assert linked == pytest.approx(-model.params["security_linkage"] * vietnam.security_dependence)
     assert NegotiationModel(scenario_name="section232_2018", rng=0).countries[0].explain() == {}  # no decision yet
+
+
+def test_only_a_country_facing_tariffs_can_file_a_wto_case():
+    model = NegotiationModel(scenario_name="section232_2018", rng=0).run(1)  # deadline at round 3
+    wto = int(np.flatnonzero(model.options.stance == WTO)[0])
+    facing = model.outlook.tariffed_now
+    utilities = model.state.utilities[:, wto]
+    assert facing.any() and (~facing).any()
+    assert np.isfinite(utilities[facing]).all() and np.isinf(utilities[~facing]).all()
+    assert not (model.state.stance[~facing] == WTO).any()
 
 
 def test_cli_explain_prints_the_terms_and_rejects_unknown_countries():

@@ -71,7 +71,10 @@ def test_round_brief_lists_demands_china_and_options():
     assert [s["stance"] for s in view["stances"]] == ["wait", "retaliate", "wto", "hedge"]
     assert all(s["help"] for s in view["stances"])
     assert "China" in " ".join(view["china"])
-    assert len(view["utilities"]) == session.model.options.size
+    # Canada is still exempt before round 1: no WTO case, there is no measure to challenge
+    assert len(view["utilities"]) == session.model.options.size - 1
+    assert "wto" not in dict(view["utilities"])
+    assert next(s for s in view["stances"] if s["stance"] == "wto")["best_option"] is None
     values = [u for _, u in view["utilities"]]
     assert values == sorted(values, reverse=True)
 
