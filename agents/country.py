@@ -112,7 +112,7 @@ class CountryAgent(mesa.Agent):
         option]), ...], "totals": [...]}``: the chosen option first, then the best option of each other
         stance (wait, retaliate, WTO, hedge), each utility split into the terms of
         :data:`agents.decision.UTILITY_TERMS` (percent of stake), with the chance the
-        logit rule gave each option (:func:`agents.decision.logit_choice`).  Empty before the
+        logit rule gave each option (:func:`agents.decision.logit_probabilities`).  Empty before the
         first round and in classroom games, whose utilities have no such terms.
         """
         model = self.model
@@ -129,13 +129,7 @@ class CountryAgent(mesa.Agent):
             candidates = np.flatnonzero((options.stance == stance) & np.isfinite(utilities))
             if len(candidates):
                 columns.append(int(candidates[np.argmax(utilities[candidates])]))
-        noise = model.params["decision_noise"]
-        finite = utilities[np.isfinite(utilities)]
-        if noise > 0:
-            weights = np.exp((utilities - finite.max()) / noise)
-            probability = np.where(np.isfinite(utilities), weights, 0.0) / np.exp((finite - finite.max()) / noise).sum()
-        else:
-            probability = (np.arange(len(utilities)) == np.argmax(utilities)).astype(float)
+        probability = decision.logit_probabilities(utilities, model.params["decision_noise"])[0]
         return {
             "options": [options.label(k, model.world.demand_ids) for k in columns],
             "probabilities": [float(probability[k]) for k in columns],

@@ -89,6 +89,17 @@ class Beliefs:
         counts[mask, 1] += weight * (1 - outcome[mask])
 
 
+def logit_probabilities(utilities: np.ndarray, noise: float) -> np.ndarray:
+    """The chance :func:`logit_choice` gives each option, per row (``-inf`` options get 0)."""
+    utilities = np.atleast_2d(utilities)
+    if noise <= 0:
+        best = np.zeros(utilities.shape)
+        best[np.arange(len(utilities)), np.argmax(utilities, axis=1)] = 1.0
+        return best
+    weights = np.exp((utilities - utilities.max(axis=1, keepdims=True)) / noise)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
 def logit_choice(utilities: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
     """Draw one option per row with probability proportional to exp(U / noise).
 

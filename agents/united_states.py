@@ -92,7 +92,7 @@ class UnitedStatesAgent(mesa.Agent):
             model.log(i, "deal", f"the U.S. and {world.names[i]} settle: tariffs and counter-tariffs lifted")
         for i in np.flatnonzero(escalates):
             self.escalations += 1
-        rates_before = self.tariff_rates().max(axis=1)
+        rates_before = self.tariff_rates().max(axis=1) if escalates.any() else None  # to log real rises only
         state.escalation = np.where(escalates, state.escalation + params["escalation_step"], state.escalation)
         state.escalated = escalates
 
@@ -123,7 +123,7 @@ class UnitedStatesAgent(mesa.Agent):
         state.stance = np.where(settles, WAIT, state.stance)
         state.cum_damage = np.where(settles, 0.0, state.cum_damage)
         state.escalation = np.where(settles, 0.0, state.escalation)
-        rates_after = self.tariff_rates().max(axis=1)
+        rates_after = self.tariff_rates().max(axis=1) if escalates.any() else None
         for i in np.flatnonzero(escalates):
             rate = rates_after[i]
             if rate <= rates_before[i] + 1e-12:  # already at the ceiling: nothing new to report

@@ -310,9 +310,10 @@ def _parse(raw: dict, r: _Reader) -> ScenarioData:
         if sum(c.role == "china" for c in countries) > 1:
             raise r.fail("countries", "at most one country may have role = 'china'")
 
+    country_names = {c.name for c in countries}
     for demand in demands:
         for country_name in demand.countries:
-            if country_name not in [c.name for c in countries]:
+            if country_name not in country_names:
                 raise r.fail(f"demands[{demand.id}].countries", f"unknown country '{country_name}'")
     schedule = tuple(
         _parse_schedule(s, i, r, sector_names, [c.name for c in countries])

@@ -63,22 +63,18 @@ def test_malformed_toml_names_the_file(tmp_path):
         load_scenario(path)
 
 
-def test_missing_source_names_the_country_and_field(tmp_path):
-    path = _mutate(tmp_path, 'security_dependence = "rubric: NATO treaty ally 0.5 + NORAD/Five Eyes 0.1"\n', "")
-    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.sources\.security_dependence: missing"):
-        load_scenario(path)
-
-
-def test_negative_trade_value_is_rejected(tmp_path):
-    path = _mutate(tmp_path, "imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3")
-    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.imports_from_us_bn: got -282.3; expected a number >= 0"):
-        load_scenario(path)
-
-
-def test_negative_sector_export_is_rejected(tmp_path):
-    path = _mutate(tmp_path, "steel = 4.84", "steel = -4.84")
-    with pytest.raises(ScenarioError, match=r"exports_to_us_bn\.steel"):
-        load_scenario(path)
+@pytest.mark.parametrize("old, new, message", [
+    # a missing source names the country and field
+    ('security_dependence = "rubric: NATO treaty ally 0.5 + NORAD/Five Eyes 0.1"\n', "",
+     r"countries\[Canada\]\.sources\.security_dependence: missing"),
+    # negative trade values are rejected
+    ("imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3",
+     r"countries\[Canada\]\.imports_from_us_bn: got -282.3; expected a number >= 0"),
+    ("steel = 4.84", "steel = -4.84", r"exports_to_us_bn\.steel"),
+], ids=["missing-source", "negative-trade", "negative-sector-export"])
+def test_bad_country_data_names_the_country_and_field(tmp_path, old, new, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(_mutate(tmp_path, old, new))
 
 
 def test_non_positive_elasticity_is_rejected(tmp_path):
