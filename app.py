@@ -48,8 +48,8 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def _money(x: float) -> str:
-    return f"{'-' if x < 0 else '+'}${abs(x):.2f}bn/yr"
+def _money(x: float, per: str = "/yr") -> str:
+    return f"{'-' if x < 0 else '+'}${abs(x):.2f}bn{per}"
 
 
 @solara.component
@@ -67,19 +67,23 @@ def Inspector(session: Session, version: int, lock: threading.RLock):
     info = solara.use_memo(gather, [version, country.value, id(model)])
     solara.Select("Inspect a country", values=list(names), value=country)
     rows = [
-        ("Treatment", info["treatment"]),
-        ("U.S. tariff on its exports", f"{info['tariff_pct']:.1f}%"),
         ("Strategy", info["strategy"].replace("_", " ")),
         ("Last move", info["chosen"] or "none yet"),
-        ("Exports to the U.S.", f"${info['exports_to_us_bn']:.1f}bn/yr"),
-        ("Retaliation on U.S. goods", f"${info['retaliation_bn']:.1f}bn/yr"),
-        ("Alignment with the U.S.", _pct(info["alignment"])),
-        ("Welfare change", _money(info["welfare_change_bn"])),
-        ("Domestic pressure to retaliate", _pct(info["pressure"])),
-        ("Security dependence on the U.S.", _pct(info["security_dependence"])),
     ]
     if info["classroom"]:  # no U.S., no China: a symmetric tariff game between the countries
-        rows = [rows[2], rows[3], ("Payoff this round", f"{info['welfare_change_bn']:+.2f}")]
+        rows.append(("Payoff this round", f"{info['welfare_change_bn']:+.2f}"))
+    else:
+        rows = [
+            ("Treatment", info["treatment"]),
+            ("U.S. tariff on its exports", f"{info['tariff_pct']:.1f}%"),
+            *rows,
+            ("Exports to the U.S.", f"${info['exports_to_us_bn']:.1f}bn/yr"),
+            ("Retaliation on U.S. goods", f"${info['retaliation_bn']:.1f}bn/yr"),
+            ("Alignment with the U.S.", _pct(info["alignment"])),
+            ("Welfare change", _money(info["welfare_change_bn"])),
+            ("Domestic pressure to retaliate", _pct(info["pressure"])),
+            ("Security dependence on the U.S.", _pct(info["security_dependence"])),
+        ]
     table = "".join(f"<tr><td style='padding-right:1em;color:#555'>{_esc(k)}</td><td><b>{_esc(v)}</b></td></tr>"
                     for k, v in rows)
     if info["demands"]:
@@ -139,7 +143,7 @@ def _yes(flag) -> str:
 def Debrief(info: dict, on_again):
     you, agent, hist = info["you"], info["agent"], info["history"]
     unit = info["unit"]
-    money = (lambda x: f"{x:+.2f} {unit}") if unit != "$bn" else (lambda x: f"{'-' if x < 0 else '+'}${abs(x):.2f}bn")
+    money = (lambda x: f"{x:+.2f} {unit}") if unit != "$bn" else (lambda x: _money(x, per=""))
     header = "<th></th><th>You</th><th>The agent</th>" + ("<th>2018-19 in reality</th>" if hist else "")
     rows = [
         ("Cumulative welfare" + (" (each round adds its share of the yearly rate)" if unit == "$bn" else ""),
@@ -196,8 +200,9 @@ def PlayPanel(view: dict, on_play, on_finish, on_again, on_stop):
         situation = (
             f"Treatment: <b>{_esc(view['treatment'])}</b>; U.S. tariff on your exports: <b>{view['tariff_pct']:.1f}%</b>; "
             f"exports to the U.S.: ${view['exports_to_us_bn']:.1f}bn/yr; welfare change last round: "
-            f"<b>{_money(view['welfare_change_bn'])}</b>; cumulative: <b>{view['cum_welfare_bn']:+.2f}</b>"
-            f"{'' if view['classroom'] else ' $bn'}.")
+            f"<b>{_money(view['welfare_change_bn'])}</b>; cumulative: <b>"
+            + (f"{view['cum_welfare_bn']:+.2f}" if view["classroom"] else _money(view["cum_welfare_bn"], per=""))
+            + "</b>.")
         if view["last_events"]:
             situation += "<br>Last round: " + "; ".join(_esc(e) for e in view["last_events"]) + "."
         china = "".join(f"<div>{_esc(line)}</div>" for line in view["china"])
@@ -353,7 +358,10 @@ def Page():
         return True
 
     def do_reset():  # a new game with the sidebar's settings; a played country stays played
-        start(current_settings(session.settings.country, session.settings.rounds))
+        country = session.settings.country
+        if country and country not in {c.name for c in load_scenario(scenario.value).countries}:
+            country = None  # the new scenario has no such country: watch the agents instead
+        start(current_settings(country, session.settings.rounds if country else None))
 
     def on_scenario(name: str):
         scenario.value = name

@@ -258,6 +258,15 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     assert "The agent" in text and "Cumulative welfare" in text
     assert "2018-19 in reality" in text or "History not available" in text
     assert "accept export_cap, security" in text and "retaliate" in text and "wto" in text
+    assert "is over" in page.locator(".v-navigation-drawer").inner_text()
+    # after the game, a scenario without Canada resets into a watched game, not an error
+    tab.select("Scenario", "classroom")
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("() => /Classroom/.test(document.querySelector('.tradesim-status').innerText)",
+                           timeout=TIMEOUT_MS)
+    tab.wait_round(0)
+    assert page.get_by_role("button", name="Step", exact=True).is_enabled()
+    assert "Could not start" not in page.content()
     assert tab.external == [] and tab.failed == []
 
 
