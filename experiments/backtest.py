@@ -18,13 +18,11 @@ Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.cli import subcommand
 from sim.errors import UserError
 from sim.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 
@@ -119,31 +117,3 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"{cat:<11} {s['accuracy']:>8.2f} {s['baseline_accuracy']:>8.2f}   "
                      f"{s['balanced_accuracy']:>8.2f} {s['baseline_balanced_accuracy']:>8.2f}   {s['brier']:>6.3f}")
     return "\n".join(lines)
-
-
-def cmd_backtest(args) -> int:
-    if not args.scenario:
-        raise UserError("tradesim backtest needs a SCENARIO (e.g. section232_2018)")
-    overrides = {}
-    for item in args.sets:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UserError(f"--set expects KEY=VALUE, got {item!r}")
-        overrides[key.strip()] = value.strip()
-    result = run_backtest(args.scenario, args.seeds, overrides)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(format_report(result))
-    return 0
-
-
-@subcommand("backtest")
-def _add_backtest(sub):
-    p = sub.add_parser("backtest", help="score seeded runs against the scenario's history table")
-    p.add_argument("scenario", nargs="?", help="scenario with a <name>_history.toml table (e.g. section232_2018)")
-    p.add_argument("--seeds", type=int, default=30, help="number of seeded runs (seeds 0..K-1; default 30)")
-    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
-                   help="override a parameter for every run")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(handler=cmd_backtest)

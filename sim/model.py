@@ -33,6 +33,7 @@ from agents.united_states import UnitedStatesAgent
 from sim import economics, reporters
 from sim.collector import CountryDataCollector
 from sim.errors import ParameterError
+from sim.params import coerce_seed
 from sim.scenario import ScenarioData, load_scenario
 from sim.state import NegotiationState
 from sim.world import (
@@ -354,22 +355,3 @@ def _learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: fl
     weight = social * (others > 0)
     counts[:, 0] += weight * rate
     counts[:, 1] += weight * (1 - rate)
-
-
-def coerce_seed(rng: Any) -> Any:
-    """Accept ints, numpy generators, None, and digit strings typed into a text box."""
-    if rng is None or isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, float) and rng.is_integer():
-        rng = int(rng)
-    if isinstance(rng, str) and rng.strip() == "":
-        return None
-    if isinstance(rng, bool) or not isinstance(rng, (str, int, np.integer)):
-        raise ParameterError(f"seed must be a whole number, got {rng!r}")
-    try:
-        value = int(rng.strip()) if isinstance(rng, str) else int(rng)
-    except ValueError:
-        raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
-    if value < 0:
-        raise ParameterError(f"seed must be >= 0, got {value}")
-    return value

@@ -167,3 +167,24 @@ def resolve(overrides: dict[str, Any], base: dict[str, Any] | None = None, where
     for name, value in overrides.items():
         merged[name] = spec(name).coerce(value, where)
     return merged
+
+
+def coerce_seed(rng: Any) -> Any:
+    """Accept ints, numpy generators, None, and digit strings typed into a text box."""
+    import numpy as np
+
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, float) and rng.is_integer():
+        rng = int(rng)
+    if isinstance(rng, str) and rng.strip() == "":
+        return None
+    if isinstance(rng, bool) or not isinstance(rng, (str, int, np.integer)):
+        raise ParameterError(f"seed must be a whole number, got {rng!r}")
+    try:
+        value = int(rng.strip()) if isinstance(rng, str) else int(rng)
+    except ValueError:
+        raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
+    if value < 0:
+        raise ParameterError(f"seed must be >= 0, got {value}")
+    return value

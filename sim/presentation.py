@@ -110,7 +110,7 @@ def parse_seed(text: Any) -> int:
     Unlike the model (where no seed means a random one), the app needs a seed, so
     that a game can be replayed.
     """
-    from sim.model import coerce_seed
+    from sim.params import coerce_seed
 
     if text is None or (isinstance(text, str) and not text.strip()):
         raise ParameterError("Seed is empty: type a whole number such as 7 (the same seed replays the same game).")

@@ -8,6 +8,7 @@ Skipped when chromium or playwright is missing.  Never runs ``playwright install
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,13 +19,16 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one server, one worker
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 60_000
+# the README's command: the `tradesim` console script of this environment
+_SCRIPT = Path(sys.executable).parent / "tradesim"
+TRADESIM = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli"]
 
 
 def _free_port() -> int:
@@ -44,7 +48,7 @@ def server(tmp_path_factory):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             # the README's command: `tradesim app` (it execs `solara run app.py --production`)
-            [sys.executable, "-m", "sim.cli", "app", "--host", "127.0.0.1", "--port", str(port)],
+            [*TRADESIM, "app", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 90
@@ -69,16 +73,29 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # every expect(...) waits up to a minute on a loaded machine
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
+def expect(target):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 class Tab:
-    """One browser context (one Solara session) with its network record."""
+    """One browser context (one Solara session) with its network record.
+
+    Every check waits for the state it asserts (Playwright's ``expect``): the server
+    answers a click some time later, and later still on a loaded machine.
+    """
+
+    ROUND = r"(round|month|year|week|quarter) {}:"
 
     def __init__(self, browser, url: str):
         self.context = browser.new_context(viewport={"width": 1500, "height": 1900})
@@ -88,8 +105,8 @@ class Tab:
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("request", self._check_host)
         self.page.goto(url)
-        self.page.get_by_role("button", name="Step").wait_for(timeout=TIMEOUT_MS)
-        self.wait_round(0)
+        expect(self.button("Step")).to_be_visible()
+        self.expect_round(0)
 
     def _check_host(self, request):
         host = urlparse(request.url).hostname
@@ -98,25 +115,25 @@ class Tab:
         if host != "127.0.0.1":
             self.external.append(request.url)
 
-    def status(self) -> str:
-        return self.page.locator(".tradesim-status").inner_text()
+    @property
+    def status(self):
+        return self.page.locator(".tradesim-status")
 
-    def wait_round(self, n: int):
-        self.page.wait_for_function(
-            "n => { const e = document.querySelector('.tradesim-status');"
-            " return e && new RegExp('(round|month|year|week|quarter) ' + n + ':').test(e.innerText); }",
-            arg=n, timeout=TIMEOUT_MS)
+    def button(self, name: str):
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def expect_round(self, n: int):
+        expect(self.status).to_have_text(re.compile(self.ROUND.format(n)))
 
     def step(self, times: int = 1):
         start = self.current_round()
         for k in range(times):
-            self.page.get_by_role("button", name="Step", exact=True).click()
-            self.wait_round(start + k + 1)
+            self.button("Step").click()
+            self.expect_round(start + k + 1)
 
     def current_round(self) -> int:
-        import re
-
-        return int(re.search(r"(?:round|month|year|week|quarter) (\d+):", self.status()).group(1))
+        """The round shown now (read only where the page is known to be settled)."""
+        return int(re.search(self.ROUND.format(r"(\d+)"), self.status.inner_text()).group(2))
 
     def images(self) -> list[str]:
         return [img.get_attribute("src") or "" for img in self.page.locator("img").all()]
@@ -137,11 +154,11 @@ def tab(browser, server):
 
 
 def test_page_loads_offline_with_zero_failed_requests(tab, server):
-    tab.page.wait_for_timeout(1000)
+    expect(tab.status).to_contain_text("Section 232")
+    expect(tab.page.locator("img").nth(3)).to_be_visible()  # the four plots
+    tab.page.wait_for_load_state("networkidle")
     assert tab.failed == [], f"failed requests: {tab.failed}"
     assert tab.external == [], f"requests leaving the machine: {tab.external}"
-    assert "Section 232" in tab.status()
-    assert len(tab.images()) >= 4
     log = server["log"].read_text()
     assert "Could not load URL" not in log, log
     assert "Traceback" not in log, log
@@ -151,40 +168,34 @@ def test_step_advances_round_and_plots_change(tab):
     before = tab.images()
     tab.step(2)
     tab.page.wait_for_function(
-        "old => Array.from(document.querySelectorAll('img')).map(i => i.src).join('|') !== old",
-        arg="|".join(before), timeout=TIMEOUT_MS)
-    after = tab.images()
-    assert tab.current_round() == 2
-    assert sum(a != b for a, b in zip(before, after)) >= 3, "tariff, counts, welfare or network plot did not change"
-    assert "Round 1:" in tab.page.locator(".tradesim-events").inner_text()
+        "old => { const now = Array.from(document.querySelectorAll('img')).map(i => i.src);"
+        " const was = old.split('|'); return now.filter((src, k) => src !== was[k]).length >= 3; }",
+        arg="|".join(before), timeout=TIMEOUT_MS)  # tariff, counts, welfare or network plot changed
+    expect(tab.page.locator(".tradesim-events")).to_contain_text("Round 1:")
     breakdown = tab.page.locator(".tradesim-breakdown")
-    breakdown.wait_for(timeout=TIMEOUT_MS)
-    text = breakdown.inner_text()
-    assert "total" in text and "[1]" in text and "trade" in text, text
+    for word in ("total", "[1]", "trade"):
+        expect(breakdown).to_contain_text(word)
 
 
 def test_switching_scenario_and_reset_changes_countries(tab):
-    assert "Canada" in tab.page.locator(".tradesim-inspector").inner_text() or "Canada" in tab.page.content()
+    expect(tab.page.locator(".v-select").filter(has_text="Inspect a country")).to_contain_text("Canada")
     tab.select("Scenario", "classroom")
-    tab.page.get_by_text("press Reset").wait_for(timeout=TIMEOUT_MS)
-    tab.page.get_by_role("button", name="Reset").click()
-    tab.page.wait_for_function(
-        "() => document.querySelector('.tradesim-status').innerText.includes('Classroom')", timeout=TIMEOUT_MS)
-    tab.page.get_by_text("Country 1").first.wait_for(timeout=TIMEOUT_MS)
-    assert "Canada" not in tab.page.locator(".tradesim-events").inner_text()
+    expect(tab.page.get_by_text("press Reset")).to_be_visible()
+    tab.button("Reset").click()
+    expect(tab.status).to_contain_text("Classroom")
+    expect(tab.page.get_by_text("Country 1").first).to_be_visible()
+    expect(tab.page.locator(".tradesim-events")).not_to_contain_text("Canada")
     tab.step(1)
-    assert tab.current_round() == 1
 
 
 def test_two_sessions_are_independent(browser, server):
     first, second = Tab(browser, server["url"]), Tab(browser, server["url"])
     try:
         first.step(3)
-        second.page.wait_for_timeout(500)
-        assert second.current_round() == 0
+        second.expect_round(0)
         second.step(1)
-        assert first.current_round() == 3
-        assert second.current_round() == 1
+        first.expect_round(3)
+        second.expect_round(1)
     finally:
         first.close()
         second.close()
@@ -194,32 +205,37 @@ def test_bad_seed_shows_message_and_app_keeps_working(tab):
     seed = tab.page.get_by_label("Seed (whole number)")
     seed.fill("abc")
     seed.press("Enter")
-    tab.page.get_by_role("button", name="Reset").click()
+    tab.button("Reset").click()
     error = tab.page.locator(".tradesim-error")
-    error.wait_for(timeout=TIMEOUT_MS)
-    assert "whole number" in error.inner_text()
+    expect(error).to_contain_text("whole number")
     seed.fill("")
     seed.press("Enter")
-    tab.page.get_by_role("button", name="Reset").click()
-    tab.page.get_by_text("Seed is empty").wait_for(timeout=TIMEOUT_MS)
+    tab.button("Reset").click()
+    expect(tab.page.get_by_text("Seed is empty")).to_be_visible()
     tab.step(1)  # the old game still runs
-    assert tab.current_round() == 1
     seed.fill("11")
     seed.press("Enter")
-    tab.page.get_by_role("button", name="Reset").click()
-    tab.wait_round(0)
-    assert tab.page.locator(".tradesim-error").count() == 0
+    tab.button("Reset").click()
+    tab.expect_round(0)
+    expect(tab.page.locator(".tradesim-error")).to_have_count(0)
 
 
 def test_play_runs_rounds_and_pause_stops(tab):
-    tab.page.get_by_role("button", name="Play", exact=True).click()
-    tab.wait_round(2)
-    tab.page.get_by_role("button", name="Pause", exact=True).click()
-    tab.page.get_by_role("button", name="Play", exact=True).wait_for(timeout=TIMEOUT_MS)
+    tab.button("Play").click()
+    expect(tab.status).to_have_text(re.compile(Tab.ROUND.format("[2-9]")))  # at least two rounds played
+    tab.button("Pause").click()
+    expect(tab.button("Play")).to_be_visible()
+    # a step under way when Pause was clicked may still land: wait until the round holds still
+    stopped, deadline = tab.current_round(), time.time() + TIMEOUT_MS / 1000
+    while time.time() < deadline:
+        tab.page.wait_for_timeout(1500)
+        now = tab.current_round()
+        if now == stopped:
+            break
+        stopped = now
+    assert stopped >= 2
     tab.page.wait_for_timeout(1500)
-    stopped = tab.current_round()
-    tab.page.wait_for_timeout(1500)
-    assert tab.current_round() == stopped >= 2
+    tab.expect_round(stopped)
 
 
 def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
@@ -229,44 +245,42 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     rounds = page.get_by_label("Rounds to play")
     rounds.fill("3")
     rounds.press("Enter")
-    page.get_by_role("button", name="Start playing").click()
-    page.get_by_role("button", name="Play this round").wait_for(timeout=TIMEOUT_MS)
+    tab.button("Start playing").click()
     panel = page.locator(".tradesim-play")
-    assert "You are Canada" in panel.inner_text()
-    assert "China's stance" in panel.inner_text()
-    assert page.get_by_role("button", name="Step", exact=True).is_disabled()
+    expect(tab.button("Play this round")).to_be_visible()
+    expect(panel).to_contain_text("You are Canada")
+    expect(panel).to_contain_text("China's stance")
+    expect(tab.button("Step")).to_be_disabled()
     # round 1: accept the export cap and security cooperation, and look at the agent's advice
     for text in ("cap steel", "security cooperation"):
         page.locator(".v-input--checkbox").filter(has_text=text).locator("label").first.click()
-    page.get_by_text("accept export_cap, security").first.wait_for(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("accept export_cap, security").first).to_be_visible()
     page.get_by_text("Show what the agent would do").click()
-    page.locator(".tradesim-advice").wait_for(timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Play this round").click()
-    tab.wait_round(1)
+    expect(page.locator(".tradesim-advice")).to_be_visible()
+    tab.button("Play this round").click()
+    tab.expect_round(1)
     # round 2: retaliate (the ticked demands are dropped for a non-wait stance)
-    page.get_by_role("button", name="Retaliate", exact=True).click()
-    page.get_by_text("Your move: retaliate").wait_for(timeout=TIMEOUT_MS)
-    page.get_by_role("button", name="Play this round").click()
-    tab.wait_round(2)
+    tab.button("Retaliate").click()
+    expect(page.get_by_text("Your move: retaliate")).to_be_visible()
+    tab.button("Play this round").click()
+    tab.expect_round(2)
     # round 3: file a WTO case; the game ends and the debrief shows
-    page.get_by_role("button", name="WTO case", exact=True).click()
-    page.get_by_role("button", name="Play this round").click()
+    tab.button("WTO case").click()
+    expect(page.get_by_text("Your move: wto")).to_be_visible()
+    tab.button("Play this round").click()
     debrief = page.locator(".tradesim-debrief")
-    debrief.wait_for(timeout=TIMEOUT_MS)
-    text = debrief.inner_text()
-    assert "Debrief: Canada after 3 rounds" in text
-    assert "The agent" in text and "Cumulative welfare" in text
-    assert "2018-19 in reality" in text or "History not available" in text
-    assert "accept export_cap, security" in text and "retaliate" in text and "wto" in text
-    assert "is over" in page.locator(".v-navigation-drawer").inner_text()
+    for text in ("Debrief: Canada after 3 rounds", "The agent", "Cumulative welfare", "accept export_cap, security",
+                 "retaliate", "wto"):
+        expect(debrief).to_contain_text(text)
+    expect(debrief).to_contain_text(re.compile("2018-19 in reality|History not available"))
+    expect(page.locator(".v-navigation-drawer")).to_contain_text("is over")
     # after the game, a scenario without Canada resets into a watched game, not an error
     tab.select("Scenario", "classroom")
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => /Classroom/.test(document.querySelector('.tradesim-status').innerText)",
-                           timeout=TIMEOUT_MS)
-    tab.wait_round(0)
-    assert page.get_by_role("button", name="Step", exact=True).is_enabled()
-    assert "Could not start" not in page.content()
+    tab.button("Reset").click()
+    expect(tab.status).to_contain_text("Classroom")
+    tab.expect_round(0)
+    expect(tab.button("Step")).to_be_enabled()
+    expect(page.get_by_text("Could not start")).to_have_count(0)
     assert tab.external == [] and tab.failed == []
 
 
@@ -275,15 +289,13 @@ def test_exercise_picker_and_about_panel(tab):
     page.get_by_role("tab", name="Exercises").click()
     tab.select("Exercise", "Replay 2018: play Canada, the EU, Japan or South Korea under Section 232")
     panel = page.locator(".tradesim-exercise")
-    panel.wait_for(timeout=TIMEOUT_MS)
     for heading in ("WHAT IS IT", "HOW TO RUN", "THINGS TO NOTICE", "QUESTIONS"):
-        assert heading in panel.inner_text()
+        expect(panel).to_contain_text(heading)
     page.get_by_role("tab", name="Play a country").click()
-    page.get_by_text("of 15").first.wait_for(timeout=TIMEOUT_MS)  # the preset: Canada, 15 rounds
-    assert "You are Canada" in page.locator(".tradesim-play").inner_text()
+    expect(page.get_by_text("of 15").first).to_be_visible()  # the preset: Canada, 15 rounds
+    expect(page.locator(".tradesim-play")).to_contain_text("You are Canada")
     page.get_by_role("tab", name="About this model").click()
     about = page.locator(".tradesim-about")
-    about.wait_for(timeout=TIMEOUT_MS)
-    assert "HOW A ROUND WORKS" in about.inner_text()
-    assert about.locator("a[href='docs/model.md']").count() == 1
+    expect(about).to_contain_text("HOW A ROUND WORKS")
+    expect(about.locator("a[href='docs/model.md']")).to_have_count(1)
     assert tab.external == [] and tab.failed == []

@@ -1,8 +1,6 @@
 """Historical back-test: the history table, the scoring, the CLI and (slow) the accuracy target."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +9,6 @@ from experiments.backtest import load_history, run_backtest, score_category
 from sim.errors import UserError
 from sim.scenario import load_scenario
 
-CLI = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main(sys.argv[1:]))"]
 ECONOMIES = {"Canada", "Mexico", "EU", "Japan", "South Korea", "Australia", "Brazil", "Argentina",
              "India", "China", "Russia", "Turkey", "Vietnam", "Taiwan"}
 
@@ -73,16 +70,15 @@ def test_backtest_is_reproducible():
     assert run_backtest("section232_2018", seeds=2) == run_backtest("section232_2018", seeds=2)
 
 
-def test_cli_json_keys():
-    out = subprocess.run(CLI + ["backtest", "section232_2018", "--seeds", "2", "--json"],
-                         capture_output=True, text=True, check=True)
+def test_cli_json_keys(tradesim_process):
+    out = tradesim_process("backtest", "section232_2018", "--seeds", "2", "--json", check=True)
     data = json.loads(out.stdout)
     assert {"economies", "scores"} <= set(data)
     assert {"name", "p_retaliate", "p_settle", "retaliated", "settled"} == set(data["economies"][0])
 
 
-def test_cli_user_errors_have_no_traceback():
-    out = subprocess.run(CLI + ["backtest", "classroom"], capture_output=True, text=True)
+def test_cli_user_errors_have_no_traceback(tradesim):
+    out = tradesim("backtest", "classroom")
     assert out.returncode == 2
     assert "history" in out.stderr and "Traceback" not in out.stderr
     with pytest.raises(UserError):

@@ -1,8 +1,6 @@
 """The round protocol, determinism, records and the CLI output."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,15 +12,10 @@ from sim.records import country_frame
 from sim.world import WTO
 
 
-def _run_json(*extra):
-    cmd = [sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "24", "--json", *extra]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return result.stdout
-
-
-def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed():
-    first = _run_json("--seed", "7")
-    assert first == _run_json("--seed", "7")
+def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed(tradesim, tradesim_process):
+    args = ("run", "section232_2018", "--rounds", "24", "--json", "--seed", "7")
+    first = tradesim_process(*args, check=True).stdout  # the command as a user runs it
+    assert first == tradesim(*args).stdout
     data = json.loads(first)
     assert {"scenario", "seed", "rounds", "params", "events", "countries"} <= set(data)
     assert data["scenario"] == "section232_2018" and data["seed"] == 7 and data["rounds"] == 24
@@ -155,39 +148,34 @@ def test_only_a_country_facing_tariffs_can_file_a_wto_case():
     assert not (model.state.stance[~facing] == WTO).any()
 
 
-def test_cli_explain_prints_the_terms_and_rejects_unknown_countries():
-    cmd = [sys.executable, "-m", "sim.cli", "explain", "section232_2018"]
-    result = subprocess.run([*cmd, "Taiwan", "--rounds", "5", "--json"], capture_output=True, text=True, check=True)
+def test_cli_explain_prints_the_terms_and_rejects_unknown_countries(tradesim, tradesim_process):
+    cmd = ["explain", "section232_2018"]
+    result = tradesim_process(*cmd, "Taiwan", "--rounds", "5", "--json", check=True)
     info = json.loads(result.stdout)
     assert info["country"] == "Taiwan" and info["round"] == 5
     assert set(info["terms"]) == set(UTILITY_TERMS)
     for k, total in enumerate(info["totals"]):
         assert sum(values[k] for values in info["terms"].values()) == pytest.approx(total)
-    text = subprocess.run([*cmd, "Taiwan", "--rounds", "5"], capture_output=True, text=True, check=True).stdout
+    text = tradesim(*cmd, "Taiwan", "--rounds", "5").stdout
     assert "Why Taiwan chose" in text and "political gain" in text and "chance of choosing" in text
-    bad = subprocess.run([*cmd, "Narnia"], capture_output=True, text=True)
+    bad = tradesim(*cmd, "Narnia")
     assert bad.returncode == 2 and "Vietnam" in bad.stderr and "Traceback" not in bad.stderr
-    classroom = subprocess.run([sys.executable, "-m", "sim.cli", "explain", "classroom", "Country 1"],
-                               capture_output=True, text=True)
+    classroom = tradesim("explain", "classroom", "Country 1")
     assert classroom.returncode == 2 and "classroom" in classroom.stderr
 
 
-def test_cli_text_output_and_record_files(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "4",
-                             "--out", str(tmp_path / "r.parquet")], capture_output=True, text=True, check=True)
-    assert "Round   1:" in result.stdout and "Canada" in result.stdout
-    full = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "3", "--seed", "7",
-                           "--all-events"], capture_output=True, text=True, check=True).stdout
-    short = subprocess.run([sys.executable, "-m", "sim.cli", "run", "section232_2018", "--rounds", "3", "--seed", "7"],
-                           capture_output=True, text=True, check=True).stdout
+def test_cli_text_output_and_record_files(tmp_path, tradesim):
+    result = tradesim("run", "section232_2018", "--rounds", "4", "--out", tmp_path / "r.parquet")
+    assert result.returncode == 0 and "Round   1:" in result.stdout and "Canada" in result.stdout
+    full = tradesim("run", "section232_2018", "--rounds", "3", "--seed", "7", "--all-events").stdout
+    short = tradesim("run", "section232_2018", "--rounds", "3", "--seed", "7").stdout
     assert "more events (--all-events shows them)" in short and "more events" not in full
     assert full.count("\n           - ") > short.count("\n           - ")
     frame = pd.read_parquet(tmp_path / "r.parquet")
     assert set(frame["round"]) == {0, 1, 2, 3, 4}
     assert (frame["seed"] == 0).all()
-    classroom = subprocess.run([sys.executable, "-m", "sim.cli", "run", "classroom", "--rounds", "3", "--set",
-                                "patience=0.1", "--set", "strategy=expected_utility", "--out", str(tmp_path / "r.csv")],
-                               check=True, capture_output=True, text=True).stdout
+    classroom = tradesim("run", "classroom", "--rounds", "3", "--set", "patience=0.1", "--set",
+                         "strategy=expected_utility", "--out", tmp_path / "r.csv").stdout
     assert len(pd.read_csv(tmp_path / "r.csv")) == 4 * 2
     # a classroom game is reported as one: who stayed open, no U.S. tariffs or welfare
     assert "share of rounds open" in classroom and "U.S. welfare" not in classroom

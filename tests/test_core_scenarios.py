@@ -1,8 +1,6 @@
 """Scenario loading, validation and overrides: every bad input gets a clear message."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -140,15 +138,51 @@ def test_overrides_change_the_model():
     (["run", "section232_2018", "--out", "records.txt"], "--out must end in .csv or .parquet"),
     (["backtest", "section_232"], "unknown scenario 'section_232'. Built-in scenarios:"),
 ])
-def test_cli_user_errors_exit_2_without_traceback(args, message):
-    result = subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True)
+def test_cli_user_errors_exit_2_without_traceback(args, message, tradesim):
+    result = tradesim(*args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_cli_help_lists_every_subcommand():
-    result = subprocess.run([sys.executable, "-m", "sim.cli", "--help"], capture_output=True, text=True)
+def test_cli_help_lists_every_subcommand(tradesim_process):
+    result = tradesim_process("--help")
     assert result.returncode == 0, result.stderr
     for command in ("scenarios", "run", "sweep", "analyze", "backtest", "bench", "app"):
         assert command in result.stdout
+
+
+HEAVY = ("mesa", "pandas", "scipy", "numpy", "matplotlib", "networkx", "dask", "distributed", "SALib", "pyarrow",
+         "solara")
+IMPORTS_AFTER = """
+import contextlib, io, json, sys
+import cli
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        cli.main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+"""
+
+
+def _top_level_imports(*args) -> set[str]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", IMPORTS_AFTER, *args], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["scenarios"], ["run", "--help"], ["run", "x", "--rounds", "abc"],
+                                  ["sweep"], ["nonsense"]])
+def test_help_listing_and_argument_errors_import_nothing_heavy(args):
+    """`tradesim --help`, `tradesim scenarios` and argument errors answer at once (no model, no pandas)."""
+    assert _top_level_imports(*args).isdisjoint(HEAVY)
+
+
+def test_a_run_imports_no_plotting_dask_or_sensitivity_libraries():
+    loaded = _top_level_imports("run", "section232_2018", "--rounds", "2")
+    assert "mesa" in loaded  # it did run the model
+    assert loaded.isdisjoint({"matplotlib", "dask", "distributed", "SALib", "solara"})

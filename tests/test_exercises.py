@@ -1,7 +1,5 @@
 """Every exercise has all its sections, non-empty, and its preset loads and runs (NetLogo-style check)."""
 
-import subprocess
-import sys
 
 import pytest
 
@@ -35,9 +33,8 @@ def test_exercise_preset_loads_and_runs_ten_rounds(exercise):
     assert model.round == 10
 
 
-def test_cli_runs_an_exercise_and_rejects_unknown_names():
-    ok = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--exercise", "find-delta-star", "--rounds", "5"],
-                        capture_output=True, text=True)
+def test_cli_runs_an_exercise_and_rejects_unknown_names(tradesim):
+    ok = tradesim("run", "--exercise", "find-delta-star", "--rounds", "5")
     assert ok.returncode == 0 and "Country 1" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--exercise", "nope"], capture_output=True, text=True)
+    bad = tradesim("run", "--exercise", "nope")
     assert bad.returncode == 2 and "Exercises: " in bad.stderr

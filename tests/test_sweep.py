@@ -171,7 +171,7 @@ def test_killed_sweep_resumes_without_loss_or_repeat(tmp_path):
     config = _write_config(tmp_path / "kill.toml", spec)
     out = tmp_path / "killed"
     # the `tradesim` console script, run with this interpreter
-    cmd = [sys.executable, "-c", "import sys; from sim.cli import main; sys.exit(main())", "sweep", str(config), "--out", str(out), "--workers", "1", "--no-progress"]
+    cmd = [sys.executable, "-c", "import sys; from cli import main; sys.exit(main())", "sweep", str(config), "--out", str(out), "--workers", "1", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     try:
@@ -308,7 +308,7 @@ def test_bad_config_names_file_key_and_problem(tmp_path, text, fragment):
 
 
 def test_cli_reports_user_errors_in_one_line(tmp_path, capsys):
-    from sim.cli import main
+    from cli import main
 
     assert main(["sweep", str(tmp_path / "missing.toml")]) == 2
     err = capsys.readouterr().err

@@ -1,13 +1,9 @@
-"""``tradesim sweep`` and ``tradesim analyze`` (registered into sim.cli)."""
+"""``tradesim sweep``: run a parameter sweep from a TOML spec into Parquet."""
 
 from __future__ import annotations
 
-from sim.cli import subcommand
-from sim.errors import UserError
 
-
-@subcommand("sweep")
-def _add_sweep(sub):
+def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run a parameter sweep from a TOML spec into Parquet",
                        description="Run a parameter sweep (see docs/sweeps.md). Results go to DIR as "
                                    "part-*.parquet files plus manifest.json, written as runs finish.")
@@ -20,14 +16,15 @@ def _add_sweep(sub):
                    help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786 (instead of local processes)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--analyze", action="store_true", help="run `tradesim analyze` on the output when done")
-    p.set_defaults(handler=cmd_sweep)
+    p.set_defaults(handler=handle)
 
 
-def cmd_sweep(args) -> int:
+def handle(args) -> int:
     from pathlib import Path
 
     from experiments.spec import load_spec
     from experiments.sweep import run_sweep
+    from sim.errors import UserError
 
     if args.workers is not None and args.workers < 0:
         raise UserError(f"--workers must be >= 0, got {args.workers}")
@@ -44,20 +41,4 @@ def cmd_sweep(args) -> int:
         from experiments.analyze import analyze
 
         analyze(out)
-    return 0
-
-
-@subcommand("analyze")
-def _add_analyze(sub):
-    p = sub.add_parser("analyze", help="summarise a sweep: table with 95%% CIs, plots, sensitivity indices")
-    p.add_argument("dir", help="a sweep output directory (from tradesim sweep --out)")
-    p.add_argument("--no-plots", action="store_true", help="print tables only")
-    p.add_argument("--rows", type=int, default=40, help="points shown in the printed table (all go to summary.csv)")
-    p.set_defaults(handler=cmd_analyze)
-
-
-def cmd_analyze(args) -> int:
-    from experiments.analyze import analyze
-
-    analyze(args.dir, plots=not args.no_plots, max_rows=args.rows)
     return 0

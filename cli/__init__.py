@@ -1,0 +1,60 @@
+"""The ``tradesim`` command line: one module per subcommand.
+
+    tradesim scenarios
+    tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
+    tradesim explain SCENARIO COUNTRY [--rounds N] [--seed S] [--set key=value ...] [--json]
+    tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
+    tradesim analyze DIR
+    tradesim backtest SCENARIO [--seeds K] [--json]
+    tradesim bench [--quick]
+    tradesim app [--host 127.0.0.1] [--port P]
+
+Building the parser imports nothing heavy: each subcommand imports the model,
+pandas or Dask inside its handler, so ``--help`` and argument errors answer at
+once.  User errors print a one-line message and exit with status 2; no traceback.
+Nothing in sim, agents, experiments, benchmarks or ui imports this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import analyze, app, backtest, bench, explain, run, scenarios, sweep
+
+# In the order `tradesim --help` lists them.
+SUBCOMMANDS = (scenarios, run, explain, sweep, analyze, backtest, bench, app)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tradesim",
+        description="Agent-based simulator of trade negotiations under U.S. tariff pressure.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sim.errors import UserError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"tradesim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tradesim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `tradesim run ... --json | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

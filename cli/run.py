@@ -1,0 +1,139 @@
+"""``tradesim run``: run one scenario and print what happened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli.options import add_model_options, seed_option
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="run one scenario and print what happened")
+    p.add_argument("scenario", nargs="?", help="built-in scenario name or path to a .toml file")
+    add_model_options(p)
+    p.add_argument("--out", default=None, help="write per-round country records to FILE.csv or FILE.parquet")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--all-events", action="store_true", help="print every event of each round (default: the first 20)")
+    p.add_argument("--exercise", default=None, help="run the preset of a classroom exercise (see docs/exercises)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args) -> int:
+    from sim.errors import UserError
+    from sim.model import NegotiationModel
+    from sim.scenario import parse_set_options
+
+    overrides = parse_set_options(args.sets)
+    scenario = args.scenario
+    rounds = args.rounds
+    if args.exercise:
+        from sim.exercises import exercise_preset
+
+        preset = exercise_preset(args.exercise)
+        scenario = scenario or preset["scenario"]
+        overrides = {**preset.get("params", {}), **overrides}
+        rounds = rounds if rounds is not None else preset.get("rounds")
+    if not scenario:
+        raise UserError("give a SCENARIO (see `tradesim scenarios`) or --exercise NAME")
+    if rounds is not None and rounds < 0:
+        raise UserError(f"--rounds must be >= 0, got {rounds}")
+    seed = seed_option(args.seed)
+    if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
+        raise UserError(f"--out must end in .csv or .parquet, got '{args.out}'")
+    model = NegotiationModel(scenario_name=scenario, rng=seed, overrides=overrides)
+    model.run(rounds)
+    if args.out:
+        write_records(model, Path(args.out))
+    if args.json:
+        print(json.dumps(model.summary(), indent=2, sort_keys=False))
+    else:
+        print_run(model, max_events=None if args.all_events else 20)
+    return 0
+
+
+def write_records(model, path: Path) -> None:
+    """The per-round, per-country records as CSV or Parquet (pandas and pyarrow load only here)."""
+    from sim.records import country_frame
+
+    frame = country_frame(model)
+    frame.insert(0, "seed", model.seed)
+    frame.insert(0, "scenario", model.scenario_name)
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
+
+
+def print_run(model, max_events: int | None = 20) -> None:
+    data = model.scenario_data
+    print(f"{data.title}  [{model.scenario_name}, seed {model.seed}, {model.round} {data.round_label}s]")
+    print()
+    if model.is_classroom:
+        print_classroom_run(model)
+        return
+    summary = model.summary()
+    by_round: dict[int, list[str]] = {}
+    for event in model.events:
+        by_round.setdefault(event["round"], []).append(event["text"])
+    frame = model.datacollector.get_model_vars_dataframe()
+    for r in range(1, model.round + 1):
+        row = frame.iloc[r]
+        print(f"Round {r:>3}: deals {int(row['Deals']):>2}  retaliators {int(row['Retaliators']):>2}  "
+              f"escalation {row['Escalation index']:.2f}")
+        lines = by_round.get(r, [])
+        for text in lines[:max_events]:
+            print(f"           - {text}")
+        if max_events is not None and len(lines) > max_events:
+            print(f"           ... {len(lines) - max_events} more events (--all-events shows them)")
+    print()
+    header = f"{'country':<16}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
+    print(header)
+    print("-" * len(header))
+    for c in summary["countries"][:60]:
+        print(f"{c['name']:<16}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}{str(c['retaliated']).lower():>12}"
+              f"{str(c['settled']).lower():>9}{c['welfare_change']:>16.2f}  {c['final_action']}")
+    if len(summary["countries"]) > 60:
+        print(f"... {len(summary['countries']) - 60} more countries")
+    totals = summary["totals"]
+    print()
+    ever = sum(bool(c["retaliated"]) for c in summary["countries"])
+    print(f"In the last round: {totals['deals']} settled, {totals['retaliators']} retaliating "
+          f"({ever} retaliated at some point).")
+    print(f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr.  Escalation index: {totals['escalation_index']:.2f} "
+          "(trade-weighted tariff on all bilateral trade, both sides, in percent).")
+    print("'partial' = waits and accepts some of the U.S. demands; the event lines above say which.")
+
+
+def print_classroom_run(model) -> None:
+    """A classroom game: who stayed open, who retaliated, and the payoffs (no U.S. in these games)."""
+    from sim.records import country_frame
+
+    totals = model.datacollector.get_model_vars_dataframe()
+    n = model.world.n
+    shown = range(1, model.round + 1) if model.round <= 30 else [*range(1, 11), *range(model.round - 9, model.round + 1)]
+    for r in shown:
+        if model.round > 30 and r == model.round - 9:
+            print("  ...")
+        open_share = totals["Cooperation"].iloc[r]
+        print(f"Round {r:>3}: {round(open_share * n):>3} of {n} open, {int(totals['Retaliators'].iloc[r]):>3} retaliating")
+    frame = country_frame(model)
+    played = frame[frame["round"] >= 1]
+    open_rounds = (played["Action"] != "retaliate").groupby(played["Country"], observed=True).mean()
+    unit = "payoff" if model.params["payoff_source"] == "table" else "$bn"
+    print()
+    header = f"{'country':<14}{'strategy':<20}{'share of rounds open':>22}{'retaliated':>12}{f'total {unit}':>14}"
+    print(header)
+    print("-" * len(header))
+    state = model.state
+    for i, name in enumerate(model.world.names[:60]):
+        share = float(open_rounds.get(name, float("nan")))
+        total = float(state.cum_welfare[i])  # sum of the per-round stage-game payoffs
+        print(f"{name:<14}{model.world.strategies[i]:<20}{share:>22.0%}{str(bool(state.retaliated_ever[i])).lower():>12}"
+              f"{total:>14.2f}")
+    if n > 60:
+        print(f"... {n - 60} more countries")
+    overall = float((played["Action"] != "retaliate").mean()) if len(played) else float("nan")
+    print()
+    print(f"Open in {overall:.0%} of country-rounds.  Stage-game payoffs and the folk-theorem threshold: "
+          "docs/validation.md, sections 1-2.")
