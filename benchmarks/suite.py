@@ -185,17 +185,21 @@ def run_all(quick: bool = False, log: Callable[[str], None] = print, skip: tuple
     repeats = 2 if quick else 15
     rounds = 5 if quick else 50
     sizes = (10, 100, 300) if quick else (10, 100, 1000)
+    from benchmarks.startup import measure_startup
+
     rows: list[dict] = []
-    log("1/6 single run (section232_2018) ...")
+    log("1/7 start-up (tradesim --help, a 24-round run) ...")
+    rows.append(measure_startup(repeats=1 if quick else 7))
+    log("2/7 single run (section232_2018) ...")
     rows.append(measure_single_run(repeats=1 if quick else 7))
-    log("2-3/6 scaling and numpy reference ...")
+    log("3-4/7 scaling and numpy reference ...")
     rows.extend(measure_scaling_and_reference(rounds, repeats, sizes))
-    log("4/6 BoltzmannWealth ...")
+    log("5/7 BoltzmannWealth ...")
     rows.append(measure_boltzmann(max(sizes), rounds, repeats))
     if "sweeps" not in skip:
-        log("5/6 sweeps ...")
+        log("6/7 sweeps ...")
         rows.extend(measure_sweeps(quick))
     if "app" not in skip:
-        log("6/6 app update ...")
+        log("7/7 app update ...")
         rows.append(measure_app(quick))
     return rows
