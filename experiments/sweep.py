@@ -201,7 +201,9 @@ class _PartWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        store.write_part(self.out_dir, self.index, self.rows, self.columns)
+        # in run order (then round order), whatever order the workers finished in
+        rows = sorted(self.rows, key=lambda r: (r["run_id"], r.get("round", 0)))
+        store.write_part(self.out_dir, self.index, rows, self.columns)
         self.index += 1
         self.parts_written += 1
         written = len(self.runs_in_buffer)
@@ -325,6 +327,7 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
     todo = (task for task in spec.tasks() if task[0] not in done)
     chunks = _chunks(todo, chunk_size)
     pending: set[Future] = set()
+    first_run: dict[Future, int] = {}  # to take finished chunks in run order
     status = "interrupted"
     try:
         exhausted = False
@@ -334,11 +337,13 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
                 if chunk is None:
                     exhausted = True
                     break
-                pending.add(executor.submit(run_chunk, {**payload_base, "runs": chunk}))
+                future = executor.submit(run_chunk, {**payload_base, "runs": chunk})
+                first_run[future] = chunk[0][0]
+                pending.add(future)
             if not pending:
                 break
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
+            for future in sorted(finished, key=first_run.pop):
                 rows = future.result()
                 writer.add(rows)
                 if bar is not None:
