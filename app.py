@@ -14,7 +14,7 @@ import time
 import solara
 import solara.lab
 
-from sim.errors import UserError
+from sim.world.errors import UserError
 from sim.exercises import list_exercises
 from sim.play import (
     ABOUT_HTML,
@@ -35,7 +35,7 @@ from sim.presentation import (
     round_view,
     scenario_defaults,
 )
-from sim.scenario import builtin_names, load_scenario
+from sim.world.scenario import builtin_names, load_scenario
 
 PLAY_SPEEDS = {"slow (1 s)": 1.0, "normal (0.4 s)": 0.4, "fast": 0.05}
 

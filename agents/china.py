@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.units import money
-from sim.world import HEDGE
+from sim.world.units import money
+from sim.world.arrays import HEDGE
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel

@@ -14,7 +14,7 @@ import numpy as np
 
 from agents import decision
 from agents.strategies import History
-from sim.world import STANCE_NAMES, TREATMENT_NAMES
+from sim.world.arrays import STANCE_NAMES, TREATMENT_NAMES
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel

@@ -6,7 +6,7 @@ waiting while accepting some demands is partial compliance, accepting all is
 full compliance.  So each demand can be accepted or refused on its own.
 
 Utilities are in percent of the country's stake in the dispute (see
-:meth:`sim.world.World.stake`).  The formulas are written out in docs/model.md.
+:meth:`sim.world.arrays.World.stake`).  The formulas are written out in docs/model.md.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from itertools import product
 
 import numpy as np
 
-from sim import economics
-from sim.world import HEDGE, RETALIATE, STANCE_NAMES, WAIT, WTO
+from sim.world import economics
+from sim.world.arrays import HEDGE, RETALIATE, STANCE_NAMES, WAIT, WTO
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 
 from agents import decision
-from sim.world import DEAL, EXEMPT, HEDGE, QUOTA, RETALIATE, TARIFFED, WAIT
+from sim.world.arrays import DEAL, EXEMPT, HEDGE, QUOTA, RETALIATE, TARIFFED, WAIT
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim import economics
+from sim.world import economics
 
 # the model's option and action codes (sim.world, sim.reporters)
 RETALIATE = 1

@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.errors import UserError
+    from sim.world.errors import UserError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
 
 
 def handle(args) -> int:
-    from sim.errors import UserError
+    from sim.world.errors import UserError
 
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     if not app_path.exists():

@@ -20,7 +20,7 @@ def add_set_option(p: argparse.ArgumentParser, help_text: str | None = None) -> 
 
 def seed_option(text) -> int:
     """The --seed value as an int (default 0); a bad one raises ParameterError."""
-    from sim.params import coerce_seed
+    from sim.world.params import coerce_seed
 
     seed = coerce_seed(text)
     return 0 if seed is None else int(seed)

@@ -20,9 +20,9 @@ def add_parser(sub) -> None:
 
 
 def handle(args) -> int:
-    from sim.errors import UserError
+    from sim.world.errors import UserError
     from sim.model import NegotiationModel
-    from sim.scenario import parse_set_options
+    from sim.world.scenario import parse_set_options
 
     overrides = parse_set_options(args.sets)
     scenario = args.scenario

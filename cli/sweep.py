@@ -24,7 +24,7 @@ def handle(args) -> int:
 
     from experiments.spec import load_spec
     from experiments.sweep import run_sweep
-    from sim.errors import UserError
+    from sim.world.errors import UserError
 
     if args.workers is not None and args.workers < 0:
         raise UserError(f"--workers must be >= 0, got {args.workers}")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from experiments import store
 from experiments.spec import load_spec, salib_problem
-from sim.errors import UserError
+from sim.world.errors import UserError
 
 
 def _t975(n: np.ndarray) -> np.ndarray:

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import UserError
-from sim.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
+from sim.world.errors import UserError
+from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 
 
 def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -56,7 +56,7 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run ``seeds`` seeded runs to the history's horizon and score them against history."""
     from sim import NegotiationModel
-    from sim.scenario import load_scenario
+    from sim.world.scenario import load_scenario
 
     if int(seeds) < 1:
         raise UserError(f"--seeds must be >= 1, got {seeds}")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.world import RETALIATE
+from sim.world.arrays import RETALIATE
 
 
 def share_retaliating(model) -> float:

@@ -49,8 +49,8 @@ import numpy as np
 
 from experiments.metrics import METRICS, DEFAULT_METRICS, metric_names_text
 from experiments.overrides import expand_overrides, param_kind
-from sim.errors import UserError
-from sim.scenario import read_toml
+from sim.world.errors import UserError
+from sim.world.scenario import read_toml
 
 RECORD_MODES = ("final", "every_round")
 SAMPLE_METHODS = ("lhs", "sobol", "morris")
@@ -305,7 +305,7 @@ def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
 
 
 def _is_builtin(name: str) -> bool:
-    from sim.scenario import builtin_names
+    from sim.world.scenario import builtin_names
 
     return name in builtin_names()
 
@@ -395,7 +395,7 @@ def validate(spec: SweepSpec) -> None:
     For a grid, every value of every varied parameter is checked (one at a time over
     the fixed overrides); for a sample, both ends of each range.
     """
-    from sim.scenario import apply_overrides, load_scenario
+    from sim.world.scenario import apply_overrides, load_scenario
 
     where = spec.source
     try:

@@ -23,15 +23,15 @@ from typing import Any
 import numpy as np
 
 from agents.decision import classroom_payoffs, folk_theorem_threshold
-from sim import economics
-from sim import params as param_registry
+from sim.world import economics
+from sim.world import params as param_registry
 
 OPEN, RETALIATE = 0, 1
 
 
 def classroom_params(**overrides: Any) -> dict:
     """Parameters of the classroom scenario (its [params] over the registry defaults)."""
-    from sim.scenario import load_scenario
+    from sim.world.scenario import load_scenario
 
     return dict(load_scenario("classroom", overrides).params)
 

@@ -5,7 +5,7 @@ and scipy with it) is imported on first use, so that light users of this package
 (the command line's argument parsing, the scenario loader) start fast.
 """
 
-from sim.errors import ParameterError, ScenarioError, UserError
+from sim.world.errors import ParameterError, ScenarioError, UserError
 
 __all__ = ["NegotiationModel", "load_scenario", "builtin_names", "UserError", "ScenarioError", "ParameterError"]
 __version__ = "0.1.0"
@@ -17,7 +17,7 @@ def __getattr__(name: str):
 
         return NegotiationModel
     if name in ("load_scenario", "builtin_names"):
-        from sim import scenario
+        from sim.world import scenario
 
         return getattr(scenario, name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

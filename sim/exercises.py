@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.errors import UserError
+from sim.world.errors import UserError
 
 SECTIONS = (
     "WHAT IS IT",

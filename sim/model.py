@@ -30,13 +30,14 @@ from agents.china import ChinaAgent
 from agents.country import CountryAgent, decide_all
 from agents.strategies import RULE_BASED, STRATEGIES
 from agents.united_states import UnitedStatesAgent
-from sim import economics, reporters
+from sim import reporters
+from sim.world import economics
 from sim.collector import CountryDataCollector
-from sim.errors import ParameterError
-from sim.params import coerce_seed
-from sim.scenario import ScenarioData, load_scenario
-from sim.state import NegotiationState
-from sim.world import (
+from sim.world.errors import ParameterError
+from sim.world.params import coerce_seed
+from sim.world.scenario import ScenarioData, load_scenario
+from sim.world.state import NegotiationState
+from sim.world.arrays import (
     HEDGE,
     RETALIATE,
     TARIFFED,
@@ -57,7 +58,7 @@ class NegotiationModel(mesa.Model):
             (Not ``scenario``: Mesa 3.5 reserves that name.)
         rng: seed or numpy Generator; a string of digits (from a text box) is accepted.
         overrides: parameter or ``COUNTRY.FIELD`` overrides, validated.
-        scenario_data: an already loaded :class:`~sim.scenario.ScenarioData` (skips loading).
+        scenario_data: an already loaded :class:`~sim.world.scenario.ScenarioData` (skips loading).
         **params: parameter overrides by keyword, e.g. ``us_toughness=0.8``.
     """
 
@@ -71,7 +72,7 @@ class NegotiationModel(mesa.Model):
         if scenario_data is None:
             scenario_data = load_scenario(scenario_name, merged)
         elif merged:
-            from sim.scenario import apply_overrides
+            from sim.world.scenario import apply_overrides
 
             scenario_data = apply_overrides(scenario_data, merged)
         self.scenario_data = scenario_data
@@ -200,7 +201,7 @@ class NegotiationModel(mesa.Model):
         ``accepted`` lists demand ids; ``stance`` is wait, retaliate, wto or hedge.
         Only "wait" can be combined with accepted demands.
         """
-        from sim.world import STANCE_NAMES
+        from sim.world.arrays import STANCE_NAMES
 
         i = self.world.names.index(country)
         if stance not in STANCE_NAMES or (self.is_classroom and stance not in ("wait", "retaliate")):

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim import history
-from sim.errors import ParameterError, UserError
+from sim.world import history
+from sim.world.errors import ParameterError, UserError
 
 if TYPE_CHECKING:
     from sim.exercises import Exercise

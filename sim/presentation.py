@@ -32,10 +32,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim import reporters
-from sim.errors import ParameterError, UserError
+from sim.world.errors import ParameterError, UserError
 from sim.model import NegotiationModel
-from sim.params import PARAMS, STRATEGY_NAMES
-from sim.scenario import builtin_names, load_scenario
+from sim.world.params import PARAMS, STRATEGY_NAMES
+from sim.world.scenario import builtin_names, load_scenario
 
 # Parameters the app offers as controls, with the slider range a student needs
 # (the full valid range of each is in sim.params; "Other settings" reaches the rest).
@@ -110,7 +110,7 @@ def parse_seed(text: Any) -> int:
     Unlike the model (where no seed means a random one), the app needs a seed, so
     that a game can be replayed.
     """
-    from sim.params import coerce_seed
+    from sim.world.params import coerce_seed
 
     if text is None or (isinstance(text, str) and not text.strip()):
         raise ParameterError("Seed is empty: type a whole number such as 7 (the same seed replays the same game).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.world import TREATMENT_NAMES
+from sim.world.arrays import TREATMENT_NAMES
 
 
 def country_frame(model) -> pd.DataFrame:

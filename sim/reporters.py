@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import RETALIATE, WAIT
+from sim.world.arrays import RETALIATE, WAIT
 
 
 def round_number(model) -> int:
@@ -74,7 +74,7 @@ def _names(model):
 
 
 def _action_codes(model) -> np.ndarray:
-    """Vectorised :meth:`sim.state.NegotiationState.action_label` as codes into ACTION_LABELS."""
+    """Vectorised :meth:`sim.world.state.NegotiationState.action_label` as codes into ACTION_LABELS."""
     state = model.state
     any_accepted = state.accepted.any(axis=1) if state.accepted.shape[1] else np.zeros(model.world.n, dtype=bool)
     codes = np.where(any_accepted, np.where(state.compliance >= 1 - 1e-9, 1, 2), 0)  # wait, comply, partial
@@ -98,6 +98,6 @@ COUNTRY_COLUMNS = {
 
 
 def country_labels(model) -> dict[str, tuple[str, ...]]:
-    from sim.world import TREATMENT_NAMES
+    from sim.world.arrays import TREATMENT_NAMES
 
     return {"Country": tuple(model.world.names), "Treatment": TREATMENT_NAMES, "Action": ACTION_LABELS}

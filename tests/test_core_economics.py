@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import NegotiationModel, economics
+from sim import NegotiationModel
+from sim.world import economics
 
 positive = st.floats(min_value=0.1, max_value=20.0)
 
@@ -92,7 +93,7 @@ def test_retaliation_costs_the_retaliator_in_the_model():
 
 
 def test_event_amounts_are_readable():
-    from sim.units import money
+    from sim.world.units import money
 
     assert money(11.19) == "$11.2bn"
     assert money(0.0033) == "$3.3m"

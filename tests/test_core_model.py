@@ -9,7 +9,7 @@ import pytest
 from agents.decision import UTILITY_TERMS
 from sim import NegotiationModel
 from sim.records import country_frame
-from sim.world import WTO
+from sim.world.arrays import WTO
 
 
 def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed(tradesim, tradesim_process):
@@ -40,7 +40,7 @@ def test_same_seed_same_records_in_python():
 
 
 def test_seed_from_a_text_box_is_accepted_and_bad_seed_is_a_user_error():
-    from sim.errors import ParameterError
+    from sim.world.errors import ParameterError
 
     assert NegotiationModel(scenario_name="classroom", rng="42").seed == 42
     with pytest.raises(ParameterError, match="seed must be a whole number"):

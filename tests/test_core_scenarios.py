@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from sim import NegotiationModel, load_scenario
-from sim.errors import ParameterError, ScenarioError
-from sim.scenario import SOURCED_COUNTRY_FIELDS, builtin_dir, builtin_names
+from sim.world.errors import ParameterError, ScenarioError
+from sim.world.scenario import SOURCED_COUNTRY_FIELDS, builtin_dir, builtin_names
 
 SECTION232 = builtin_dir() / "section232_2018.toml"
 

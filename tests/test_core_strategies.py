@@ -70,7 +70,7 @@ def test_expected_utility_defects_in_the_one_shot_economics():
 
 def test_strategies_registry_matches_the_parameter_choices():
     from agents.strategies import STRATEGIES
-    from sim.params import STRATEGY_NAMES
+    from sim.world.params import STRATEGY_NAMES
 
     assert set(STRATEGIES) == set(STRATEGY_NAMES)
     for cls in STRATEGIES.values():

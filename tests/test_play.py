@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.errors import UserError
+from sim.world.errors import UserError
 from sim.exercises import list_exercises
 from sim.play import (
     ABOUT_HTML,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.errors import UserError
+from sim.world.errors import UserError
 from sim.presentation import (
     ALL_COUNTRIES,
     Session,
@@ -24,7 +24,7 @@ from sim.presentation import (
     tariff_figure,
     welfare_figure,
 )
-from sim.scenario import builtin_names
+from sim.world.scenario import builtin_names
 
 
 def test_parse_seed_accepts_numbers_and_rejects_text():

@@ -15,7 +15,7 @@ import pytest
 from experiments import store
 from experiments.spec import SpecError, load_spec
 from experiments.sweep import load_results, run_sweep
-from sim.errors import UserError
+from sim.world.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "experiments" / "configs"
@@ -122,7 +122,7 @@ def test_every_round_records(tmp_path):
 
 def test_all_and_scale_expansion():
     from experiments.overrides import expand_overrides
-    from sim.scenario import load_scenario
+    from sim.world.scenario import load_scenario
 
     data = load_scenario("section232_2018")
     out = expand_overrides(data, {"all.security_dependence": 0.3, "us_toughness": 0.5})

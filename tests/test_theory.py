@@ -5,7 +5,8 @@ import pytest
 
 from agents.decision import classroom_payoffs, folk_theorem_threshold
 from experiments import theory
-from sim import NegotiationModel, economics
+from sim import NegotiationModel
+from sim.world import economics
 
 
 # ---------------------------------------------------------------- stage game

@@ -3,7 +3,7 @@
 A scenario holds
 
 * ``[scenario]``: name, title, description, default rounds, what a round is;
-* ``[params]``: scenario defaults for registered parameters (see sim.params),
+* ``[params]``: scenario defaults for registered parameters (see sim.world.params),
   with ``[params.sources]`` saying where calibrated values come from;
 * ``[united_states]``: U.S. aggregates ($bn) with sources;
 * ``[[sectors]]``: the U.S. tariff schedule per sector (``tariff``, ``floor_rate``);
@@ -24,8 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sim import params as param_registry
-from sim.errors import ParameterError, ScenarioError
+from sim.world import params as param_registry
+from sim.world.errors import ParameterError, ScenarioError
 
 TREATMENTS = ("tariffed", "quota", "exempt", "deal")
 INITIAL_TREATMENTS = ("tariffed", "exempt")
@@ -249,7 +249,7 @@ def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
 def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> ScenarioData:
     """Load and validate a built-in scenario by name, or a scenario file by path.
 
-    ``overrides`` maps parameter names (see :mod:`sim.params`) or
+    ``overrides`` maps parameter names (see :mod:`sim.world.params`) or
     ``COUNTRY.FIELD`` keys to values; they are validated like the file.
     """
     path = _resolve_path(name_or_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.errors import ParameterError
+from sim.world.errors import ParameterError
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import ScenarioData
+from sim.world.scenario import ScenarioData
 
 WAIT, RETALIATE, WTO, HEDGE = 0, 1, 2, 3
 STANCE_NAMES = ("wait", "retaliate", "wto", "hedge")

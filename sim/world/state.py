@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.world import DEAL, EXEMPT, HEDGE, RETALIATE, STANCE_NAMES, TARIFFED, WTO, World
+from sim.world.arrays import DEAL, EXEMPT, HEDGE, RETALIATE, STANCE_NAMES, TARIFFED, WTO, World
 
 
 @dataclass

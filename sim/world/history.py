@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sim.errors import UserError
-from sim.scenario import builtin_dir, read_toml
+from sim.world.errors import UserError
+from sim.world.scenario import builtin_dir, read_toml
 
 CATEGORIES = ("retaliated", "settled")
 
