@@ -35,7 +35,7 @@ from sim.presentation import (
     round_view,
     scenario_defaults,
 )
-from sim.world.scenario import builtin_names, load_scenario
+from sim.world.loader import builtin_names, load_scenario
 
 PLAY_SPEEDS = {"slow (1 s)": 1.0, "normal (0.4 s)": 0.4, "fast": 0.05}
 

@@ -50,7 +50,7 @@ def _tradesim(*args: str) -> bytes:
 
 def outputs() -> dict[str, bytes]:
     """Every compared output, by file name."""
-    from sim.world.scenario import builtin_names
+    from sim.world.loader import builtin_names
 
     out: dict[str, bytes] = {}
     for name in builtin_names():

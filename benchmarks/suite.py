@@ -68,7 +68,7 @@ def model_round_time(n: int, rounds: int, seed: int = 1) -> float:
 def reference_round_time(n: int, rounds: int, seed: int = 1) -> float:
     """Seconds per round of the plain-numpy reference (parameters loaded outside the timing)."""
     from benchmarks.reference import run_reference
-    from sim.world.scenario import load_scenario
+    from sim.world.loader import load_scenario
 
     params = load_scenario("classroom", {"n_countries": n, "strategy": "expected_utility"}).params
     return _timed(lambda: run_reference(params, rounds, seed)) / rounds

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
 def handle(args) -> int:
     from experiments.backtest import format_report, run_backtest
     from sim.world.errors import UserError
-    from sim.world.scenario import parse_set_options
+    from sim.world.overrides import parse_set_options
 
     if not args.scenario:
         raise UserError("tradesim backtest needs a SCENARIO (e.g. section232_2018)")

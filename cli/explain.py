@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
 def handle(args) -> int:
     from sim.world.errors import UserError
     from sim.model import NegotiationModel
-    from sim.world.scenario import parse_set_options
+    from sim.world.overrides import parse_set_options
 
     model = NegotiationModel(scenario_name=args.scenario, rng=seed_option(args.seed),
                              overrides=parse_set_options(args.sets))

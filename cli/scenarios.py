@@ -9,7 +9,7 @@ def add_parser(sub) -> None:
 
 
 def handle(args) -> int:
-    from sim.world.scenario import builtin_summaries
+    from sim.world.loader import builtin_summaries
 
     rows = builtin_summaries()
     width = max(len(name) for name, _, _ in rows)

@@ -56,7 +56,7 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run ``seeds`` seeded runs to the history's horizon and score them against history."""
     from sim import NegotiationModel
-    from sim.world.scenario import load_scenario
+    from sim.world.loader import load_scenario
 
     if int(seeds) < 1:
         raise UserError(f"--seeds must be >= 1, got {seeds}")

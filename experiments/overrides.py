@@ -14,7 +14,7 @@ spec needs.
 from __future__ import annotations
 
 from sim.world import params as param_registry
-from sim.world.scenario import PREFIXES, expand_overrides  # noqa: F401 - re-exported for sweeps
+from sim.world.overrides import PREFIXES, expand_overrides  # noqa: F401 - re-exported for sweeps
 
 
 def param_kind(name: str) -> type | None:

@@ -29,9 +29,10 @@ seed, rounds, metrics and how often to record.  See docs/sweeps.md::
     us_toughness = [0.0, 1.0]
 
 Every parameter name and value is validated up front, through
-:mod:`sim.params` and :func:`sim.scenario.apply_overrides`, before any worker
-starts.  Errors raise :class:`sim.errors.UserError` naming the file, the key and
-the problem.
+:mod:`sim.world.params` and :func:`sim.world.overrides.apply_overrides`, before any
+worker starts; the ``[sweep]`` and ``[sample]`` keys are declared as
+:class:`sim.world.schema.Field` and checked by the same validator as scenario files.
+Errors raise :class:`SpecError` naming the file, the key and the problem.
 """
 
 from __future__ import annotations
@@ -50,19 +51,42 @@ import numpy as np
 from experiments.metrics import METRICS, DEFAULT_METRICS, metric_names_text
 from experiments.overrides import expand_overrides, param_kind
 from sim.world.errors import UserError
-from sim.world.scenario import read_toml
+from sim.world.loader import read_toml
+from sim.world.schema import MAX_ROUNDS, REQUIRED, Field, read_table, unknown_key
 
 RECORD_MODES = ("final", "every_round")
 SAMPLE_METHODS = ("lhs", "sobol", "morris")
 SEED_MODES = ("per_point", "common")
-SWEEP_KEYS = {"name", "description", "scenario", "rounds", "replications", "base_seed", "record", "metrics",
-              "part_size", "seeds", "chunk_size"}
-TOP_KEYS = {"sweep", "fixed", "grid", "sample"}
-SAMPLE_KEYS = {"method", "n", "ranges", "calc_second_order", "num_levels", "seed", "scramble"}
+TOP_KEYS = ("sweep", "fixed", "grid", "sample")
+MAX_REPLICATIONS = 100_000
 
 
 class SpecError(UserError):
     """A sweep config is invalid."""
+
+
+SWEEP_FIELDS = {spec.name: spec for spec in (
+    Field("name", str, None, help="name of the sweep (default: the file name)"),
+    Field("description", str, ""),
+    Field("scenario", str, REQUIRED, help="a built-in scenario name or a scenario file path"),
+    Field("rounds", int, None, 0, MAX_ROUNDS, help="rounds per run (default: the scenario's)"),
+    Field("replications", int, 1, 1, MAX_REPLICATIONS, help="seeded runs per point"),
+    Field("base_seed", int, REQUIRED, 0, help="seed every run's seed is derived from"),
+    Field("record", str, "final", choices=RECORD_MODES, help="a row per run, or per run and round"),
+    Field("metrics", list, DEFAULT_METRICS, help="metric names: " + metric_names_text()),
+    Field("part_size", int, 200, 1, help="runs per Parquet part file"),
+    Field("seeds", str, "per_point", choices=SEED_MODES, help="fresh seeds per point, or common random numbers"),
+    Field("chunk_size", int, 0, 0, help="runs per task sent to a worker (0 = automatic)"),
+)}
+SAMPLE_FIELDS = {spec.name: spec for spec in (
+    Field("method", str, REQUIRED, choices=SAMPLE_METHODS),
+    Field("n", int, REQUIRED, 1, help="base sample size (a power of 2 for Sobol)"),
+    Field("ranges", dict, REQUIRED, help="parameter = [low, high]"),
+    Field("calc_second_order", bool, None),
+    Field("scramble", bool, None),
+    Field("num_levels", int, None, 0),
+    Field("seed", int, None, 0),
+)}
 
 
 @dataclass(frozen=True)
@@ -224,46 +248,21 @@ def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
     def fail(key: str, message: str) -> SpecError:
         return SpecError(f"{source}: [{key}] {message}" if "." not in key else f"{source}: {key}: {message}")
 
-    unknown = set(raw) - TOP_KEYS
-    if unknown:
-        raise SpecError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(TOP_KEYS))}")
-    sweep = raw.get("sweep")
-    if not isinstance(sweep, dict):
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise unknown_key(source, key, TOP_KEYS, SpecError, what="table")
+    if not isinstance(raw.get("sweep"), dict):
         raise SpecError(f"{source}: missing [sweep] table (with scenario, replications, base_seed, ...)")
-    bad = set(sweep) - SWEEP_KEYS
-    if bad:
-        raise fail("sweep." + sorted(bad)[0], f"unknown key; [sweep] keys are {', '.join(sorted(SWEEP_KEYS))}")
-
-    def integer(key: str, default: Any, low: int, required: bool = False) -> Any:
-        if key not in sweep:
-            if required:
-                raise fail(f"sweep.{key}", "is required")
-            return default
-        value = sweep[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise fail(f"sweep.{key}", f"must be a whole number >= {low}, got {value!r}")
-        return value
-
-    scenario = sweep.get("scenario")
-    if not isinstance(scenario, str) or not scenario:
+    sweep = read_table(raw["sweep"], SWEEP_FIELDS, f"{source}: sweep", SpecError)
+    scenario = sweep["scenario"]
+    if not scenario:
         raise fail("sweep.scenario", "is required: a built-in scenario name (see `tradesim scenarios`) or a scenario file path")
     if source != "<dict>" and not _is_builtin(scenario):
         candidate = Path(source).parent / scenario
         if candidate.exists():
             scenario = str(candidate.resolve())
-    rounds = integer("rounds", None, 0)
-    replications = integer("replications", 1, 1)
-    base_seed = integer("base_seed", None, 0, required=True)
-    part_size = integer("part_size", 200, 1)
-    chunk_size = integer("chunk_size", 0, 0)
-    record = sweep.get("record", "final")
-    if record not in RECORD_MODES:
-        raise fail("sweep.record", f"must be one of {', '.join(RECORD_MODES)}, got {record!r}")
-    seeds = sweep.get("seeds", "per_point")
-    if seeds not in SEED_MODES:
-        raise fail("sweep.seeds", f"must be one of {', '.join(SEED_MODES)}, got {seeds!r}")
-    metrics = sweep.get("metrics", list(DEFAULT_METRICS))
-    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+    metrics = list(sweep["metrics"])
+    if not metrics:
         raise fail("sweep.metrics", f"must be a non-empty list of metric names: {metric_names_text()}")
     for m in metrics:
         if m not in METRICS:
@@ -289,23 +288,24 @@ def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
         for name, value in grid_raw.items():
             grid[name] = _grid_values(name, value, fail)
     else:
-        sample = _parse_sample(sample_raw, fail)
+        sample = _parse_sample(sample_raw, fail, source)
     overlap = set(fixed) & set(grid or sample.get("ranges", {}))
     if overlap:
         raise fail("fixed." + sorted(overlap)[0], "is both fixed and varied")
 
+    name = sweep["name"] if sweep["name"] is not None else (Path(source).stem if source != "<dict>" else "sweep")
     spec = SweepSpec(
-        name=str(sweep.get("name", Path(source).stem if source != "<dict>" else "sweep")),
-        scenario=scenario, rounds=rounds, replications=replications, base_seed=base_seed, record=record,
-        metrics=tuple(metrics), fixed=dict(fixed), grid=grid, sample=sample, part_size=part_size,
-        chunk_size=chunk_size, seeds=seeds, description=str(sweep.get("description", "")), source=source,
+        name=name, scenario=scenario, rounds=sweep["rounds"], replications=sweep["replications"],
+        base_seed=sweep["base_seed"], record=sweep["record"], metrics=tuple(metrics), fixed=dict(fixed), grid=grid,
+        sample=sample, part_size=sweep["part_size"], chunk_size=sweep["chunk_size"], seeds=sweep["seeds"],
+        description=sweep["description"], source=source,
     )
     validate(spec)
     return spec
 
 
 def _is_builtin(name: str) -> bool:
-    from sim.world.scenario import builtin_names
+    from sim.world.loader import builtin_names
 
     return name in builtin_names()
 
@@ -344,22 +344,14 @@ def _grid_values(name: str, value: Any, fail) -> list[Any]:
     return [value]
 
 
-def _parse_sample(raw: Any, fail) -> dict[str, Any]:
+def _parse_sample(raw: Any, fail, source: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise fail("sample", "must be a table with method, n and [sample.ranges]")
-    bad = set(raw) - SAMPLE_KEYS
-    if bad:
-        raise fail("sample." + sorted(bad)[0], f"unknown key; [sample] keys are {', '.join(sorted(SAMPLE_KEYS))}")
-    method = raw.get("method")
-    if method not in SAMPLE_METHODS:
-        raise fail("sample.method", f"must be one of {', '.join(SAMPLE_METHODS)}, got {method!r}")
-    n = raw.get("n")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise fail("sample.n", f"must be a whole number >= 1, got {n!r}")
+    values = read_table(raw, SAMPLE_FIELDS, f"{source}: sample", SpecError)
+    method, n, ranges = values["method"], values["n"], values["ranges"]
     if method == "sobol" and n & (n - 1):
         raise fail("sample.n", f"Sobol sampling needs a power of 2, got {n}")
-    ranges = raw.get("ranges")
-    if not isinstance(ranges, dict) or not ranges:
+    if not ranges:
         raise fail("sample.ranges", "must be a non-empty table of parameter = [low, high]")
     if method in ("sobol", "morris") and len(ranges) < 2:
         raise fail("sample.ranges", f"{method} needs at least two parameters")
@@ -376,16 +368,7 @@ def _parse_sample(raw: Any, fail) -> dict[str, Any]:
             raise fail(where, f"only numeric parameters can be sampled; vary '{name}' in a [grid] sweep")
         clean[name] = [float(bounds[0]), float(bounds[1])]
     out = {"method": method, "n": n, "ranges": clean}
-    for key in ("calc_second_order", "scramble"):
-        if key in raw:
-            if not isinstance(raw[key], bool):
-                raise fail(f"sample.{key}", "must be true or false")
-            out[key] = raw[key]
-    for key in ("num_levels", "seed"):
-        if key in raw:
-            if isinstance(raw[key], bool) or not isinstance(raw[key], int) or raw[key] < 0:
-                raise fail(f"sample.{key}", "must be a whole number >= 0")
-            out[key] = raw[key]
+    out.update({key: value for key, value in values.items() if key not in out and value is not None})
     return out
 
 
@@ -395,7 +378,8 @@ def validate(spec: SweepSpec) -> None:
     For a grid, every value of every varied parameter is checked (one at a time over
     the fixed overrides); for a sample, both ends of each range.
     """
-    from sim.world.scenario import apply_overrides, load_scenario
+    from sim.world.loader import load_scenario
+    from sim.world.overrides import apply_overrides
 
     where = spec.source
     try:

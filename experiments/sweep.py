@@ -41,7 +41,7 @@ _BASE_CACHE: dict[str, Any] = {}
 
 def _base_scenario(name: str):
     if name not in _BASE_CACHE:
-        from sim.world.scenario import load_scenario
+        from sim.world.loader import load_scenario
 
         _BASE_CACHE[name] = load_scenario(name)
     return _BASE_CACHE[name]
@@ -53,7 +53,7 @@ def run_one(scenario: str, overrides: dict[str, Any], seed: int, rounds: int | N
     from experiments.metrics import compute
     from experiments.overrides import expand_overrides
     from sim.model import NegotiationModel
-    from sim.world.scenario import apply_overrides
+    from sim.world.overrides import apply_overrides
 
     base = _base_scenario(scenario)
     data = apply_overrides(base, expand_overrides(base, overrides)) if overrides else base

@@ -31,7 +31,7 @@ OPEN, RETALIATE = 0, 1
 
 def classroom_params(**overrides: Any) -> dict:
     """Parameters of the classroom scenario (its [params] over the registry defaults)."""
-    from sim.world.scenario import load_scenario
+    from sim.world.loader import load_scenario
 
     return dict(load_scenario("classroom", overrides).params)
 

@@ -17,7 +17,7 @@ def __getattr__(name: str):
 
         return NegotiationModel
     if name in ("load_scenario", "builtin_names"):
-        from sim.world import scenario
+        from sim.world import loader
 
-        return getattr(scenario, name)
+        return getattr(loader, name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -35,7 +35,8 @@ from sim.world import economics
 from sim.collector import CountryDataCollector
 from sim.world.errors import ParameterError
 from sim.world.params import coerce_seed
-from sim.world.scenario import ScenarioData, load_scenario
+from sim.world.loader import load_scenario
+from sim.world.scenario import ScenarioData
 from sim.world.state import NegotiationState
 from sim.world.arrays import (
     HEDGE,
@@ -72,7 +73,7 @@ class NegotiationModel(mesa.Model):
         if scenario_data is None:
             scenario_data = load_scenario(scenario_name, merged)
         elif merged:
-            from sim.world.scenario import apply_overrides
+            from sim.world.overrides import apply_overrides
 
             scenario_data = apply_overrides(scenario_data, merged)
         self.scenario_data = scenario_data

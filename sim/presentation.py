@@ -35,7 +35,8 @@ from sim import reporters
 from sim.world.errors import ParameterError, UserError
 from sim.model import NegotiationModel
 from sim.world.params import PARAMS, STRATEGY_NAMES
-from sim.world.scenario import builtin_names, load_scenario
+from sim.world.params import coerce as param_coerce
+from sim.world.loader import builtin_names, load_scenario
 
 # Parameters the app offers as controls, with the slider range a student needs
 # (the full valid range of each is in sim.params; "Other settings" reaches the rest).
@@ -144,7 +145,7 @@ def parse_extra(text: str) -> dict[str, Any]:
             problems.append(f"unknown parameter {key!r}")
         else:
             try:
-                out[key] = PARAMS[key].coerce(value, where="Other settings")
+                out[key] = param_coerce(key, value, where="Other settings")
             except ParameterError as exc:
                 problems.append(str(exc).removeprefix("Other settings: "))
     if problems:
@@ -166,7 +167,7 @@ def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
     for key, value in settings.params.items():
         if key not in PARAMS:
             raise ParameterError(f"Unknown parameter {key!r}.")
-        params[key] = PARAMS[key].coerce(value, where=LABELS.get(key, key))
+        params[key] = param_coerce(key, value, where=LABELS.get(key, key))
     extra = parse_extra(settings.extra)
     params.update({k: v for k, v in extra.items() if "." not in k})
     names = {c.name for c in load_scenario(settings.scenario).countries}

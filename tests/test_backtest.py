@@ -7,7 +7,7 @@ import pytest
 
 from experiments.backtest import load_history, run_backtest, score_category
 from sim.world.errors import UserError
-from sim.world.scenario import load_scenario
+from sim.world.loader import load_scenario
 
 ECONOMIES = {"Canada", "Mexico", "EU", "Japan", "South Korea", "Australia", "Brazil", "Argentina",
              "India", "China", "Russia", "Turkey", "Vietnam", "Taiwan"}
@@ -27,7 +27,7 @@ def test_history_table_covers_the_scenario_with_sources():
 
 
 def test_history_file_is_not_a_scenario():
-    from sim.world.scenario import builtin_names
+    from sim.world.loader import builtin_names
 
     assert "section232_2018_history" not in builtin_names()
 

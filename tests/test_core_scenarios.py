@@ -7,7 +7,8 @@ import pytest
 
 from sim import NegotiationModel, load_scenario
 from sim.world.errors import ParameterError, ScenarioError
-from sim.world.scenario import SOURCED_COUNTRY_FIELDS, builtin_dir, builtin_names
+from sim.world.loader import builtin_dir, builtin_names
+from sim.world.schema import SOURCED_COUNTRY_FIELDS
 
 SECTION232 = builtin_dir() / "section232_2018.toml"
 
@@ -67,7 +68,7 @@ def test_malformed_toml_names_the_file(tmp_path):
      r"countries\[Canada\]\.sources\.security_dependence: missing"),
     # negative trade values are rejected
     ("imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3",
-     r"countries\[Canada\]\.imports_from_us_bn: got -282.3; expected a number >= 0"),
+     r"countries\[Canada\]\.imports_from_us_bn = -282.3 is out of range; expected a number >= 0"),
     ("steel = 4.84", "steel = -4.84", r"exports_to_us_bn\.steel"),
 ], ids=["missing-source", "negative-trade", "negative-sector-export"])
 def test_bad_country_data_names_the_country_and_field(tmp_path, old, new, message):
@@ -85,11 +86,45 @@ def test_non_positive_elasticity_is_rejected(tmp_path):
 
 def test_wrong_type_and_unknown_choice(tmp_path):
     path = _mutate(tmp_path, "security_dependence = 0.6", 'security_dependence = "high"')
-    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.security_dependence: expected a number from 0 to 1"):
+    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.security_dependence got 'high'; expected a number from 0 to 1"):
         load_scenario(path)
     path = _mutate(tmp_path, 'initial_treatment = "exempt"', 'initial_treatment = "friendly"')
     with pytest.raises(ScenarioError, match="expected one of tariffed, exempt"):
         load_scenario(path)
+
+
+def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
+    """patience is declared once: a file, a parameter override and a country override say the same."""
+    expected = "is out of range; expected a number from 0 to 0.999"
+    with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.patience = 1.5 " + expected):
+        load_scenario(_mutate(tmp_path, "security_dependence = 0.6", "security_dependence = 0.6\npatience = 1.5"))
+    with pytest.raises(ParameterError, match="parameter 'patience' = '1.5' " + expected):
+        load_scenario("section232_2018", {"patience": "1.5"})
+    with pytest.raises(ParameterError, match="Canada.patience = '1.5' " + expected):
+        load_scenario("section232_2018", {"Canada.patience": "1.5"})
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("security_dependence = 0.6", "security_dependance = 0.6", r"unknown field 'security_dependance'. Did you mean security_dependence"),
+    ("[scenario]", "[scenaro]", r"top level: unknown table 'scenaro'. Did you mean scenario"),
+    ("rounds = 24", "rounds = 1.5", r"scenario.rounds got 1.5; expected a whole number from 1 to 100000"),
+    ("gdp_bn = 1647", "gdp_bn = inf", r"gdp_bn = inf is out of range; expected a number > 0"),
+    ("demand_elasticity = 2.5", "demand_elasticty = 2.5", r"unknown parameter 'demand_elasticty'. Did you mean demand_elasticity"),
+], ids=["misspelt-field", "misspelt-table", "fractional-rounds", "infinite-gdp", "misspelt-parameter"])
+def test_misspelt_keys_and_impossible_numbers_are_refused(tmp_path, old, new, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(_mutate(tmp_path, old, new))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"n_countries": "2.5"}, "parameter 'n_countries' got '2.5'; expected a whole number from 2 to 100000"),
+    ({"us_toughness": "nan"}, "parameter 'us_toughness' = 'nan' is out of range"),
+    ({"Canada.exports_to_us_bn:titanium": "5"}, "Canada.exports_to_us_bn:titanium: unknown sector 'titanium'"),
+    ({"Canada.gdp_bn": "1e400"}, "Canada.gdp_bn = '1e400' is out of range; expected a number > 0"),
+])
+def test_override_values_are_checked_by_the_same_declarations(overrides, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        load_scenario("classroom" if "n_countries" in overrides else "section232_2018", overrides)
 
 
 def test_a_demand_can_be_put_to_some_partners_only(tmp_path):

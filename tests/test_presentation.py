@@ -24,7 +24,7 @@ from sim.presentation import (
     tariff_figure,
     welfare_figure,
 )
-from sim.world.scenario import builtin_names
+from sim.world.loader import builtin_names
 
 
 def test_parse_seed_accepts_numbers_and_rejects_text():

@@ -122,7 +122,7 @@ def test_every_round_records(tmp_path):
 
 def test_all_and_scale_expansion():
     from experiments.overrides import expand_overrides
-    from sim.world.scenario import load_scenario
+    from sim.world.loader import load_scenario
 
     data = load_scenario("section232_2018")
     out = expand_overrides(data, {"all.security_dependence": 0.3, "us_toughness": 0.5})
@@ -283,7 +283,7 @@ def test_unknown_parameter_lists_valid_names(tmp_path):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed: is required"),
+    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed is missing; expected a whole number >= 0"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = [0.1, 7]\n', "out of range"),
     ('[sweep]\nscenario = "nowhere"\nbase_seed = 1\n[grid]\nus_toughness = [0.1]\n', "scenario"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\nmetrics = ["nope"]\n[grid]\nus_toughness = [0.1]\n',

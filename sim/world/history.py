@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.world.errors import UserError
-from sim.world.scenario import builtin_dir, read_toml
+from sim.world.loader import builtin_dir, read_toml
 
 CATEGORIES = ("retaliated", "settled")
 

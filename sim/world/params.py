@@ -10,144 +10,75 @@ only from the sourced country data in the scenario file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from sim.world.errors import ParameterError
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    name: str
-    default: Any
-    kind: type
-    help: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] | None = None
-    group: str = "behaviour"
-
-    def describe_range(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(self.choices)
-        if self.kind is bool:
-            return "true or false"
-        return f"a {'whole number' if self.kind is int else 'number'} from {self.low:g} to {self.high:g}"
-
-    def coerce(self, value: Any, where: str = "") -> Any:
-        """Convert ``value`` (possibly a string from the CLI or a text box) and check the range."""
-        prefix = f"{where}: " if where else ""
-        try:
-            if self.kind is bool:
-                if isinstance(value, str):
-                    low = value.strip().lower()
-                    if low in ("1", "true", "yes", "on"):
-                        return True
-                    if low in ("0", "false", "no", "off"):
-                        return False
-                    raise ValueError
-                if isinstance(value, (bool, int)):
-                    return bool(value)
-                raise ValueError
-            if self.kind is str:
-                text = str(value).strip()
-                if self.choices and text not in self.choices:
-                    raise ValueError
-                return text
-            if self.kind is int:
-                if isinstance(value, float) and not value.is_integer():
-                    raise ValueError
-                number = int(float(value)) if isinstance(value, str) else int(value)
-            else:
-                if isinstance(value, bool):
-                    raise ValueError
-                number = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                f"{prefix}parameter '{self.name}' got {value!r}; expected {self.describe_range()}"
-            ) from None
-        if number != number or (self.low is not None and number < self.low) or (
-            self.high is not None and number > self.high
-        ):
-            raise ParameterError(
-                f"{prefix}parameter '{self.name}' = {value!r} is out of range; expected {self.describe_range()}"
-            )
-        return number
-
-
-STRATEGY_NAMES = (
-    "expected_utility",
-    "tit_for_tat",
-    "grim",
-    "generous_tit_for_tat",
-    "win_stay_lose_shift",
-    "always_comply",
-    "always_retaliate",
-    "human",
-)
+from sim.world.schema import PATIENCE, PRESSURE, STRATEGY, Field, unknown_key
+from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the valid strategy names
 
 _SPECS = [
     # --- U.S. policy rule -------------------------------------------------
-    ParamSpec("us_toughness", 0.6, float, "probability that the U.S. escalates against a partner that retaliates, per round (0..1); also how much retaliation damage the U.S. absorbs before settling", 0.0, 1.0, group="united_states"),
-    ParamSpec("escalation_step", 0.25, float, "tariff points added per escalation (0.25 = +25 percentage points)", 0.0, 1.0, group="united_states"),
-    ParamSpec("tariff_ceiling", 0.5, float, "highest U.S. tariff rate per sector (0.5 = 50%)", 0.0, 2.0, group="united_states"),
-    ParamSpec("relief_threshold", 0.5, float, "weighted share of the demand package a partner must accept to be offered relief (0..1)", 0.0, 1.0, group="united_states"),
-    ParamSpec("balance_weight", 1.5, float, "how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): relief needs relief_threshold + balance_weight x d of the package, and deal chances scale with clip(1 - balance_weight x d, 0, 1)", 0.0, 10.0, group="united_states"),
-    ParamSpec("relief_probability", 0.85, float, "probability that the U.S. grants relief to a partner that meets the threshold, per round", 0.0, 1.0, group="united_states"),
-    ParamSpec("settlement_tolerance", 0.3, float, "cumulative damage to U.S. exporters from one partner's retaliation ($bn) at which the U.S. is sure to offer a mutual lifting deal; the chance per round is (1 - us_toughness) x g x damage / tolerance, g = clip(1 - balance_weight x d, 0, 1)", 0.001, 100000.0, group="united_states"),
-    ParamSpec("deadline_round", 0, int, "round at which temporary exemptions or a pause end and the announced rates apply (0 = no deadline)", 0, 1000, group="united_states"),
+    Field('us_toughness', float, 0.6, 0.0, 1.0, help='probability that the U.S. escalates against a partner that retaliates, per round (0..1); also how much retaliation damage the U.S. absorbs before settling', group='united_states'),
+    Field('escalation_step', float, 0.25, 0.0, 1.0, help='tariff points added per escalation (0.25 = +25 percentage points)', group='united_states'),
+    Field('tariff_ceiling', float, 0.5, 0.0, 2.0, help='highest U.S. tariff rate per sector (0.5 = 50%)', group='united_states'),
+    Field('relief_threshold', float, 0.5, 0.0, 1.0, help='weighted share of the demand package a partner must accept to be offered relief (0..1)', group='united_states'),
+    Field('balance_weight', float, 1.5, 0.0, 10.0, help='how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): relief needs relief_threshold + balance_weight x d of the package, and deal chances scale with clip(1 - balance_weight x d, 0, 1)', group='united_states'),
+    Field('relief_probability', float, 0.85, 0.0, 1.0, help='probability that the U.S. grants relief to a partner that meets the threshold, per round', group='united_states'),
+    Field('settlement_tolerance', float, 0.3, 0.001, 100000.0, help="cumulative damage to U.S. exporters from one partner's retaliation ($bn) at which the U.S. is sure to offer a mutual lifting deal; the chance per round is (1 - us_toughness) x g x damage / tolerance, g = clip(1 - balance_weight x d, 0, 1)", group='united_states'),
+    Field('deadline_round', int, 0, 0, 1000, help='round at which temporary exemptions or a pause end and the announced rates apply (0 = no deadline)', group='united_states'),
     # --- economics ----------------------------------------------------------
-    ParamSpec("demand_elasticity", 2.5, float, "import demand elasticity (eta > 0)", 0.05, 20.0, group="economics"),
-    ParamSpec("supply_elasticity", 3.0, float, "export supply elasticity of a seller that sells only to one market (eps > 0); the residual elasticity a buyer faces is eps / (buyer's share of the seller's sales)", 0.05, 100.0, group="economics"),
-    ParamSpec("retaliation_rate", 0.25, float, "counter-tariff rate a retaliator applies to U.S. goods", 0.0, 2.0, group="economics"),
-    ParamSpec("retaliation_match", 1.0, float, "value of U.S. goods targeted per dollar of own exports hit (1 = dollar for dollar)", 0.0, 5.0, group="economics"),
-    ParamSpec("quota_rent_share", 1.0, float, "share of the quota (VER) scarcity rent kept by the exporter", 0.0, 1.0, group="economics"),
-    ParamSpec("china_punishment", 0.01, float, "surplus lost on the trade with China at stake when China punishes alignment, as a fraction of that trade", 0.0, 1.0, group="china"),
-    ParamSpec("china_inducement", 0.0001, float, "gain China offers a hedger, as a fraction of its trade with China", 0.0, 1.0, group="china"),
-    ParamSpec("china_punish_probability", 0.5, float, "probability that China punishes a partner that accepted an alignment demand, per round", 0.0, 1.0, group="china"),
-    ParamSpec("china_active", True, bool, "whether China punishes aligners and courts hedgers", group="china"),
+    Field('demand_elasticity', float, 2.5, 0.05, 20.0, help='import demand elasticity (eta > 0)', group='economics'),
+    Field('supply_elasticity', float, 3.0, 0.05, 100.0, help="export supply elasticity of a seller that sells only to one market (eps > 0); the residual elasticity a buyer faces is eps / (buyer's share of the seller's sales)", group='economics'),
+    Field('retaliation_rate', float, 0.25, 0.0, 2.0, help='counter-tariff rate a retaliator applies to U.S. goods', group='economics'),
+    Field('retaliation_match', float, 1.0, 0.0, 5.0, help='value of U.S. goods targeted per dollar of own exports hit (1 = dollar for dollar)', group='economics'),
+    Field('quota_rent_share', float, 1.0, 0.0, 1.0, help='share of the quota (VER) scarcity rent kept by the exporter', group='economics'),
+    Field('china_punishment', float, 0.01, 0.0, 1.0, help='surplus lost on the trade with China at stake when China punishes alignment, as a fraction of that trade', group='china'),
+    Field('china_inducement', float, 0.0001, 0.0, 1.0, help='gain China offers a hedger, as a fraction of its trade with China', group='china'),
+    Field('china_punish_probability', float, 0.5, 0.0, 1.0, help='probability that China punishes a partner that accepted an alignment demand, per round', group='china'),
+    Field('china_active', bool, True, help='whether China punishes aligners and courts hedgers', group='china'),
     # --- behaviour (shared by all countries) --------------------------------
-    ParamSpec("strategy", "expected_utility", str, "decision rule for every country without its own strategy", choices=STRATEGY_NAMES),
-    ParamSpec("bloc_mode", "bloc", str, "how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed utility (bloc), or each on its own, open to U.S. peel-off offers (bilateral)", choices=("bloc", "bilateral")),
-    ParamSpec("decision_noise", 1.0, float, "logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)", 0.0, 100.0),
-    ParamSpec("patience", 0.9, float, "discount factor: weight on the U.S. reply (next period) against the present", 0.0, 0.999),
-    ParamSpec("political_gain", 15.0, float, "domestic gain from standing firm (retaliating while facing tariffs), percent of stake x pressure", 0.0, 1000.0),
-    ParamSpec("audience_cost", 25.0, float, "domestic cost of conceding the whole package, percent of stake x pressure", 0.0, 1000.0),
-    ParamSpec("security_value", 6.0, float, "value of security cooperation with the U.S. at full dependence, percent of stake", 0.0, 1000.0),
-    ParamSpec("security_cost", 2.0, float, "cost of the security cooperation asked for, percent of stake", 0.0, 1000.0),
-    ParamSpec("security_linkage", 15.0, float, "expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)", 0.0, 1000.0),
-    ParamSpec("wto_value", 2.0, float, "expected value of a WTO case, percent of stake", 0.0, 1000.0),
-    ParamSpec("pressure", 0.5, float, "initial domestic pressure to retaliate (0..1) for countries without their own value", 0.0, 1.0),
-    ParamSpec("pressure_adaptation", 0.2, float, "speed at which domestic pressure moves toward 1 while tariffed and toward 0 otherwise", 0.0, 1.0),
-    ParamSpec("prior_relief", 0.7, float, "prior belief that compliance brings U.S. relief", 0.0, 1.0, group="beliefs"),
-    ParamSpec("prior_escalation", 0.2, float, "prior belief that retaliation brings U.S. escalation", 0.0, 1.0, group="beliefs"),
-    ParamSpec("prior_settlement", 0.1, float, "prior belief that retaliation brings a mutual lifting deal", 0.0, 1.0, group="beliefs"),
-    ParamSpec("prior_china_punishment", 0.5, float, "prior belief that China punishes alignment", 0.0, 1.0, group="beliefs"),
-    ParamSpec("belief_weight", 4.0, float, "strength of the prior beliefs, in pseudo-observations", 0.01, 1000.0, group="beliefs"),
-    ParamSpec("social_learning", 0.5, float, "weight on what the U.S. did to other partners, relative to one's own experience", 0.0, 1.0, group="beliefs"),
+    STRATEGY,
+    Field('bloc_mode', str, 'bloc', choices=('bloc', 'bilateral'), help="how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed utility (bloc), or each on its own, open to U.S. peel-off offers (bilateral)"),
+    Field('decision_noise', float, 1.0, 0.0, 100.0, help='logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)'),
+    PATIENCE,
+    Field('political_gain', float, 15.0, 0.0, 1000.0, help='domestic gain from standing firm (retaliating while facing tariffs), percent of stake x pressure'),
+    Field('audience_cost', float, 25.0, 0.0, 1000.0, help='domestic cost of conceding the whole package, percent of stake x pressure'),
+    Field('security_value', float, 6.0, 0.0, 1000.0, help='value of security cooperation with the U.S. at full dependence, percent of stake'),
+    Field('security_cost', float, 2.0, 0.0, 1000.0, help='cost of the security cooperation asked for, percent of stake'),
+    Field('security_linkage', float, 15.0, 0.0, 1000.0, help='expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)'),
+    Field('wto_value', float, 2.0, 0.0, 1000.0, help='expected value of a WTO case, percent of stake'),
+    PRESSURE,
+    Field('pressure_adaptation', float, 0.2, 0.0, 1.0, help='speed at which domestic pressure moves toward 1 while tariffed and toward 0 otherwise'),
+    Field('prior_relief', float, 0.7, 0.0, 1.0, help='prior belief that compliance brings U.S. relief', group='beliefs'),
+    Field('prior_escalation', float, 0.2, 0.0, 1.0, help='prior belief that retaliation brings U.S. escalation', group='beliefs'),
+    Field('prior_settlement', float, 0.1, 0.0, 1.0, help='prior belief that retaliation brings a mutual lifting deal', group='beliefs'),
+    Field('prior_china_punishment', float, 0.5, 0.0, 1.0, help='prior belief that China punishes alignment', group='beliefs'),
+    Field('belief_weight', float, 4.0, 0.01, 1000.0, help='strength of the prior beliefs, in pseudo-observations', group='beliefs'),
+    Field('social_learning', float, 0.5, 0.0, 1.0, help="weight on what the U.S. did to other partners, relative to one's own experience", group='beliefs'),
     # --- classroom (symmetric repeated prisoner's dilemma) -------------------
-    ParamSpec("n_countries", 2, int, "number of symmetric countries (classroom scenario only)", 2, 100000, group="classroom"),
-    ParamSpec("war_tariff", 0.3, float, "tariff a country sets when it defects (classroom)", 0.0, 2.0, group="classroom"),
-    ParamSpec("market_share", 0.5, float, "each buyer's share of a seller's sales, which sets its market power (classroom)", 0.0001, 1.0, group="classroom"),
-    ParamSpec("trade_per_partner_bn", 10.0, float, "baseline bilateral trade with each partner, $bn per year (classroom)", 0.0001, 1e6, group="classroom"),
-    ParamSpec("payoff_source", "economics", str, "classroom payoffs from the trade economics, or from the table pd_R/pd_S/pd_T/pd_P (for comparisons with the literature)", choices=("economics", "table"), group="classroom"),
-    ParamSpec("pd_R", 3.0, float, "table payoff: both open (reward)", -1e6, 1e6, group="classroom"),
-    ParamSpec("pd_S", 0.0, float, "table payoff: open against a retaliator (sucker)", -1e6, 1e6, group="classroom"),
-    ParamSpec("pd_T", 5.0, float, "table payoff: retaliate against an open partner (temptation)", -1e6, 1e6, group="classroom"),
-    ParamSpec("pd_P", 1.0, float, "table payoff: both retaliate (punishment)", -1e6, 1e6, group="classroom"),
-    ParamSpec("partner_model", "grim", str, "what a classroom country using the expected-utility rule believes its partners play: grim trigger (forward-looking: cooperate iff patience >= (T-R)/(T-P)) or myopic (one-round best reply)", choices=("grim", "myopic"), group="classroom"),
-    ParamSpec("generosity", 1.0 / 3.0, float, "probability that generous tit-for-tat forgives a defection", 0.0, 1.0),
-    ParamSpec("execution_noise", 0.0, float, "probability that a chosen move comes out flipped (trembling hand) for rule-based strategies", 0.0, 1.0),
+    Field('n_countries', int, 2, 2, 100000, help='number of symmetric countries (classroom scenario only)', group='classroom'),
+    Field('war_tariff', float, 0.3, 0.0, 2.0, help='tariff a country sets when it defects (classroom)', group='classroom'),
+    Field('market_share', float, 0.5, 0.0001, 1.0, help="each buyer's share of a seller's sales, which sets its market power (classroom)", group='classroom'),
+    Field('trade_per_partner_bn', float, 10.0, 0.0001, 1000000.0, help='baseline bilateral trade with each partner, $bn per year (classroom)', group='classroom'),
+    Field('payoff_source', str, 'economics', choices=('economics', 'table'), help='classroom payoffs from the trade economics, or from the table pd_R/pd_S/pd_T/pd_P (for comparisons with the literature)', group='classroom'),
+    Field('pd_R', float, 3.0, -1000000.0, 1000000.0, help='table payoff: both open (reward)', group='classroom'),
+    Field('pd_S', float, 0.0, -1000000.0, 1000000.0, help='table payoff: open against a retaliator (sucker)', group='classroom'),
+    Field('pd_T', float, 5.0, -1000000.0, 1000000.0, help='table payoff: retaliate against an open partner (temptation)', group='classroom'),
+    Field('pd_P', float, 1.0, -1000000.0, 1000000.0, help='table payoff: both retaliate (punishment)', group='classroom'),
+    Field('partner_model', str, 'grim', choices=('grim', 'myopic'), help='what a classroom country using the expected-utility rule believes its partners play: grim trigger (forward-looking: cooperate iff patience >= (T-R)/(T-P)) or myopic (one-round best reply)', group='classroom'),
+    Field('generosity', float, 1.0 / 3.0, 0.0, 1.0, help='probability that generous tit-for-tat forgives a defection'),
+    Field('execution_noise', float, 0.0, 0.0, 1.0, help='probability that a chosen move comes out flipped (trembling hand) for rule-based strategies'),
 ]
 
-PARAMS: dict[str, ParamSpec] = {spec.name: spec for spec in _SPECS}
+PARAMS: dict[str, Field] = {spec.name: spec if spec.group else replace(spec, group="behaviour") for spec in _SPECS}
 
 
 def defaults() -> dict[str, Any]:
     return {name: spec.default for name, spec in PARAMS.items()}
 
 
-def spec(name: str) -> ParamSpec:
+def spec(name: str) -> Field:
     try:
         return PARAMS[name]
     except KeyError:
@@ -161,11 +92,23 @@ def spec(name: str) -> ParamSpec:
         ) from None
 
 
-def resolve(overrides: dict[str, Any], base: dict[str, Any] | None = None, where: str = "") -> dict[str, Any]:
-    """Validate ``overrides`` and merge them over ``base`` (default: the registry defaults)."""
+def coerce(name: str, value: Any, where: str = "", from_text: bool = True, error=ParameterError) -> Any:
+    """``value`` checked against parameter ``name`` (the one wording: ``parameter 'x' = 3 is out of range; ...``)."""
+    subject = f"{where}: parameter '{name}'" if where else f"parameter '{name}'"
+    return spec(name).coerce(value, subject, from_text=from_text, error=error)
+
+
+def resolve(overrides: dict[str, Any], base: dict[str, Any] | None = None, where: str = "",
+            from_text: bool = True, error=ParameterError) -> dict[str, Any]:
+    """Validate ``overrides`` and merge them over ``base`` (default: the registry defaults).
+
+    ``from_text=False`` for values from a file (typed by TOML); ``where`` prefixes messages.
+    """
     merged = dict(defaults() if base is None else base)
     for name, value in overrides.items():
-        merged[name] = spec(name).coerce(value, where)
+        if name not in PARAMS and where:
+            raise unknown_key(where, name, PARAMS, error, what="parameter")
+        merged[name] = coerce(name, value, where, from_text, error)
     return merged
 
 

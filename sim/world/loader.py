@@ -1,0 +1,296 @@
+"""Scenario files: read a TOML file, check it against the schema, build :class:`ScenarioData`.
+
+``load_scenario(name_or_path, overrides)`` loads a built-in scenario by name or a
+file by path, and applies ``--set`` style overrides.  Each table is checked by
+:func:`sim.world.schema.read_table` (unknown keys, missing fields, ranges), so every
+error names the file, the field and what was expected; the checks across tables
+(a demand's sectors exist, names are unique, ...) are here.
+
+Parsed files are cached (keyed by path, size and modification time): the app's
+Reset and a back-test's thirty runs read a file once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sim.world import params as param_registry
+from sim.world.errors import ScenarioError
+from sim.world.overrides import apply_overrides
+from sim.world.scenario import Country, Demand, ScenarioData, ScheduleChange, Sector, generate_countries
+from sim.world.schema import (
+    COUNTRY,
+    DEMAND,
+    GENERATE,
+    SCENARIO_HEAD,
+    SCENARIO_TABLES,
+    SCHEDULE,
+    SECTOR,
+    SOURCED_COUNTRY_FIELDS,
+    UNITED_STATES,
+    read_table,
+    unknown_key,
+)
+
+
+# --------------------------------------------------------------------------- built-ins
+def builtin_dir() -> Path:
+    return Path(str(resources.files("sim") / "scenarios"))
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.toml") if not p.stem.endswith("_history"))
+
+
+def builtin_summaries() -> list[tuple[str, str, int]]:
+    """(name, title, number of countries) for every built-in scenario."""
+    out = []
+    for name in builtin_names():
+        data = load_scenario(name)
+        out.append((name, data.title, len(data.countries)))
+    return out
+
+
+def _resolve_path(name_or_path: str | Path) -> Path:
+    text = str(name_or_path)
+    candidate = Path(text)
+    if text.endswith(".toml") or candidate.exists():
+        if not candidate.exists():
+            raise ScenarioError(f"scenario file '{text}' does not exist")
+        return candidate
+    path = builtin_dir() / f"{text}.toml"
+    if not path.exists() or text.endswith("_history"):
+        raise ScenarioError(
+            f"unknown scenario '{text}'. Built-in scenarios: {', '.join(builtin_names())}; "
+            "or give the path to a .toml scenario file"
+        )
+    return path
+
+
+def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
+    """Parse a TOML file; a syntax or read error raises ``error`` naming the file."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot be read: {exc}") from None
+
+
+# --------------------------------------------------------------------------- loading
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> ScenarioData:
+    """Load and validate a built-in scenario by name, or a scenario file by path.
+
+    ``overrides`` maps parameter names (see :mod:`sim.world.params`) or
+    ``COUNTRY.FIELD`` keys to values; they are validated like the file.
+    """
+    path = _resolve_path(name_or_path)
+    stat = path.stat()
+    data = _load_file(str(path), stat.st_size, stat.st_mtime_ns)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return data
+
+
+@lru_cache(maxsize=32)
+def _load_file(path: str, size: int, mtime_ns: int) -> ScenarioData:
+    """One parse per file version (size and time are part of the key, so an edit is re-read)."""
+    return _parse(read_toml(Path(path), ScenarioError), path)
+
+
+class _File:
+    """Checks against the schema, with messages that start with the file's path."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, where: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.path}: {where}: {message}")
+
+    def table(self, raw: Any, fields, where: str, allow: tuple[str, ...] = ()) -> dict[str, Any]:
+        return read_table(raw, fields, f"{self.path}: {where}", ScenarioError, allow=allow)
+
+    def array(self, raw: dict, key: str, required: bool = True) -> list[dict]:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                raise self.fail("top level", f"missing [[{key}]] entries")
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(key, f"expected an array of tables [[{key}]]")
+        return value
+
+    def sources(self, values: dict, needed, where: str) -> dict[str, str]:
+        for key in needed:
+            if not values.get(key):
+                raise self.fail(f"{where}.sources.{key}", "missing: every figure needs a source")
+        return {str(k): str(v) for k, v in values.items()}
+
+
+def _parse(raw: dict, path: str) -> ScenarioData:
+    f = _File(path)
+    for key in raw:
+        if key not in SCENARIO_TABLES:
+            raise unknown_key(f"{path}: top level", key, SCENARIO_TABLES, ScenarioError, what="table")
+    if "scenario" not in raw:
+        raise f.fail("top level", "missing table [scenario]")
+    head = f.table(raw["scenario"], SCENARIO_HEAD, "scenario")
+    params, param_sources = _parse_params(raw.get("params", {}), f)
+
+    generated = "generate" in raw
+    sectors = tuple(_sector(s, i, f) for i, s in enumerate(f.array(raw, "sectors", required=not generated)))
+    sector_names = [s.name for s in sectors]
+    if len(set(sector_names)) != len(sector_names):
+        raise f.fail("sectors", "sector names must be unique")
+    demands = tuple(_demand(d, i, f, sector_names) for i, d in enumerate(f.array(raw, "demands", required=False)))
+    if len({d.id for d in demands}) != len(demands):
+        raise f.fail("demands", "demand ids must be unique")
+    if sum(d.kind == "export_cap" for d in demands) > 1:
+        raise f.fail("demands", "at most one demand of kind 'export_cap'")
+
+    has_us = bool(sectors)
+    us = {"gdp_bn": 0.0, "total_exports_bn": 0.0, "sources": {}}
+    if has_us:
+        if "united_states" not in raw:
+            raise f.fail("top level", "missing table [united_states]")
+        us = f.table(raw["united_states"], UNITED_STATES, "united_states")
+        f.sources(us["sources"], ("gdp_bn", "total_exports_bn"), "united_states")
+    elif "united_states" in raw:
+        us = {**us, "sources": f.table(raw["united_states"], UNITED_STATES, "united_states")["sources"]}
+
+    generate: dict[str, Any] = {}
+    if generated:
+        generate = f.table(raw["generate"], GENERATE, "generate")
+        countries: tuple[Country, ...] = ()
+        if has_us:
+            raise f.fail("generate", "generated symmetric countries are only supported without [[sectors]] (classroom games)")
+    else:
+        countries = tuple(_country(c, i, f, sector_names) for i, c in enumerate(f.array(raw, "countries")))
+        names = [c.name for c in countries]
+        if len(set(names)) != len(names):
+            raise f.fail("countries", "country names must be unique")
+        if sum(c.role == "china" for c in countries) > 1:
+            raise f.fail("countries", "at most one country may have role = 'china'")
+
+    country_names = [c.name for c in countries]
+    for demand in demands:
+        for country_name in demand.countries:
+            if country_name not in country_names:
+                raise f.fail(f"demands[{demand.id}].countries", f"unknown country '{country_name}'")
+    schedule = tuple(_schedule(s, i, f, sector_names, country_names)
+                     for i, s in enumerate(f.array(raw, "schedule", required=False)))
+    data = ScenarioData(
+        name=head["name"],
+        title=head["title"] if head["title"] is not None else head["name"],
+        description=head["description"],
+        rounds=head["rounds"],
+        round_label=head["round_label"],
+        start=head["start"],
+        rounds_per_year=head["rounds_per_year"],
+        params=params,
+        param_sources=param_sources,
+        us_gdp_bn=us["gdp_bn"],
+        us_total_exports_bn=us["total_exports_bn"],
+        us_sources={str(k): str(v) for k, v in us["sources"].items()},
+        sectors=sectors,
+        demands=demands,
+        schedule=schedule,
+        countries=countries,
+        has_united_states=has_us,
+        generated=generated,
+        path=path,
+        generate=generate,
+    )
+    if data.generated:
+        data = generate_countries(data)
+    return data
+
+
+def _parse_params(raw: Any, f: _File) -> tuple[dict[str, Any], dict[str, str]]:
+    if not isinstance(raw, dict):
+        raise f.fail("params", f"expected a table, got {raw!r}")
+    values = dict(raw)
+    sources = values.pop("sources", {})
+    if not isinstance(sources, dict):
+        raise f.fail("params.sources", "expected a table of parameter = source")
+    params = param_registry.resolve(values, where=f"{f.path}: [params]", from_text=False, error=ScenarioError)
+    for key in sources:
+        if key not in param_registry.PARAMS:
+            raise f.fail("params.sources", f"'{key}' is not a parameter")
+    return params, {str(k): str(v) for k, v in sources.items()}
+
+
+def _named(raw: Any, key: str, index: int, kind: str, f: _File) -> str:
+    """The entry's name for messages: ``countries[Canada]`` rather than ``countries[0]``."""
+    where = f"{kind}[{index}]"
+    if not isinstance(raw, dict):
+        raise f.fail(where, "expected a table")
+    name = raw.get(key)
+    if not isinstance(name, str):
+        raise f.fail(f"{where}.{key}", "is missing; expected a string")
+    return f"{kind}[{name}]"
+
+
+def _sector(raw: dict, index: int, f: _File) -> Sector:
+    v = f.table(raw, SECTOR, _named(raw, "name", index, "sectors", f))
+    return Sector(name=v["name"], label=v["label"] if v["label"] is not None else v["name"], tariff=v["tariff"],
+                  floor_rate=v["floor_rate"], source=v["source"], escalable=v["escalable"])
+
+
+def _demand(raw: dict, index: int, f: _File, sector_names: list[str]) -> Demand:
+    where = _named(raw, "id", index, "demands", f)
+    v = f.table(raw, DEMAND, where)
+    for sector in v["sectors"]:
+        if sector not in sector_names:
+            raise f.fail(f"{where}.sectors", f"unknown sector '{sector}'; sectors are {', '.join(sector_names)}")
+    if v["kind"] == "export_cap" and not v["sectors"]:
+        raise f.fail(f"{where}.sectors", "an export_cap demand must name the sectors it caps")
+    return Demand(id=v["id"], label=v["label"] if v["label"] is not None else v["id"], kind=v["kind"],
+                  weight=v["weight"], source=v["source"], description=v["description"], cap_share=v["cap_share"],
+                  sectors=v["sectors"], china_exposure=v["china_exposure"], cost_share=v["cost_share"],
+                  countries=v["countries"])
+
+
+def _schedule(raw: dict, index: int, f: _File, sector_names: list[str], country_names: list[str]) -> ScheduleChange:
+    where = f"schedule[{index}]"
+    v = f.table(raw, SCHEDULE, where)
+    if v["sector"] not in sector_names:
+        raise f.fail(f"{where}.sector", f"got '{v['sector']}'; expected one of {', '.join(sector_names)}")
+    for name in v["countries"] + v["exclude"]:
+        if name not in country_names:
+            raise f.fail(where, f"unknown country '{name}'")
+    return ScheduleChange(round=v["round"], sector=v["sector"], rate=v["rate"], countries=v["countries"],
+                          exclude=v["exclude"], note=v["note"])
+
+
+def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Country:
+    where = _named(raw, "name", index, "countries", f)
+    v = f.table(raw, COUNTRY, where)
+    for table in ("exports_to_us_bn", "tariffs"):
+        for sector in v[table]:
+            if sector not in sector_names:
+                raise f.fail(f"{where}.{table}.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
+    sources = f.sources(v["sources"], SOURCED_COUNTRY_FIELDS, where)
+    optional = {key: v[key] for key in ("retaliation_pressure", "patience") if v[key] is not None}
+    return Country(
+        name=v["name"],
+        role=v["role"],
+        gdp_bn=v["gdp_bn"],
+        total_exports_bn=v["total_exports_bn"],
+        exports_to_us_bn=v["exports_to_us_bn"],
+        imports_from_us_bn=v["imports_from_us_bn"],
+        trade_with_china_bn=v["trade_with_china_bn"],
+        security_dependence=v["security_dependence"],
+        sources=sources,
+        strategy=v["strategy"],
+        initial_treatment=v["initial_treatment"],
+        tariffs=v["tariffs"],
+        retaliation_targets=v["retaliation_targets"],
+        notes=v["notes"],
+        bloc=v["bloc"],
+        **optional,
+    )

@@ -1,0 +1,331 @@
+"""Every field of a scenario and every parameter, declared once, and the one validator.
+
+A :class:`Field` says what a value may be (kind, range or choices), its unit and what
+it means.  The same declaration checks a value wherever it comes from: a scenario
+file, ``--set`` on the command line, a sweep spec or a box in the browser app.  So a
+range is written once, and every mistake is worded the same way::
+
+    <where> got 'high'; expected a number from 0 to 1
+    <where> = 1.5 is out of range; expected a number from 0 to 1
+    <where> is missing; expected a number > 0
+    <where>: unknown field 'patiense'. Did you mean patience?
+
+``<where>`` names the place: ``FILE: countries[Canada].security_dependence`` in a
+file, ``parameter 'us_toughness'`` or ``Canada.security_dependence`` in an override.
+
+The tables of a scenario file are declared at the bottom (:data:`SCENARIO_TABLES`);
+the parameters are in :mod:`sim.world.params`.  Why not pydantic: its messages
+would have to be rewritten into these one-liners anyway, its lax mode would accept
+``"0.5"`` in a file, and its strict mode would refuse it on the command line; a
+declaration and one ``coerce`` do both in about as many lines as the adapters would take.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sim.world.errors import ParameterError, UserError
+from sim.world.vocabulary import DEMAND_KINDS, INITIAL_TREATMENTS, ROLES, STRATEGY_NAMES
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()  # a field without a default must be given
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value: its kind, its range or choices, its default, its unit and meaning.
+
+    ``kind`` is float, int, bool or str; list (of strings) and dict (a table whose
+    values are checked by ``item``) describe structure.  ``low``/``high`` bound numbers
+    (``strict_low``: the low end itself is excluded).  ``sourced``: a country figure
+    that needs an entry in the country's ``sources`` table.
+    """
+
+    name: str
+    kind: type = float
+    default: Any = REQUIRED
+    low: float | None = None
+    high: float | None = None
+    strict_low: bool = False
+    choices: tuple[str, ...] | None = None
+    unit: str = ""
+    help: str = ""
+    group: str = ""
+    sourced: bool = False
+    item: Field | None = None  # for kind=dict: the field each entry's value must satisfy
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def with_default(self, default: Any) -> Field:
+        return replace(self, default=default)
+
+    def describe_range(self) -> str:
+        """What the value may be, in words: "a number from 0 to 1", "one of grim, myopic", ..."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return "a string"
+        if self.kind is list:
+            return "a list of strings"
+        if self.kind is dict:
+            return "a table" + (f" of name = {self.item.describe_range()}" if self.item else "")
+        noun = "whole number" if self.kind is int else "number"
+        if self.low is not None and self.high is not None:
+            return f"a {noun} from {self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"a {noun} {'>' if self.strict_low else '>='} {self.low:g}"
+        if self.high is not None:
+            return f"a {noun} <= {self.high:g}"
+        return f"a {noun}"
+
+    # ------------------------------------------------------------------ checking
+    def wrong(self, value: Any, where: str, error: type[UserError] = ParameterError) -> UserError:
+        return error(f"{where} got {value!r}; expected {self.describe_range()}")
+
+    def out_of_range(self, value: Any, where: str, error: type[UserError] = ParameterError) -> UserError:
+        return error(f"{where} = {value!r} is out of range; expected {self.describe_range()}")
+
+    def missing(self, where: str, error: type[UserError] = ParameterError) -> UserError:
+        return error(f"{where} is missing; expected {self.describe_range()}")
+
+    def coerce(self, value: Any, where: str, from_text: bool = True,
+               error: type[UserError] = ParameterError) -> Any:
+        """The value converted to the field's kind, or ``error`` with the one wording.
+
+        ``from_text``: the value may be text typed by a person (``--set``, a text box),
+        so "0.5", "true" or "3" are read as numbers or booleans.  Values from a TOML
+        file carry their type, and a quoted number there is a mistake.
+        """
+        if self.kind is bool:
+            return self._boolean(value, where, from_text, error)
+        if self.kind is str:
+            return self._string(value, where, from_text, error)
+        if self.kind is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.wrong(value, where, error)
+            return tuple(value)
+        if self.kind is dict:
+            if not isinstance(value, dict):
+                raise self.wrong(value, where, error)
+            if self.item is None:
+                return {str(k): v for k, v in value.items()}
+            return {str(k): self.item.coerce(v, f"{where}.{k}", from_text, error) for k, v in value.items()}
+        return self._number(value, where, from_text, error)
+
+    def _boolean(self, value, where, from_text, error):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if from_text and isinstance(value, str):
+            word = value.strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+        raise self.wrong(value, where, error)
+
+    def _string(self, value, where, from_text, error):
+        if not isinstance(value, str):
+            raise self.wrong(value, where, error)
+        text = value.strip() if from_text else value
+        if self.choices and text not in self.choices:
+            raise self.wrong(value, where, error)
+        return text
+
+    def _number(self, value, where, from_text, error):
+        if isinstance(value, bool):
+            raise self.wrong(value, where, error)
+        if isinstance(value, str) and from_text:
+            try:
+                number = float(value.strip())
+            except ValueError:
+                raise self.wrong(value, where, error) from None
+        elif isinstance(value, (int, float)) or _is_numpy_number(value):
+            number = float(value)
+        else:
+            raise self.wrong(value, where, error)
+        if not math.isfinite(number):
+            raise self.out_of_range(value, where, error)
+        if self.kind is int:
+            if not number.is_integer():
+                raise self.wrong(value, where, error)
+            if self._outside(number):
+                raise self.out_of_range(value, where, error)
+            return int(value) if isinstance(value, int) else int(number)
+        if self._outside(number):
+            raise self.out_of_range(value, where, error)
+        return number
+
+    def _outside(self, number: float) -> bool:
+        if self.low is not None and (number <= self.low if self.strict_low else number < self.low):
+            return True
+        return self.high is not None and number > self.high
+
+
+def _is_numpy_number(value: Any) -> bool:
+    module = type(value).__module__
+    return module == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iuf"
+
+
+def unknown_key(where: str, key: str, known, error: type[UserError] = ParameterError, what: str = "field") -> UserError:
+    """An unknown key, with the closest known names as a suggestion."""
+    close = difflib.get_close_matches(str(key), list(known), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else f" Known: {', '.join(known)}."
+    return error(f"{where}: unknown {what} '{key}'.{hint}")
+
+
+def read_table(raw: Any, fields: dict[str, Field], where: str, error: type[UserError],
+               from_text: bool = False, allow: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Check a table against its declared fields: unknown keys, missing ones, each value.
+
+    Returns every declared field, coerced, with defaults filled in.  Keys in ``allow``
+    are passed through unchecked (the caller checks them).
+    """
+    if not isinstance(raw, dict):
+        raise error(f"{where}: expected a table, got {raw!r}")
+    for key in raw:
+        if key not in fields and key not in allow:
+            raise unknown_key(where, key, fields, error)
+    out: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name in raw:
+            out[name] = spec.coerce(raw[name], f"{where}.{name}", from_text, error)
+        elif spec.required:
+            raise spec.missing(f"{where}.{name}", error)
+        else:
+            out[name] = spec.default
+    for name in allow:
+        if name in raw:
+            out[name] = raw[name]
+    return out
+
+
+def _fields(*specs: Field) -> dict[str, Field]:
+    return {spec.name: spec for spec in specs}
+
+
+# ---------------------------------------------------------------------- the scenario file
+TEXT = ""
+MAX_ROUNDS = 100_000
+
+PATIENCE = Field("patience", float, 0.9, 0.0, 0.999, unit="discount factor per round",
+                 help="discount factor: weight on the U.S. reply (next period) against the present")
+PRESSURE = Field("pressure", float, 0.5, 0.0, 1.0, unit="0..1",
+                 help="initial domestic pressure to retaliate (0..1) for countries without their own value")
+STRATEGY = Field("strategy", str, "expected_utility", choices=STRATEGY_NAMES,
+                 help="decision rule for every country without its own strategy")
+
+SCENARIO_HEAD = _fields(
+    Field("name", str, help="identifier of the scenario"),
+    Field("title", str, None, help="title shown to people (default: the name)"),
+    Field("description", str, TEXT),
+    Field("rounds", int, 24, 1, MAX_ROUNDS, unit="rounds", help="default length of a run"),
+    Field("round_label", str, "round", help="what a round is: month, year, round"),
+    Field("start", str, TEXT, help="calendar date of round 1"),
+    Field("rounds_per_year", float, 12.0, 0.0, 366.0, strict_low=True, unit="rounds per year"),
+)
+
+UNITED_STATES = _fields(
+    Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
+    Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
+    Field("sources", dict, {}, help="field = source, for every figure"),
+)
+
+TARIFF_RATE = Field("tariff", float, REQUIRED, 0.0, 10.0, unit="ad valorem rate (0.25 = 25%)")
+
+SECTOR = _fields(
+    Field("name", str),
+    Field("label", str, None, help="shown to people (default: the name)"),
+    TARIFF_RATE,
+    Field("floor_rate", float, 0.0, 0.0, 10.0, unit="ad valorem rate",
+          help="lowest rate (the baseline tariff) of the sector"),
+    Field("source", str),
+    Field("escalable", bool, False, help="escalation may reach the sector even at its floor rate"),
+)
+
+DEMAND = _fields(
+    Field("id", str),
+    Field("label", str, None, help="shown to people (default: the id)"),
+    Field("kind", str, choices=DEMAND_KINDS),
+    Field("weight", float, 1.0, 0.0, 100.0, strict_low=True, help="weight in the package the U.S. counts"),
+    Field("source", str),
+    Field("description", str, TEXT),
+    Field("cap_share", float, 1.0, 0.0, 10.0, strict_low=True, unit="share of 2017 volume",
+          help="export cap as a share of the baseline volume (export_cap demands)"),
+    Field("sectors", list, (), help="sectors an export cap covers"),
+    Field("china_exposure", float, 0.0, 0.0, 1.0, unit="share of trade with China",
+          help="share of the trade with China at stake when the demand is accepted (alignment demands)"),
+    Field("cost_share", float, 0.0, 0.0, 100.0, unit="share of the stake", help="direct cost of accepting"),
+    Field("countries", list, (), help="put only to these partners (empty: to every partner)"),
+)
+
+SCHEDULE = _fields(
+    Field("round", int, REQUIRED, 1, MAX_ROUNDS, help="the round the change takes effect"),
+    Field("sector", str),
+    replace(TARIFF_RATE, name="rate"),
+    Field("countries", list, ()),
+    Field("exclude", list, ()),
+    Field("note", str, TEXT),
+)
+
+EXPORT_VALUE = Field("exports_to_us_bn", float, REQUIRED, 0.0, unit="$bn per year")
+
+COUNTRY = _fields(
+    Field("name", str),
+    Field("role", str, "partner", choices=ROLES),
+    Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
+    Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
+    Field("exports_to_us_bn", dict, REQUIRED, unit="$bn per year, by sector", sourced=True, item=EXPORT_VALUE),
+    Field("imports_from_us_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True,
+          help="imports from the U.S.: the retaliation base"),
+    Field("trade_with_china_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True),
+    Field("security_dependence", float, REQUIRED, 0.0, 1.0, unit="0..1 (rubric in docs/model.md)", sourced=True),
+    Field("sources", dict, {}, help="field = source, for every sourced figure"),
+    STRATEGY.with_default(None),
+    Field("initial_treatment", str, "tariffed", choices=INITIAL_TREATMENTS),
+    Field("tariffs", dict, {}, unit="rate by sector", item=TARIFF_RATE,
+          help="the country's own announced rates, where they differ from the sector's"),
+    Field("retaliation_targets", list, (), help="U.S. goods its counter-tariffs hit, for the event log"),
+    Field("notes", str, TEXT),
+    Field("bloc", str, None, help="customs union or bloc it belongs to"),
+    replace(PRESSURE, name="retaliation_pressure", default=None),
+    PATIENCE.with_default(None),
+)
+
+# Country fields a person may change with COUNTRY.FIELD (and all./scale.): the numbers.
+COUNTRY_NUMBERS = tuple(name for name, spec in COUNTRY.items() if spec.kind is float)
+SOURCED_COUNTRY_FIELDS = tuple(name for name, spec in COUNTRY.items() if spec.sourced)
+
+GENERATE = _fields(
+    Field("name_prefix", str, "Country"),
+    Field("gdp_bn", float, 1000.0, 0.0, strict_low=True, unit="$bn"),
+)
+
+# The tables of a scenario file: [scenario], [united_states], [[sectors]], [[demands]],
+# [[schedule]], [[countries]], [generate]; [params] is checked by sim.world.params.
+SCENARIO_TABLES = {
+    "scenario": SCENARIO_HEAD,
+    "united_states": UNITED_STATES,
+    "sectors": SECTOR,
+    "demands": DEMAND,
+    "schedule": SCHEDULE,
+    "countries": COUNTRY,
+    "generate": GENERATE,
+    "params": {},
+}
