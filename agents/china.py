@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from sim.world.units import money
-from sim.world.arrays import HEDGE
+from sim.world.vocabulary import Stance
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -57,7 +57,7 @@ class ChinaAgent(mesa.Agent):
         aligned = (exposure > 0) & ~world.is_china
         draws = model.rng.random(n)
         punished = aligned & (draws < params["china_punish_probability"])
-        courted = (state.stance == HEDGE) & ~world.is_china
+        courted = (state.stance == Stance.HEDGE) & ~world.is_china
         effect -= punished * params["china_punishment"] * exposure * world.china_trade
         effect += courted * params["china_inducement"] * world.china_trade
         state.china_punished = punished

@@ -1,8 +1,10 @@
 """Country agents: one per economy, each a view on its row of the model's arrays.
 
-Decisions are taken for all countries at once, grouped by strategy
-(:func:`decide_all`); the agent object is what users, reporters and the app
-inspect: its data, its demands, what it chose and why.
+Decisions are taken for all countries at once (:func:`decide_all`): the value of
+every option for every country (:func:`evaluate_options`, from :mod:`agents.utility`
+or :mod:`agents.classroom`), then each strategy chooses for the countries that
+follow it.  The agent object is what users, reporters and the app inspect: its
+data, its demands, what it chose and why.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents import decision
-from agents.strategies import History
-from sim.world.arrays import STANCE_NAMES, TREATMENT_NAMES
+from agents import classroom
+from agents.beliefs import Beliefs
+from agents.choice import logit_choice, logit_probabilities
+from agents.strategies import STRATEGIES, Decision, History
+from agents.utility import us_game_utilities
+from sim.world.vocabulary import STANCE_NAMES, TREATMENT_NAMES
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -111,8 +116,8 @@ class CountryAgent(mesa.Agent):
         Returns ``{"options": [label, ...], "probabilities": [...], "terms": [(term, [value per
         option]), ...], "totals": [...]}``: the chosen option first, then the best option of each other
         stance (wait, retaliate, WTO, hedge), each utility split into the terms of
-        :data:`agents.decision.UTILITY_TERMS` (percent of stake), with the chance the
-        logit rule gave each option (:func:`agents.decision.logit_probabilities`).  Empty before the
+        :data:`agents.utility.UTILITY_TERMS` (percent of stake), with the chance the
+        logit rule gave each option (:func:`agents.choice.logit_probabilities`).  Empty before the
         first round and in classroom games, whose utilities have no such terms.
         """
         model = self.model
@@ -129,7 +134,7 @@ class CountryAgent(mesa.Agent):
             candidates = np.flatnonzero((options.stance == stance) & np.isfinite(utilities))
             if len(candidates):
                 columns.append(int(candidates[np.argmax(utilities[candidates])]))
-        probability = decision.logit_probabilities(utilities, model.params["decision_noise"])[0]
+        probability = logit_probabilities(utilities, model.params["decision_noise"])[0]
         return {
             "options": [options.label(k, model.world.demand_ids) for k in columns],
             "probabilities": [float(probability[k]) for k in columns],
@@ -141,10 +146,10 @@ class CountryAgent(mesa.Agent):
         b = self.model.beliefs
         i = self.index
         return {
-            "relief if compliant": float(decision.Beliefs.mean(b.relief)[i]),
-            "escalation if retaliating": float(decision.Beliefs.mean(b.escalation)[i]),
-            "settlement if retaliating": float(decision.Beliefs.mean(b.settlement)[i]),
-            "China punishes alignment": float(decision.Beliefs.mean(b.china_punishment)[i]),
+            "relief if compliant": float(Beliefs.mean(b.relief)[i]),
+            "escalation if retaliating": float(Beliefs.mean(b.escalation)[i]),
+            "settlement if retaliating": float(Beliefs.mean(b.settlement)[i]),
+            "China punishes alignment": float(Beliefs.mean(b.china_punishment)[i]),
         }
 
 
@@ -158,32 +163,53 @@ def _history(model: "NegotiationModel", idx: np.ndarray) -> History:
     )
 
 
-def decide_all(model: "NegotiationModel") -> None:
-    """Every country chooses, simultaneously: utilities for all, then each rule picks.
+def evaluate_options(model: "NegotiationModel") -> np.ndarray:
+    """Utility [n, K] of every option for every country this round (percent of stake).
 
-    Writes ``state.option`` (chosen option index per country) and ``state.utilities``.
+    In U.S. games the terms of the utilities are kept in ``model.utility_terms`` (for
+    :meth:`CountryAgent.explain`).
+    """
+    if model.is_classroom:
+        beliefs = model.partner_defect_beliefs
+        p = beliefs[:, 0] / (beliefs[:, 0] + beliefs[:, 1])  # (a row sum over two columns is slow in numpy)
+        stake = model.params["trade_per_partner_bn"] if model.params["payoff_source"] == "economics" else 100.0
+        triggered = model.state.retaliated_ever | model.state.opponent_ever_defected
+        utilities = classroom.classroom_utilities(model.options, p, model.classroom_payoffs, stake,
+                                                  patience=model.world.patience, triggered=triggered,
+                                                  partner_model=model.params["partner_model"])
+        # [n, 2] in column order: the logit's row-wise max, cumsum and count then run along
+        # two long columns instead of n short rows (half the cost of the choice at N = 1,000)
+        return np.asfortranarray(utilities)
+    model.utility_terms = {}
+    return us_game_utilities(
+        model.world, model.options, model.outlook, model.beliefs, model.state.pressure, model.params,
+        china_active=model.china is not None and model.china.active,
+        rounds_per_year=model.scenario_data.rounds_per_year, terms_out=model.utility_terms,
+    )
+
+
+def decide_all(model: "NegotiationModel") -> None:
+    """Every country chooses, simultaneously: utilities for all, then each strategy chooses for its countries.
+
+    Writes ``state.option`` (chosen option index per country), ``state.utilities``,
+    ``state.accepted`` and ``state.stance``.
     """
     state = model.state
-    utilities = model.evaluate_options()
+    utilities = evaluate_options(model)
     state.utilities = utilities
-    n = model.world.n
-    chosen = np.zeros(n, dtype=int)
-    noise = model.params["decision_noise"]
-    for name, idx in model.strategy_groups.items():
-        if name == "expected_utility":
-            group_utilities = utilities if len(idx) == n else utilities[idx]  # no copy when all use it
-            chosen[idx] = decision.logit_choice(group_utilities, noise, model.rng)
-        elif name == "human":
-            chosen[idx] = [model.take_human_choice(i) for i in idx]
-        else:
-            rule = model.strategy_rules[name]
-            cooperate = rule.cooperate(_history(model, idx), model.rng)
-            tremble = model.params["execution_noise"]
-            if tremble > 0:
-                flip = model.rng.random(len(idx)) < tremble
-                cooperate = np.where(flip, ~cooperate, cooperate)
-            chosen[idx] = np.where(cooperate, model.comply_option[idx], model.retaliate_option)
-    if model.params["bloc_mode"] == "bloc" and model.world.blocs:
+    chosen = np.zeros(model.world.n, dtype=int)
+    params = model.params
+
+    def log(i: int, kind: str, text: str) -> None:
+        model.log(i, kind, f"{model.world.names[i]}: {text}")
+
+    for name, idx in model.strategy_groups.items():  # in name order: the draws come in a fixed order
+        decision = Decision(countries=idx, history=_history(model, idx), utilities=utilities,
+                            comply=model.comply_option[idx], retaliate=model.retaliate_option,
+                            refuse_all=model.refuse_all_option, rng=model.rng, noise=params["decision_noise"],
+                            tremble=params["execution_noise"], log=log)
+        chosen[idx] = model.strategies[name].choose(decision)
+    if params["bloc_mode"] == "bloc" and model.world.blocs:
         _decide_blocs(model, utilities, chosen)
     state.option = chosen
     state.accepted = model.options.accept[chosen] & model.world.applicable
@@ -199,17 +225,17 @@ def _decide_blocs(model: "NegotiationModel", utilities: np.ndarray, chosen: np.n
     Members with other rules (e.g. a human player) decide for themselves.
     """
     stake = model.outlook.stake if hasattr(model, "outlook") else np.ones(model.world.n)
-    strategies = np.array(model.world.strategies)
+    pooling = np.array([STRATEGIES[name].pools_in_bloc for name in model.world.strategies])
     for members in model.world.blocs.values():
-        voters = members[strategies[members] == "expected_utility"]
+        voters = members[pooling[members]]
         if len(voters) < 2:
             continue
         weights = stake[voters] / stake[voters].sum()
         joint = np.where(np.isfinite(utilities[voters]), utilities[voters], -np.inf)
         pooled = (weights[:, None] * np.where(np.isfinite(joint), joint, 0.0)).sum(axis=0)
         pooled = np.where(np.isfinite(joint).all(axis=0), pooled, -np.inf)
-        choice = decision.logit_choice(pooled[None, :], model.params["decision_noise"], model.rng)[0]
+        choice = logit_choice(pooled[None, :], model.params["decision_noise"], model.rng)[0]
         chosen[voters] = choice
 
 
-__all__ = ["CountryAgent", "decide_all"]
+__all__ = ["CountryAgent", "decide_all", "evaluate_options"]

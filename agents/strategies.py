@@ -1,10 +1,14 @@
 """Decision rules for country agents, one small class each (axelrod-style).
 
-Every rule decides for a *group* of countries at once (numpy arrays indexed by
-country), so a thousand countries cost one call, not a thousand.  A rule sees
-only the previous round: moves in the same round are simultaneous.
+Every rule is a class with one decision method, :meth:`Strategy.choose`: given a
+:class:`Decision` (the countries that follow it, their history, the value of every
+option this round), it returns the option each of them plays.  It decides for a
+*group* of countries at once (numpy arrays indexed by country), so a thousand
+countries cost one call, not a thousand.  A rule sees only the previous round:
+moves in the same round are simultaneous.
 
-The repeated-game rules play the binary game of the literature:
+The repeated-game rules (:class:`RepeatedGameRule`) play the binary game of the
+literature:
 
 * cooperate (C) = comply: accept every demand that applies and stay open;
 * defect (D)    = retaliate: refuse the package and impose counter-tariffs.
@@ -13,16 +17,21 @@ The repeated-game rules play the binary game of the literature:
 under tariffs after the U.S. resolved last round.  In symmetric classroom games
 without a U.S., it is the partners: they defected if most of them retaliated.
 
-All rules are registered in :data:`STRATEGIES` so the model, app, docs and
-tests find them in one place.
+All rules are registered in :data:`STRATEGIES` (keyed by their
+:class:`~sim.world.vocabulary.StrategyName`) so the model, app, docs and tests
+find them in one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+
+from agents.choice import logit_choice
+from sim.world.vocabulary import StrategyName
 
 COOPERATE = True
 DEFECT = False
@@ -38,31 +47,74 @@ class History:
     opponent_ever_defected: np.ndarray  # bool, any defection by the opponent so far
 
 
+def _no_log(country: int, kind: str, text: str) -> None:
+    return None
+
+
+@dataclass
+class Decision:
+    """What a rule sees when it chooses for the countries that follow it, this round."""
+
+    countries: np.ndarray  # indices of the deciding countries
+    history: History  # their repeated-game history
+    utilities: np.ndarray  # [n, K] utility of every option for every country (-inf: not open to it)
+    comply: np.ndarray  # [len(countries)] the option "wait and accept every demand that applies"
+    retaliate: int  # the option "retaliate"
+    refuse_all: int  # the option "wait and accept nothing"
+    rng: np.random.Generator
+    noise: float = 0.0  # logit decision noise (``decision_noise``)
+    tremble: float = 0.0  # chance a repeated-game move comes out flipped (``execution_noise``)
+    log: Callable[[int, str, str], None] = field(default=_no_log)  # an event line (country, kind, text)
+
+    @property
+    def group_utilities(self) -> np.ndarray:
+        """The deciding countries' rows of ``utilities`` (no copy when every country decides)."""
+        return self.utilities if len(self.countries) == len(self.utilities) else self.utilities[self.countries]
+
+
 class Strategy:
-    """Base class: a documented decision rule.
+    """Base class: a documented decision rule with one decision method, :meth:`choose`."""
 
-    Subclasses set ``name``, ``classifier`` and implement :meth:`cooperate`.
-    """
-
-    name: ClassVar[str] = ""
+    name: ClassVar[StrategyName]
     label: ClassVar[str] = ""
     classifier: ClassVar[dict] = {}
+    follows_utilities: ClassVar[bool] = False  # its choice follows the option utilities (the inspector says so)
+    pools_in_bloc: ClassVar[bool] = False  # members of a bloc with this rule choose together
 
     def __init__(self, params: dict | None = None):
         self.params = params or {}
+
+    def choose(self, decision: Decision) -> np.ndarray:
+        """The option index each deciding country plays this round."""
+        raise NotImplementedError
+
+
+class RepeatedGameRule(Strategy):
+    """A rule of the repeated-game literature: cooperate (comply) or defect (retaliate).
+
+    Subclasses implement :meth:`cooperate`; with execution noise (Selten's trembling
+    hand) a move comes out flipped with probability ``execution_noise``.
+    """
 
     def cooperate(self, history: History, rng: np.random.Generator) -> np.ndarray:
         """Return a bool array: True where the country cooperates (complies) this round."""
         raise NotImplementedError
 
+    def choose(self, decision: Decision) -> np.ndarray:
+        cooperate = self.cooperate(decision.history, decision.rng)
+        if decision.tremble > 0:
+            flip = decision.rng.random(len(decision.countries)) < decision.tremble
+            cooperate = np.where(flip, ~cooperate, cooperate)
+        return np.where(cooperate, decision.comply, decision.retaliate)
 
-class AlwaysComply(Strategy):
+
+class AlwaysComply(RepeatedGameRule):
     """Always cooperates: accepts the package and never retaliates.
 
     The unconditional cooperator of Axelrod (1984), "The Evolution of Cooperation".
     """
 
-    name = "always_comply"
+    name = StrategyName.ALWAYS_COMPLY
     label = "always comply"
     classifier = {"memory_depth": 0, "stochastic": False}
 
@@ -70,13 +122,13 @@ class AlwaysComply(Strategy):
         return np.ones_like(history.own_cooperated, dtype=bool)
 
 
-class AlwaysRetaliate(Strategy):
+class AlwaysRetaliate(RepeatedGameRule):
     """Always defects: refuses the package and retaliates every round.
 
     The unconditional defector of Axelrod (1984).
     """
 
-    name = "always_retaliate"
+    name = StrategyName.ALWAYS_RETALIATE
     label = "always retaliate"
     classifier = {"memory_depth": 0, "stochastic": False}
 
@@ -84,14 +136,14 @@ class AlwaysRetaliate(Strategy):
         return np.zeros_like(history.own_cooperated, dtype=bool)
 
 
-class TitForTat(Strategy):
+class TitForTat(RepeatedGameRule):
     """Cooperates first, then copies the opponent's last move.
 
     Rapoport's entry that won Axelrod's tournaments (Axelrod 1984).  Under noise it
     echoes a mistaken retaliation back and forth (Molander 1985).
     """
 
-    name = "tit_for_tat"
+    name = StrategyName.TIT_FOR_TAT
     label = "tit-for-tat"
     classifier = {"memory_depth": 1, "stochastic": False}
 
@@ -101,14 +153,14 @@ class TitForTat(Strategy):
         return history.opponent_cooperated.copy()
 
 
-class Grim(Strategy):
+class Grim(RepeatedGameRule):
     """Cooperates until the opponent defects once, then defects for ever.
 
     The grim trigger of Friedman (1971): sustains cooperation iff the discount
     factor is at least (T-R)/(T-P).  axelrod calls it ``Grudger``.
     """
 
-    name = "grim"
+    name = StrategyName.GRIM
     label = "grim trigger"
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
@@ -116,7 +168,7 @@ class Grim(Strategy):
         return ~history.opponent_ever_defected
 
 
-class GenerousTitForTat(Strategy):
+class GenerousTitForTat(RepeatedGameRule):
     """Tit-for-tat that forgives a defection with probability ``generosity``.
 
     Nowak & Sigmund (1992), "Tit for tat in heterogeneous populations", Nature 355:
@@ -124,7 +176,7 @@ class GenerousTitForTat(Strategy):
     cooperation after mistakes.
     """
 
-    name = "generous_tit_for_tat"
+    name = StrategyName.GENEROUS_TIT_FOR_TAT
     label = "generous tit-for-tat"
     classifier = {"memory_depth": 1, "stochastic": True}
 
@@ -136,7 +188,7 @@ class GenerousTitForTat(Strategy):
         return history.opponent_cooperated | forgive
 
 
-class WinStayLoseShift(Strategy):
+class WinStayLoseShift(RepeatedGameRule):
     """Repeats its last move after a good outcome (opponent cooperated), switches otherwise.
 
     Nowak & Sigmund (1993), "A strategy of win-stay, lose-shift that outperforms
@@ -144,7 +196,7 @@ class WinStayLoseShift(Strategy):
     the same move last round.
     """
 
-    name = "win_stay_lose_shift"
+    name = StrategyName.WIN_STAY_LOSE_SHIFT
     label = "win-stay, lose-shift"
     classifier = {"memory_depth": 1, "stochastic": False}
 
@@ -159,13 +211,19 @@ class ExpectedUtility(Strategy):
 
     McKelvey & Palfrey (1995), "Quantal response equilibria for normal form games".
     Chooses among every combination of accepted demands and a stance (wait,
-    retaliate, WTO case, hedge toward China).  The utilities are computed in
-    :mod:`agents.decision`; this class only marks the rule.
+    retaliate, WTO case, hedge toward China), drawing each option with probability
+    proportional to ``exp(utility / decision_noise)`` (:func:`agents.choice.logit_choice`).
+    The utilities are computed in :mod:`agents.utility` (or :mod:`agents.classroom`).
     """
 
-    name = "expected_utility"
+    name = StrategyName.EXPECTED_UTILITY
     label = "expected utility (logit)"
     classifier = {"memory_depth": float("inf"), "stochastic": True}
+    follows_utilities = True
+    pools_in_bloc = True
+
+    def choose(self, decision: Decision) -> np.ndarray:
+        return logit_choice(decision.group_utilities, decision.noise, decision.rng)
 
 
 class Human(Strategy):
@@ -174,13 +232,31 @@ class Human(Strategy):
     Without a choice for the round the country waits and refuses the package.
     """
 
-    name = "human"
+    name = StrategyName.HUMAN
     label = "human player"
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
+    def __init__(self, params: dict | None = None):
+        super().__init__(params)
+        self.moves: dict[int, int] = {}  # country index -> option index, for the next round
+
+    def submit(self, country: int, option: int) -> None:
+        """A person's move for ``country`` in the next round."""
+        self.moves[country] = option
+
+    def choose(self, decision: Decision) -> np.ndarray:
+        chosen = []
+        for i in decision.countries:
+            if i in self.moves:
+                chosen.append(self.moves.pop(i))
+            else:
+                decision.log(i, "human", "no move given, so it waits")
+                chosen.append(decision.refuse_all)
+        return np.array(chosen, dtype=int)
+
 
 STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls
+    cls.name.value: cls
     for cls in (
         ExpectedUtility,
         TitForTat,
@@ -192,5 +268,3 @@ STRATEGIES: dict[str, type[Strategy]] = {
         Human,
     )
 }
-
-RULE_BASED = tuple(name for name, cls in STRATEGIES.items() if cls not in (ExpectedUtility, Human))

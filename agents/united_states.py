@@ -1,8 +1,7 @@
 """The United States: announces tariffs and demands, then grants relief or escalates.
 
-The documented rule: rates are set "to reflect trading partner retaliation and
-alignment" (Executive Order of 9 Apr 2025; the 31 Jul 2025 order cites
-partners' "efforts to retaliate" and "efforts to align").  Concretely, each round:
+It applies the rule of :mod:`agents.us_rule` (the same functions countries use to
+form their expectations).  Concretely, each round:
 
 1. a partner that retaliates is escalated with probability ``us_toughness``
    (``escalation_step`` more on its tariffed sectors, up to ``tariff_ceiling``),
@@ -27,8 +26,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents import decision
-from sim.world.arrays import DEAL, EXEMPT, HEDGE, QUOTA, RETALIATE, TARIFFED, WAIT
+from agents import us_rule
+from agents.utility import TradeOutlook, exporter_welfare
+from sim.world.vocabulary import Stance, Treatment
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -75,15 +75,13 @@ class UnitedStatesAgent(mesa.Agent):
         stance = state.stance
         state.escalated = np.zeros(n, dtype=bool)
 
-        retaliating = stance == RETALIATE
-        settle_chance = ((1 - params["us_toughness"]) * decision.us_openness(world, params)
-                         * state.cum_damage / params["settlement_tolerance"])
-        settles = retaliating & (draws[:, 0] < settle_chance)
-        escalates = (retaliating | (stance == HEDGE)) & ~settles & (draws[:, 1] < params["us_toughness"])
+        retaliating = stance == Stance.RETALIATE
+        settles = retaliating & (draws[:, 0] < us_rule.settlement_chance(world, params, state.cum_damage))
+        escalates = (retaliating | (stance == Stance.HEDGE)) & ~settles & (draws[:, 1] < params["us_toughness"])
         grants = compliant & ~state.relieved & (draws[:, 0] < params["relief_probability"])
         keeps = compliant & state.relieved
-        in_deal = state.treatment == DEAL
-        keeps_deal = in_deal & ~retaliating & (stance != HEDGE)
+        in_deal = state.treatment == Treatment.DEAL
+        keeps_deal = in_deal & ~retaliating & (stance != Stance.HEDGE)
         deadline = params["deadline_round"]
         grace = state.temp_exempt & (deadline == 0 or model.round < deadline)
 
@@ -96,19 +94,19 @@ class UnitedStatesAgent(mesa.Agent):
         state.escalation = np.where(escalates, state.escalation + params["escalation_step"], state.escalation)
         state.escalated = escalates
 
-        new_treatment = np.full(n, TARIFFED)
-        new_treatment[grace] = EXEMPT
+        new_treatment = np.full(n, Treatment.TARIFFED)
+        new_treatment[grace] = Treatment.EXEMPT
         cap_taken = np.zeros(n, dtype=bool)
         if world.cap_index >= 0:
             cap_taken = state.accepted[:, world.cap_index]
         relief_now = grants | keeps
-        relief_kind = np.where(cap_taken, QUOTA, EXEMPT)
+        relief_kind = np.where(cap_taken, Treatment.QUOTA, Treatment.EXEMPT)
         new_treatment = np.where(relief_now, relief_kind, new_treatment)
-        new_treatment = np.where(keeps_deal | settles, DEAL, new_treatment)
+        new_treatment = np.where(keeps_deal | settles, Treatment.DEAL, new_treatment)
         lost_relief = state.relieved & ~relief_now & ~settles
         for i in np.flatnonzero(grants):
             self.reliefs += 1
-            kind = "a quota" if relief_kind[i] == QUOTA else "an exemption"
+            kind = "a quota" if relief_kind[i] == Treatment.QUOTA else "an exemption"
             model.log(i, "relief", f"the U.S. grants {world.names[i]} {kind}")
         for i in np.flatnonzero(lost_relief & ~keeps_deal):
             model.log(i, "withdraw", f"the U.S. withdraws relief from {world.names[i]}")
@@ -120,7 +118,7 @@ class UnitedStatesAgent(mesa.Agent):
         state.settled_ever |= relief_now | settles
         state.treatment = new_treatment
         # a deal lifts the counter-tariffs too
-        state.stance = np.where(settles, WAIT, state.stance)
+        state.stance = np.where(settles, Stance.WAIT, state.stance)
         state.cum_damage = np.where(settles, 0.0, state.cum_damage)
         state.escalation = np.where(settles, 0.0, state.escalation)
         rates_after = self.tariff_rates().max(axis=1) if escalates.any() else None
@@ -128,7 +126,7 @@ class UnitedStatesAgent(mesa.Agent):
             rate = rates_after[i]
             if rate <= rates_before[i] + 1e-12:  # already at the ceiling: nothing new to report
                 continue
-            if state.treatment[i] == EXEMPT:
+            if state.treatment[i] == Treatment.EXEMPT:
                 model.log(i, "escalate", f"the U.S. threatens {world.names[i]}: tariffs of up to {rate:.0%} once its exemption ends")
             else:
                 model.log(i, "escalate", f"the U.S. escalates against {world.names[i]}: tariffs up to {rate:.0%}")
@@ -136,23 +134,10 @@ class UnitedStatesAgent(mesa.Agent):
     def eligible_for_relief(self) -> np.ndarray:
         """Partners that meet the relief condition this round (bool per country)."""
         model = self.model
-        state, world, params = model.state, model.world, model.params
-        weights = world.applicable * world.demand_weight[None, :]
-        total = weights.sum(axis=1)
-        compliance = np.where(total > 0, (state.accepted * weights).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
-        state.compliance = compliance
-        required = decision.required_compliance(world, params)
-        eligible = (state.stance == WAIT) & (total > 0) & (compliance >= required - 1e-12)
-        if world.cap_index >= 0:
-            eligible &= state.accepted[:, world.cap_index] | ~self.requires_cap()
-        return eligible
-
-    def requires_cap(self) -> np.ndarray:
-        """The U.S. insists on the export cap where it runs a goods deficit with the partner."""
-        world = self.model.world
-        if world.cap_index < 0:
-            return np.zeros(world.n, dtype=bool)
-        return world.applicable[:, world.cap_index] & (world.us_balance < 0)
+        state, world = model.state, model.world
+        state.compliance = us_rule.package_share(world, state.accepted)
+        cap_accepted = state.accepted[:, world.cap_index] if world.cap_index >= 0 else np.zeros(world.n, dtype=bool)
+        return us_rule.relief_eligible(world, model.params, state.stance, state.compliance, cap_accepted)
 
     # tariffs ---------------------------------------------------------------------
     def tariff_rates(self, escalation_extra: float = 0.0) -> np.ndarray:
@@ -169,12 +154,12 @@ class UnitedStatesAgent(mesa.Agent):
         """Set effective tariffs and quota flags from each partner's treatment."""
         model = self.model
         state, world = model.state, model.world
-        tariffed = state.treatment == TARIFFED
+        tariffed = state.treatment == Treatment.TARIFFED
         floor = np.broadcast_to(world.floor[None, :], state.schedule.shape)
         state.tariffs = np.where(tariffed[:, None], self.tariff_rates(), floor)
-        state.quota = (state.treatment == QUOTA)[:, None] & world.cap_sectors[None, :]
+        state.quota = (state.treatment == Treatment.QUOTA)[:, None] & world.cap_sectors[None, :]
 
-    def outlook(self) -> decision.TradeOutlook:
+    def outlook(self) -> TradeOutlook:
         """Exporter welfare of each partner under each possible reply (for their decisions)."""
         model = self.model
         state, world, params = model.state, model.world, model.params
@@ -185,7 +170,7 @@ class UnitedStatesAgent(mesa.Agent):
         quota = np.broadcast_to(world.cap_sectors[None, :], state.schedule.shape)
         covered = (world.exports * (if_tariffed > floor + 1e-12)).sum(axis=1)
         retaliation_value = np.minimum(params["retaliation_match"] * covered, world.imports_from_us)
-        in_deal = state.treatment == DEAL
+        in_deal = state.treatment == Treatment.DEAL
         # Without relief a partner pays the announced tariffs, or the floor while in a grace
         # period.  A partner in a grace period looks ahead to the deadline: the tariffs that
         # apply then count with weight patience ** (rounds left), so the pressure to secure
@@ -194,17 +179,17 @@ class UnitedStatesAgent(mesa.Agent):
         looming = np.where(deadline > 0, world.patience ** rounds_left, 0.0)
         weight = np.where(grace, looming, 1.0)
         # exporter welfare is a sum over each partner's own sectors, so each reply is priced once
-        exempt_welfare = decision.exporter_welfare(world, floor, params)
-        no_relief_welfare = weight * decision.exporter_welfare(world, if_tariffed, params) + (1 - weight) * exempt_welfare
-        escalated_welfare = (weight * decision.exporter_welfare(world, self.tariff_rates(params["escalation_step"]), params)
+        exempt_welfare = exporter_welfare(world, floor, params)
+        no_relief_welfare = weight * exporter_welfare(world, if_tariffed, params) + (1 - weight) * exempt_welfare
+        escalated_welfare = (weight * exporter_welfare(world, self.tariff_rates(params["escalation_step"]), params)
                              + (1 - weight) * exempt_welfare)
-        return decision.TradeOutlook(
+        return TradeOutlook(
             tariff=np.where(in_deal, exempt_welfare, no_relief_welfare),
             escalated=escalated_welfare,
-            quota=decision.exporter_welfare(world, floor, params, quota=quota),
+            quota=exporter_welfare(world, floor, params, quota=quota),
             exempt=exempt_welfare,
             currently_relieved=state.relieved | in_deal,
-            requires_cap=self.requires_cap(),
+            requires_cap=us_rule.requires_cap(world),
             # facing tariffs: tariffed now, or losing a temporary exemption this round
             tariffed_now=~grace & (if_tariffed > floor + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,
             retaliation_value=retaliation_value,

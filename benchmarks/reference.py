@@ -134,7 +134,7 @@ def run_reference(params: dict, rounds: int, seed, patience: np.ndarray | None =
             defect_value = (1 - p) * T + p * P
         u_open = 100.0 * open_value / stake
         u_defect = 100.0 * defect_value / stake
-        # 2. logit choice between the two options (as agents.decision.logit_choice)
+        # 2. logit choice between the two options (as agents.choice.logit_choice)
         if noise <= 0:
             defect = u_defect > u_open
         else:

@@ -47,7 +47,7 @@ def handle(args) -> int:
 
 
 def print_explanation(model, info: dict) -> None:
-    from agents.decision import UTILITY_TERMS
+    from agents.utility import UTILITY_TERMS
 
     label = model.scenario_data.round_label or "round"
     print(f"Why {info['country']} chose \"{info['options'][0]}\" in {label} {info['round']} "

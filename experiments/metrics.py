@@ -1,7 +1,9 @@
-"""Run metrics for sweeps: each maps a (running or finished) model to one number.
+"""Sweep metrics: each maps a (running or finished) model to one number.
 
-All are computed from the model's state after the most recent round, so they
-work both for final-round and every-round recording.
+The per-round quantities are the model's own named reporters (:mod:`sim.records`),
+under the names sweep specs use; the only sweep aggregate defined here is
+:func:`mean_cooperation`, the cooperation rate over all rounds so far.  All work
+for final-round and every-round recording.
 """
 
 from __future__ import annotations
@@ -10,32 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.world.arrays import RETALIATE
-
-
-def share_retaliating(model) -> float:
-    """Fraction of countries that retaliated in any round so far."""
-    return float(np.mean(model.state.retaliated_ever))
-
-
-def share_settled(model) -> float:
-    """Fraction of countries that held relief or a deal in any round so far."""
-    return float(np.mean(model.state.settled_ever))
-
-
-def deals(model) -> int:
-    """Countries holding relief (exemption, quota) or a deal now."""
-    return int(model.state.settled_now.sum())
-
-
-def retaliators(model) -> int:
-    """Countries retaliating now."""
-    return int((model.state.stance == RETALIATE).sum())
-
-
-def cooperation(model) -> float:
-    """Share of countries not retaliating now (the DataCollector's Cooperation)."""
-    return float((model.state.stance != RETALIATE).mean())
+from sim import records
 
 
 def mean_cooperation(model) -> float:
@@ -44,49 +21,27 @@ def mean_cooperation(model) -> float:
     return float(np.mean(values)) if len(values) else float("nan")
 
 
-def escalation_index(model) -> float:
-    return float(model.escalation_index())
+def _as_float(reporter: Callable) -> Callable:
+    def metric(model) -> float:
+        return float(reporter(model))
 
-
-def us_welfare(model) -> float:
-    """U.S. welfare change against free trade, $bn per year."""
-    return float(model.state.us_welfare)
-
-
-def mean_welfare_change(model) -> float:
-    """Mean welfare change of the countries now, $bn per year."""
-    return float(np.mean(model.state.welfare))
-
-
-def mean_cumulative_welfare(model) -> float:
-    """Mean cumulative welfare change of the countries over the run, $bn."""
-    return float(np.mean(model.state.cum_welfare))
-
-
-def mean_tariff(model) -> float:
-    """Mean tariff the countries face now (over the disputed sectors)."""
-    return float(np.mean(model.state.avg_tariff))
-
-
-def china_isolation(model) -> float:
-    from sim.reporters import china_isolation as reporter
-
-    return float(reporter(model))
+    metric.__name__, metric.__doc__ = reporter.__name__, reporter.__doc__
+    return metric
 
 
 METRICS: dict[str, Callable] = {
-    "share_retaliating": share_retaliating,
-    "share_settled": share_settled,
-    "deals": deals,
-    "retaliators": retaliators,
-    "cooperation": cooperation,
+    "share_retaliating": records.share_retaliated,
+    "share_settled": records.share_settled,
+    "deals": records.deals,
+    "retaliators": records.retaliators,
+    "cooperation": _as_float(records.cooperation_rate),
     "mean_cooperation": mean_cooperation,
-    "escalation_index": escalation_index,
-    "us_welfare": us_welfare,
-    "mean_welfare_change": mean_welfare_change,
-    "mean_cumulative_welfare": mean_cumulative_welfare,
-    "mean_tariff": mean_tariff,
-    "china_isolation": china_isolation,
+    "escalation_index": records.escalation_index,
+    "us_welfare": records.us_welfare,
+    "mean_welfare_change": records.mean_welfare_change,
+    "mean_cumulative_welfare": records.mean_cumulative_welfare,
+    "mean_tariff": records.mean_tariff,
+    "china_isolation": records.china_isolation,
 }
 
 DEFAULT_METRICS = (

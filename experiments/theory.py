@@ -1,7 +1,7 @@
 """Theory checks built on the model's own economics (sim/economics.py).
 
 * :func:`stage_game` - the symmetric 2x2 tariff game (open / retaliate) as
-  nashpy bimatrix, from :func:`agents.decision.classroom_payoffs`.
+  nashpy bimatrix, from :func:`agents.classroom.classroom_payoffs`.
 * :func:`asymmetric_stage_game` - the same game between a large and a small
   country (Johnson 1953-54): market shares set the residual supply elasticities
   ``eps / share`` each buyer faces, so the large country gains from a tariff war.
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from agents.decision import classroom_payoffs, folk_theorem_threshold
+from agents.classroom import classroom_payoffs, folk_theorem_threshold
 from sim.world import economics
 from sim.world import params as param_registry
 

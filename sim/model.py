@@ -25,12 +25,15 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents import decision
+from agents import classroom
+from agents.beliefs import Beliefs
 from agents.china import ChinaAgent
 from agents.country import CountryAgent, decide_all
-from agents.strategies import RULE_BASED, STRATEGIES
+from agents.options import CLASSROOM_STANCES, US_STANCES, build_options
+from agents.strategies import STRATEGIES
 from agents.united_states import UnitedStatesAgent
-from sim import reporters
+from agents.utility import retaliation_self_effect
+from sim import records
 from sim.world import economics
 from sim.collector import CountryDataCollector
 from sim.world.errors import ParameterError
@@ -38,17 +41,8 @@ from sim.world.params import coerce_seed
 from sim.world.loader import load_scenario
 from sim.world.scenario import ScenarioData
 from sim.world.state import NegotiationState
-from sim.world.arrays import (
-    HEDGE,
-    RETALIATE,
-    TARIFFED,
-    WAIT,
-    WTO,
-    build_world,
-)
-
-CLASSROOM_STANCES = (WAIT, RETALIATE)
-US_STANCES = (WAIT, RETALIATE, WTO, HEDGE)
+from sim.world.arrays import build_world
+from sim.world.vocabulary import STANCE_NAMES, Action, Stance, StrategyName, Treatment
 
 
 class NegotiationModel(mesa.Model):
@@ -83,21 +77,19 @@ class NegotiationModel(mesa.Model):
         self.world = build_world(scenario_data)
         self.round = 0
         self.events: list[dict] = []
-        self.human_choices: dict[int, int] = {}
 
         world = self.world
         self.is_classroom = not world.has_united_states
         stances = CLASSROOM_STANCES if self.is_classroom else US_STANCES
-        self.options = decision.build_options(len(world.demand_ids), stances)
-        self.retaliate_option = int(np.flatnonzero(self.options.stance == RETALIATE)[0])
-        self.comply_option = self._comply_options()
-        self.beliefs = decision.Beliefs.from_priors(world.n, self.params)
+        self.options = build_options(len(world.demand_ids), stances)
+        self.retaliate_option = int(np.flatnonzero(self.options.stance == Stance.RETALIATE)[0])
+        self.refuse_all_option = self.options.refuse_all()
+        self.comply_option = self.options.comply_options(world.applicable)
+        self.beliefs = Beliefs.from_priors(world.n, self.params)
         self.state = NegotiationState.initial(world, self.options.size)
         if self.is_classroom:
-            self.classroom_payoffs = decision.classroom_payoffs(self.params)
-            self.partner_defect_beliefs = np.tile(
-                [self.params["prior_escalation"] * self.params["belief_weight"],
-                 (1 - self.params["prior_escalation"]) * self.params["belief_weight"]], (world.n, 1))
+            self.classroom_payoffs = classroom.classroom_payoffs(self.params)
+            self.partner_defect_beliefs = classroom.partner_priors(world.n, self.params)
 
         self.united_states = None if self.is_classroom else UnitedStatesAgent(self)
         self.china = None
@@ -106,8 +98,8 @@ class NegotiationModel(mesa.Model):
         self.countries = [
             CountryAgent(self, i, name, world.strategies[i]) for i, name in enumerate(world.names)
         ]
-        self.utility_terms: dict[str, np.ndarray] = {}
-        self.strategy_rules = {name: STRATEGIES[name](self.params) for name in set(world.strategies) if name in RULE_BASED}
+        self.utility_terms: dict[str, np.ndarray] = {}  # this round's utility terms (agents.country.evaluate_options)
+        self.strategies = {name: cls(self.params) for name, cls in STRATEGIES.items()}  # one instance of each rule
         self.strategy_groups = {
             name: np.flatnonzero(np.array(world.strategies) == name) for name in sorted(set(world.strategies))
         }
@@ -115,9 +107,9 @@ class NegotiationModel(mesa.Model):
             self.united_states.apply_treatment()
             self._update_trade(np.zeros(world.n), np.zeros(world.n))
         self.datacollector = CountryDataCollector(
-            model_reporters=reporters.MODEL_REPORTERS,
-            country_columns=reporters.COUNTRY_COLUMNS,
-            labels=reporters.country_labels(self),
+            model_reporters=records.MODEL_REPORTERS,
+            country_columns=records.COUNTRY_COLUMNS,
+            labels=records.country_labels(self),
         )
         self.datacollector.collect(self)
 
@@ -147,63 +139,34 @@ class NegotiationModel(mesa.Model):
         if self.china is not None:
             self.china.announce()  # 2
         self.outlook = us.outlook()
-        previous_labels = [state.action_label(i) for i in range(world.n)]
+        previous_actions = state.action_codes()
         decide_all(self)  # 3
         chosen_stance = state.stance.copy()
-        state.retaliation_value = np.where(chosen_stance == RETALIATE, self.outlook.retaliation_value, 0.0)
+        state.retaliation_value = np.where(chosen_stance == Stance.RETALIATE, self.outlook.retaliation_value, 0.0)
         eligible = us.eligible_for_relief()
-        self._log_choices(previous_labels)
+        self._log_choices(previous_actions)
         relieved_before = state.relieved.copy()
         us.resolve(eligible)  # 4
         china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
-        state.retaliation_value = np.where(state.stance == RETALIATE, state.retaliation_value, 0.0)
+        state.retaliation_value = np.where(state.stance == Stance.RETALIATE, state.retaliation_value, 0.0)
         us.apply_treatment()  # 5
         self._update_trade(state.retaliation_value, china_effect)
-        self._update_beliefs(eligible, chosen_stance, relieved_before)  # 6
-        tariffed = (state.treatment == TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
+        self.beliefs.update(state, eligible, chosen_stance, relieved_before, self.params["social_learning"],
+                            china_active=self.china is not None and self.china.active)  # 6
+        tariffed = (state.treatment == Treatment.TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
         state.pressure += self.params["pressure_adaptation"] * (tariffed - state.pressure)
-        state.own_cooperated = (chosen_stance != RETALIATE) & (chosen_stance != HEDGE)
+        state.own_cooperated = (chosen_stance != Stance.RETALIATE) & (chosen_stance != Stance.HEDGE)
         state.opponent_cooperated = ~tariffed & ~state.escalated
         state.opponent_ever_defected |= ~state.opponent_cooperated
-        state.retaliated_ever |= chosen_stance == RETALIATE
+        state.retaliated_ever |= chosen_stance == Stance.RETALIATE
 
-    # ------------------------------------------------------------------ decisions
-    def evaluate_options(self) -> np.ndarray:
-        """Utility [n, K] of every option for every country this round (percent of stake)."""
-        if self.is_classroom:
-            beliefs = self.partner_defect_beliefs
-            p = beliefs[:, 0] / (beliefs[:, 0] + beliefs[:, 1])  # (a row sum over two columns is slow in numpy)
-            stake = self.params["trade_per_partner_bn"] if self.params["payoff_source"] == "economics" else 100.0
-            triggered = self.state.retaliated_ever | self.state.opponent_ever_defected
-            utilities = decision.classroom_utilities(self.options, p, self.classroom_payoffs, stake,
-                                                     patience=self.world.patience, triggered=triggered,
-                                                     partner_model=self.params["partner_model"])
-            # [n, 2] in column order: the logit's row-wise max, cumsum and count then run along
-            # two long columns instead of n short rows (half the cost of the choice at N = 1,000)
-            return np.asfortranarray(utilities)
-        self.utility_terms = {}  # the terms of this round's utilities, for explanations (CountryAgent.explain)
-        return decision.us_game_utilities(
-            self.world, self.options, self.outlook, self.beliefs, self.state.pressure, self.params,
-            china_active=self.china is not None and self.china.active, terms_out=self.utility_terms,
-        )
-
-    def _comply_options(self) -> np.ndarray:
-        """Per country, the option "wait and accept every demand that applies"."""
-        options, world = self.options, self.world
-        out = np.zeros(world.n, dtype=int)
-        for i in range(world.n):
-            match = (options.stance == WAIT) & (options.accept == world.applicable[i]).all(axis=1)
-            out[i] = int(np.flatnonzero(match)[0])
-        return out
-
+    # ------------------------------------------------------------------ a person's move
     def set_human_choice(self, country: str, accepted: list[str] | tuple[str, ...] = (), stance: str = "wait") -> None:
         """Record a person's move for ``country`` for the next round.
 
         ``accepted`` lists demand ids; ``stance`` is wait, retaliate, wto or hedge.
         Only "wait" can be combined with accepted demands.
         """
-        from sim.world.arrays import STANCE_NAMES
-
         i = self.world.names.index(country)
         if stance not in STANCE_NAMES or (self.is_classroom and stance not in ("wait", "retaliate")):
             raise ParameterError(f"stance must be one of {', '.join(STANCE_NAMES)}, got {stance!r}")
@@ -213,15 +176,7 @@ class NegotiationModel(mesa.Model):
         if accepted and stance != "wait":
             raise ParameterError("demands can only be accepted together with the stance 'wait'")
         wanted = np.isin(self.world.demand_ids, list(accepted)) & self.world.applicable[i]
-        match = (self.options.stance == STANCE_NAMES.index(stance)) & (self.options.accept == wanted).all(axis=1)
-        self.human_choices[i] = int(np.flatnonzero(match)[0])
-
-    def take_human_choice(self, i: int) -> int:
-        if i in self.human_choices:
-            return self.human_choices.pop(i)
-        self.log(i, "human", f"{self.world.names[i]}: no move given, so it waits")
-        match = (self.options.stance == WAIT) & ~self.options.accept.any(axis=1)
-        return int(np.flatnonzero(match)[0])
+        self.strategies[StrategyName.HUMAN].submit(i, self.options.index(STANCE_NAMES.index(stance), wanted))
 
     # ------------------------------------------------------------------ economics
     def _update_trade(self, retaliation_value: np.ndarray, china_effect: np.ndarray) -> None:
@@ -235,7 +190,7 @@ class NegotiationModel(mesa.Model):
             exporter = np.where(state.quota, capped["exporter_welfare"], exporter)
             volume = np.where(state.quota, capped["volume"], volume)
             us_importer = np.where(state.quota, capped["importer_welfare"], us_importer)
-        counter = decision.retaliation_self_effect(world, retaliation_value, params)
+        counter = retaliation_self_effect(world, retaliation_value, params)
         stake = world.stake(state.schedule)
         pledges = (state.accepted * world.cost_share[None, :]).sum(axis=1) * stake
         state.welfare = exporter.sum(axis=1) + counter["importer_welfare"] + china_effect - pledges
@@ -255,39 +210,20 @@ class NegotiationModel(mesa.Model):
     def escalation_index(self) -> float:
         state, world = self.state, self.world
         if self.is_classroom:
-            return 100.0 * self.params["war_tariff"] * (np.count_nonzero(state.stance == RETALIATE) / world.n)
+            return 100.0 * self.params["war_tariff"] * (np.count_nonzero(state.stance == Stance.RETALIATE) / world.n)
         us_side = (world.exports * state.tariffs).sum()
         partner_side = (state.retaliation_value * self.params["retaliation_rate"]).sum()
         trade = world.exports.sum() + world.imports_from_us.sum()
         return 100.0 * float(us_side + partner_side) / max(float(trade), 1e-12)
 
-    # ------------------------------------------------------------------ beliefs
-    def _update_beliefs(self, eligible: np.ndarray, chosen_stance: np.ndarray, relieved_before: np.ndarray) -> None:
-        state, beliefs = self.state, self.beliefs
-        social = self.params["social_learning"]
-        asked = eligible & ~relieved_before
-        granted = state.relieved | (state.treatment != TARIFFED)
-        _learn(beliefs.relief, asked, granted, social)
-        challengers = (chosen_stance == RETALIATE) | (chosen_stance == HEDGE)
-        _learn(beliefs.escalation, challengers, state.escalated, social)
-        retaliated = chosen_stance == RETALIATE
-        settled = retaliated & (state.stance == WAIT)
-        _learn(beliefs.settlement, retaliated, settled, social)
-        if self.china is not None and self.china.active:
-            aligned = state.alignment > 0
-            _learn(beliefs.china_punishment, aligned, state.china_punished, social)
-
     # ------------------------------------------------------------------ classroom
     def _classroom_round(self) -> None:
         state, world, params = self.state, self.world, self.params
-        previous_labels = [state.action_label(i) for i in range(world.n)] if world.n <= 50 else None
+        previous_actions = state.action_codes() if world.n <= 50 else None
         decide_all(self)
-        defect = state.stance == RETALIATE
+        defect = state.stance == Stance.RETALIATE
         n = world.n
-        others_defecting = defect.sum() - defect
-        share = others_defecting / max(n - 1, 1)
-        pay = self.classroom_payoffs
-        state.welfare = np.where(defect, (1 - share) * pay["T"] + share * pay["P"], (1 - share) * pay["R"] + share * pay["S"])
+        state.welfare, share = classroom.stage_payoffs(defect, self.classroom_payoffs)
         state.cum_welfare += state.welfare
         state.avg_tariff = params["war_tariff"] * share
         state.retaliation_value = np.where(defect, params["trade_per_partner_bn"] * (n - 1), 0.0)
@@ -295,10 +231,9 @@ class NegotiationModel(mesa.Model):
         state.own_cooperated = ~defect
         state.opponent_cooperated = share <= 0.5
         state.opponent_ever_defected |= ~state.opponent_cooperated
-        self.partner_defect_beliefs[:, 0] += share
-        self.partner_defect_beliefs[:, 1] += 1 - share
-        if previous_labels is not None:
-            self._log_choices(previous_labels)
+        classroom.observe_partners(self.partner_defect_beliefs, share)
+        if previous_actions is not None:
+            self._log_choices(previous_actions)
         else:
             self.log(None, "summary", f"{int(defect.sum())} of {n} countries retaliate")
 
@@ -312,26 +247,28 @@ class NegotiationModel(mesa.Model):
         """Readable event lines, e.g. "Round 3: Canada retaliates on $11.2bn of U.S. goods (...)"."""
         return [f"Round {e['round']}: {e['text']}" for e in self.events]
 
-    def _log_choices(self, previous_labels: list[str]) -> None:
+    def _log_choices(self, previous_actions: np.ndarray) -> None:
+        """An event line for each country whose move changed (and for every partial move of round 1)."""
         state, world = self.state, self.world
+        actions = state.action_codes()
         for i in range(world.n):
-            label = state.action_label(i)
-            if label == previous_labels[i] and not (label == "partial" and self.round == 1):
+            action = Action(int(actions[i]))
+            if action == previous_actions[i] and not (action == Action.PARTIAL and self.round == 1):
                 continue
             name = world.names[i]
-            if label == "retaliate":
+            if action == Action.RETALIATE:
                 value = state.retaliation_value[i]
                 goods = world.retaliation_targets[i][:3]
                 where = f" ({', '.join(goods)})" if goods else ""
                 text = (f"{name} retaliates on ${value:.1f}bn of U.S. goods{where}" if not self.is_classroom
                         else f"{name} retaliates")
-            elif label == "wto":
+            elif action == Action.WTO:
                 text = f"{name} files a WTO case"
-            elif label == "hedge":
+            elif action == Action.HEDGE:
                 text = f"{name} hedges toward China"
-            elif label == "comply":
+            elif action == Action.COMPLY:
                 text = f"{name} accepts the whole package"
-            elif label == "partial":
+            elif action == Action.PARTIAL:
                 accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
                 text = f"{name} accepts {', '.join(accepted)}"
             else:
@@ -341,19 +278,4 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict:
         """The run as a JSON-ready dict (see ``tradesim run --json``)."""
-        from sim.records import run_summary
-
-        return run_summary(self)
-
-
-def _learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: float) -> None:
-    """Own experience (weight 1) plus the public record of others (weight ``social``)."""
-    if not mask.any():
-        return
-    decision.Beliefs.observe(counts, mask, outcome.astype(float))
-    others = mask.sum() - mask  # observations by others, per observer
-    success = (outcome & mask).sum() - (outcome & mask)
-    rate = np.where(others > 0, success / np.maximum(others, 1), 0.0)
-    weight = social * (others > 0)
-    counts[:, 0] += weight * rate
-    counts[:, 1] += weight * (1 - rate)
+        return records.run_summary(self)

@@ -31,7 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim import reporters
+from sim import records
 from sim.world.errors import ParameterError, UserError
 from sim.model import NegotiationModel
 from sim.world.params import PARAMS, STRATEGY_NAMES
@@ -213,9 +213,9 @@ class History:
         self._matrix[count] = row
         self.rounds.append(model.round)
         self.tariffs.append(row)
-        self.deals.append(reporters.deals(model))
-        self.retaliators.append(reporters.retaliators(model))
-        self.waiters.append(reporters.waiters(model))
+        self.deals.append(records.deals(model))
+        self.retaliators.append(records.retaliators(model))
+        self.waiters.append(records.waiters(model))
 
     def sample(self, limit: int = MAX_PLOT_POINTS) -> list[int]:
         """Row positions of an even sample of at most ``limit`` rounds, always with the latest."""

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents.decision import UTILITY_TERMS
+from agents.utility import UTILITY_TERMS
 from sim import NegotiationModel
 from sim.records import country_frame
-from sim.world.arrays import WTO
+from sim.world.vocabulary import Stance
 
 
 def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed(tradesim, tradesim_process):
@@ -140,12 +140,12 @@ def test_the_breakdown_adds_up_to_each_utility_and_moves_with_its_parameter():
 
 def test_only_a_country_facing_tariffs_can_file_a_wto_case():
     model = NegotiationModel(scenario_name="section232_2018", rng=0).run(1)  # deadline at round 3
-    wto = int(np.flatnonzero(model.options.stance == WTO)[0])
+    wto = int(np.flatnonzero(model.options.stance == Stance.WTO)[0])
     facing = model.outlook.tariffed_now
     utilities = model.state.utilities[:, wto]
     assert facing.any() and (~facing).any()
     assert np.isfinite(utilities[facing]).all() and np.isinf(utilities[~facing]).all()
-    assert not (model.state.stance[~facing] == WTO).any()
+    assert not (model.state.stance[~facing] == Stance.WTO).any()
 
 
 def test_cli_explain_prints_the_terms_and_rejects_unknown_countries(tradesim, tradesim_process):

@@ -1,5 +1,6 @@
 """Each repeated-game rule plays the expected move sequence (axelrod-style tests)."""
 
+import numpy as np
 import pytest
 
 from sim import NegotiationModel
@@ -76,3 +77,92 @@ def test_strategies_registry_matches_the_parameter_choices():
     for cls in STRATEGIES.values():
         assert cls.__doc__ and len(cls.__doc__.split()) > 8
         assert "memory_depth" in cls.classifier
+
+
+# ----------------------------------------------------------------------------- each rule, given a history
+# As axelrod's own tests do: hand each rule histories and check the move it plays.
+# Four countries decide at once, one column per history:
+#   own last move     C  C  D  D
+#   opponent's last   C  D  C  D
+OWN = np.array([True, True, False, False])
+OPPONENT = np.array([True, False, True, False])
+
+
+def _history(round_=3, ever_defected=None):
+    from agents.strategies import History
+
+    ever = ~OPPONENT if ever_defected is None else np.asarray(ever_defected)
+    return History(round=round_, own_cooperated=OWN.copy(), opponent_cooperated=OPPONENT.copy(),
+                   opponent_ever_defected=ever)
+
+
+def _moves(cooperate) -> str:
+    return "".join("C" if c else "D" for c in cooperate)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("always_comply", "CCCC"),
+    ("always_retaliate", "DDDD"),
+    ("tit_for_tat", "CDCD"),  # copies the opponent's last move
+    ("win_stay_lose_shift", "CDDC"),  # cooperates iff both made the same move
+])
+def test_each_rule_answers_a_history_with_its_move(name, expected):
+    from agents.strategies import STRATEGIES
+
+    rng = np.random.default_rng(0)
+    assert _moves(STRATEGIES[name]().cooperate(_history(), rng)) == expected
+
+
+def test_rules_cooperate_in_the_first_round_and_grim_remembers_any_defection():
+    from agents.strategies import STRATEGIES
+
+    rng = np.random.default_rng(0)
+    for name in ("tit_for_tat", "win_stay_lose_shift", "generous_tit_for_tat"):
+        assert _moves(STRATEGIES[name]().cooperate(_history(round_=1), rng)) == "CCCC", name
+    # the opponent cooperated last round in columns 1 and 3, but defected once earlier in column 1
+    grim = STRATEGIES["grim"]().cooperate(_history(ever_defected=[True, True, False, True]), rng)
+    assert _moves(grim) == "DDCD"
+
+
+def test_generous_tit_for_tat_forgives_with_its_generosity():
+    from agents.strategies import STRATEGIES
+
+    rng = np.random.default_rng(0)
+    rule = STRATEGIES["generous_tit_for_tat"]
+    assert _moves(rule({"generosity": 0.0}).cooperate(_history(), rng)) == "CDCD"  # tit-for-tat
+    assert _moves(rule({"generosity": 1.0}).cooperate(_history(), rng)) == "CCCC"  # forgives everything
+
+
+def _decision(utilities=None, tremble=0.0, noise=0.0, log=None):
+    from agents.strategies import Decision
+
+    utilities = np.zeros((4, 3)) if utilities is None else utilities
+    extra = {"log": log} if log else {}
+    return Decision(countries=np.arange(4), history=_history(), utilities=utilities, comply=np.array([5, 5, 6, 6]),
+                    retaliate=9, refuse_all=0, rng=np.random.default_rng(0), noise=noise, tremble=tremble, **extra)
+
+
+def test_a_repeated_game_rule_plays_comply_or_retaliate_and_trembles():
+    from agents.strategies import TitForTat
+
+    assert TitForTat().choose(_decision()).tolist() == [5, 9, 6, 9]  # C -> the country's comply option
+    assert TitForTat().choose(_decision(tremble=1.0)).tolist() == [9, 5, 9, 6]  # every move flipped
+
+
+def test_expected_utility_picks_the_best_option_without_noise():
+    from agents.strategies import ExpectedUtility
+
+    utilities = np.array([[0.0, 2.0, 1.0], [3.0, -np.inf, 1.0], [0.0, 0.0, 5.0], [-1.0, -2.0, -3.0]])
+    assert ExpectedUtility().choose(_decision(utilities)).tolist() == [1, 0, 2, 0]
+
+
+def test_a_human_plays_the_submitted_move_once_then_waits_and_is_told():
+    from agents.strategies import Human
+
+    lines = []
+    human = Human()
+    human.submit(2, 7)
+    first = human.choose(_decision(log=lambda i, kind, text: lines.append((i, text))))
+    assert first.tolist() == [0, 0, 7, 0]  # refuse-all where no move was given
+    assert [i for i, _ in lines] == [0, 1, 3] and "no move given" in lines[0][1]
+    assert human.choose(_decision()).tolist() == [0, 0, 0, 0]  # a move counts for one round only

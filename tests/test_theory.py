@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents.decision import classroom_payoffs, folk_theorem_threshold
+from agents.classroom import classroom_payoffs, folk_theorem_threshold
 from experiments import theory
 from sim import NegotiationModel
 from sim.world import economics

@@ -14,11 +14,6 @@ import numpy as np
 
 from sim.world.scenario import ScenarioData
 
-WAIT, RETALIATE, WTO, HEDGE = 0, 1, 2, 3
-STANCE_NAMES = ("wait", "retaliate", "wto", "hedge")
-
-TARIFFED, QUOTA, EXEMPT, DEAL = 0, 1, 2, 3
-TREATMENT_NAMES = ("tariffed", "quota", "exempt", "deal")
 
 
 @dataclass

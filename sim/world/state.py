@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.world.arrays import DEAL, EXEMPT, HEDGE, RETALIATE, STANCE_NAMES, TARIFFED, WTO, World
+from sim.world.arrays import World
+from sim.world.vocabulary import Action, Stance, Treatment
 
 
 @dataclass
 class NegotiationState:
     schedule: np.ndarray  # [n, s] announced U.S. rates
     escalation: np.ndarray  # [n] tariff points added by escalation
-    treatment: np.ndarray  # [n] TARIFFED / QUOTA / EXEMPT / DEAL
+    treatment: np.ndarray  # [n] a Treatment code
     temp_exempt: np.ndarray  # [n] bool, exempt only until the deadline
     relieved: np.ndarray  # [n] bool, relief granted by the U.S. and still held
     settled_ever: np.ndarray  # [n] bool, relief or deal granted at some round
@@ -49,7 +50,7 @@ class NegotiationState:
         n, s, d = world.n, len(world.sector_names), len(world.demand_ids)
         zeros = np.zeros(n)
         false = np.zeros(n, dtype=bool)
-        treatment = np.where(world.temp_exempt0, EXEMPT, TARIFFED)
+        treatment = np.where(world.temp_exempt0, Treatment.EXEMPT, Treatment.TARIFFED)
         return cls(
             schedule=world.schedule0.copy(),
             escalation=zeros.copy(),
@@ -83,18 +84,20 @@ class NegotiationState:
 
     @property
     def retaliating(self) -> np.ndarray:
-        return self.stance == RETALIATE
+        return self.stance == Stance.RETALIATE
 
     @property
     def settled_now(self) -> np.ndarray:
-        return self.relieved | (self.treatment == DEAL)
+        return self.relieved | (self.treatment == Treatment.DEAL)
+
+    def action_codes(self) -> np.ndarray:
+        """Each country's move as an :class:`~sim.world.vocabulary.Action` code: its stance, with
+        "wait" split into wait (nothing accepted), partial and comply (the whole package)."""
+        any_accepted = self.accepted.any(axis=1) if self.accepted.shape[1] else np.zeros(len(self.stance), dtype=bool)
+        waiting = np.where(any_accepted, np.where(self.compliance >= 1 - 1e-9, Action.COMPLY, Action.PARTIAL),
+                           Action.WAIT)
+        return np.where(self.stance != Stance.WAIT, self.stance + (Action.RETALIATE - Stance.RETALIATE), waiting)
 
     def action_label(self, i: int) -> str:
-        stance = self.stance[i]
-        if stance in (RETALIATE, WTO, HEDGE):
-            return STANCE_NAMES[stance]
-        if self.compliance[i] >= 1 - 1e-9 and self.accepted[i].any():
-            return "comply"
-        if self.accepted[i].any():
-            return "partial"
-        return "wait"
+        """Country ``i``'s move in words: wait, comply, partial, retaliate, wto or hedge."""
+        return Action(int(self.action_codes()[i])).label

@@ -1,0 +1,79 @@
+"""Beliefs about how the U.S. and China reply: Beta pseudo-counts, learned from the record.
+
+Each country holds, for each kind of reply, a Beta belief as pseudo-counts
+(success, failure): that compliance brings relief, that retaliation brings
+escalation or a lifting deal, that China punishes alignment.  After each round it
+adds what happened to itself (weight 1) and what happened to the others (weight
+``social_learning``), so credibility is learned from what the U.S. actually did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.world.vocabulary import Stance, Treatment
+
+
+@dataclass
+class Beliefs:
+    """Beta pseudo-counts (success, failure) per country for each reply type."""
+
+    relief: np.ndarray  # [n, 2]
+    escalation: np.ndarray
+    settlement: np.ndarray
+    china_punishment: np.ndarray
+
+    @classmethod
+    def from_priors(cls, n: int, params: dict) -> "Beliefs":
+        return cls(
+            relief=prior(n, params["prior_relief"], params),
+            escalation=prior(n, params["prior_escalation"], params),
+            settlement=prior(n, params["prior_settlement"], params),
+            china_punishment=prior(n, params["prior_china_punishment"], params),
+        )
+
+    @staticmethod
+    def mean(counts: np.ndarray) -> np.ndarray:
+        return counts[:, 0] / counts.sum(axis=1)
+
+    @staticmethod
+    def observe(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, weight: float = 1.0) -> None:
+        """Add ``weight`` observations of ``outcome`` (bool) for the countries in ``mask``."""
+        counts[mask, 0] += weight * outcome[mask]
+        counts[mask, 1] += weight * (1 - outcome[mask])
+
+    def update(self, state, eligible: np.ndarray, chosen_stance: np.ndarray, relieved_before: np.ndarray,
+               social: float, china_active: bool) -> None:
+        """Learn from this round's replies (step 6 of the round)."""
+        asked = eligible & ~relieved_before
+        granted = state.relieved | (state.treatment != Treatment.TARIFFED)
+        learn(self.relief, asked, granted, social)
+        challengers = (chosen_stance == Stance.RETALIATE) | (chosen_stance == Stance.HEDGE)
+        learn(self.escalation, challengers, state.escalated, social)
+        retaliated = chosen_stance == Stance.RETALIATE
+        settled = retaliated & (state.stance == Stance.WAIT)
+        learn(self.settlement, retaliated, settled, social)
+        if china_active:
+            aligned = state.alignment > 0
+            learn(self.china_punishment, aligned, state.china_punished, social)
+
+
+def prior(n: int, mean: float, params: dict) -> np.ndarray:
+    """``n`` rows of the prior pseudo-counts for a belief with this mean (``belief_weight`` strong)."""
+    weight = params["belief_weight"]
+    return np.tile([mean * weight, (1 - mean) * weight], (n, 1)).astype(float)
+
+
+def learn(counts: np.ndarray, mask: np.ndarray, outcome: np.ndarray, social: float) -> None:
+    """Own experience (weight 1) plus the public record of others (weight ``social``)."""
+    if not mask.any():
+        return
+    Beliefs.observe(counts, mask, outcome.astype(float))
+    others = mask.sum() - mask  # observations by others, per observer
+    success = (outcome & mask).sum() - (outcome & mask)
+    rate = np.where(others > 0, success / np.maximum(others, 1), 0.0)
+    weight = social * (others > 0)
+    counts[:, 0] += weight * rate
+    counts[:, 1] += weight * (1 - rate)

@@ -1,0 +1,97 @@
+"""The U.S. rule, written once: used by the U.S. agent to act, and by countries to expect.
+
+The documented rule: rates are set "to reflect trading partner retaliation and
+alignment" (Executive Order of 9 Apr 2025; the 31 Jul 2025 order cites partners'
+"efforts to retaliate" and "efforts to align").  Its parts:
+
+* **Relief** for a partner that waits and accepts at least
+  ``relief_threshold + balance_weight * d`` of the weighted package (and the export
+  cap where the U.S. runs a deficit with it), with ``d`` the U.S. bilateral deficit
+  as a share of bilateral trade (:func:`deficit_share`; negative for a U.S. surplus):
+  the larger the deficit, the more it asks.  Granted with probability
+  ``relief_probability`` per round.
+* **A lifting deal** for a retaliator, with chance per round
+  ``(1 - us_toughness) * g * damage / settlement_tolerance`` (:func:`settlement_chance`),
+  ``g = clip(1 - balance_weight * d, 0, 1)`` and ``damage`` the cumulative loss of
+  U.S. exporters to its counter-tariffs ($bn).
+* **Escalation** against retaliators and hedgers with probability ``us_toughness``.
+
+:class:`agents.united_states.UnitedStatesAgent` applies the rule; a country's
+expectations (:mod:`agents.utility`) use the same functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.world.vocabulary import Stance
+
+
+def deficit_share(world) -> np.ndarray:
+    """U.S. bilateral goods deficit as a share of bilateral trade, -1..1 (negative = U.S. surplus).
+
+    ``d_i = (X_i - M_i) / (X_i + M_i)`` with ``X_i`` the partner's exports to the
+    U.S. and ``M_i`` its imports from the U.S. (Census 2017 figures in the scenario).
+    """
+    exports = world.exports.sum(axis=1)
+    trade = np.maximum(exports + world.imports_from_us, 1e-12)
+    return (exports - world.imports_from_us) / trade
+
+
+def required_compliance(world, params: dict) -> np.ndarray:
+    """Weighted share of the package the U.S. requires for relief, per partner.
+
+    ``relief_threshold + balance_weight * d_i``: the U.S. objective weighs the
+    bilateral trade balance (the 2018 exclusions went to partners with small
+    deficits or U.S. surpluses; the 2025 orders tie rates to the deficit), so the
+    larger the deficit, the more it asks; with a U.S. surplus (``d_i < 0``) it asks
+    less, down to nothing.  Above 1 no package buys relief.
+    """
+    return params["relief_threshold"] + params["balance_weight"] * deficit_share(world)
+
+
+def us_openness(world, params: dict) -> np.ndarray:
+    """``g_i = clip(1 - balance_weight * d_i, 0, 1)``: how willing the U.S. is to lift tariffs in a deal."""
+    return np.clip(1.0 - params["balance_weight"] * deficit_share(world), 0.0, 1.0)
+
+
+def package_weights(world) -> np.ndarray:
+    """[n, D] weight of each demand put to each partner (0 where it does not apply)."""
+    return world.applicable * world.demand_weight[None, :]
+
+
+def package_share(world, accepted: np.ndarray) -> np.ndarray:
+    """Weighted share of the package accepted: ``accepted`` is [n, D] (a move per country) or
+    [1, K, D] (every option), giving [n] or [n, K]."""
+    weights = package_weights(world)
+    total = weights.sum(axis=1)
+    if accepted.ndim == 3:
+        weights, total = weights[:, None, :], total[:, None]
+    return np.where(total > 0, (accepted * weights).sum(axis=-1) / np.maximum(total, 1e-12), 0.0)
+
+
+def requires_cap(world) -> np.ndarray:
+    """The U.S. insists on the export cap where it runs a goods deficit with the partner."""
+    if world.cap_index < 0:
+        return np.zeros(world.n, dtype=bool)
+    return world.applicable[:, world.cap_index] & (world.us_balance < 0)
+
+
+def relief_eligible(world, params: dict, stance: np.ndarray, share: np.ndarray, cap_accepted: np.ndarray) -> np.ndarray:
+    """Moves that meet the relief condition: wait, accept enough of the package, and the cap if required.
+
+    ``stance`` and ``share`` are per move ([n] or [n, K], broadcast against the
+    partners' [n] requirements); ``cap_accepted`` says whether the move takes the cap.
+    """
+    has_package = package_weights(world).sum(axis=1) > 0
+    required = required_compliance(world, params)
+    needs_cap = requires_cap(world)
+    if np.ndim(share) == 2:
+        has_package, required, needs_cap = has_package[:, None], required[:, None], needs_cap[:, None]
+    return (stance == Stance.WAIT) & (share >= required - 1e-12) & has_package & (cap_accepted | ~needs_cap)
+
+
+def settlement_chance(world, params: dict, damage_bn: np.ndarray) -> np.ndarray:
+    """Chance per round that the U.S. offers a retaliator a lifting deal, after ``damage_bn``
+    ($bn) of cumulative losses to U.S. exporters (above 1: certain)."""
+    return (1 - params["us_toughness"]) * us_openness(world, params) * damage_bn / params["settlement_tolerance"]

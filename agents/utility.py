@@ -1,0 +1,162 @@
+"""A country's utility of every option, term by term, for all countries at once.
+
+Utilities are in percent of the country's stake in the dispute (see
+:meth:`sim.world.arrays.World.stake`), so the same decision noise means the same
+for Argentina and for China.  Each option's utility is the sum of named terms
+(:data:`UTILITY_TERMS`): the expected trade outcome under the U.S. reply the option
+invites (the U.S. rule from :mod:`agents.us_rule`, weighed by the country's
+beliefs), its own counter-tariffs, China, the cost of the demands, security
+cooperation, domestic politics and a WTO case.  The formulas are written out in
+docs/model.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents import us_rule
+from agents.beliefs import Beliefs
+from agents.options import OptionTable
+from sim.world import economics
+from sim.world.vocabulary import Stance
+
+
+def exporter_welfare(world, rates: np.ndarray, params: dict, quota: np.ndarray | None = None) -> np.ndarray:
+    """Exporter surplus change ($bn/yr) per country at U.S. tariff ``rates`` [n, s].
+
+    Sectors flagged in ``quota`` [n, s] trade under the export cap instead.
+    """
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.seller_share_us)[:, None]
+    eta = params["demand_elasticity"]
+    welfare = economics.tariff_outcome(world.exports, rates, eta, eps)["exporter_welfare"]
+    if quota is not None and quota.any():
+        capped = economics.quota_outcome(world.exports, world.cap_share, eta, eps, params["quota_rent_share"])
+        welfare = np.where(quota, capped["exporter_welfare"], welfare)
+    return welfare.sum(axis=1)
+
+
+def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[str, np.ndarray]:
+    """Effects of a counter-tariff on ``value_bn`` of U.S. goods, for the retaliator and the U.S."""
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.buyer_share_us)
+    return economics.tariff_outcome(value_bn, params["retaliation_rate"], params["demand_elasticity"], eps)
+
+
+def expected_settlement(world, retaliation_value: np.ndarray, params: dict, rounds_per_year: float) -> np.ndarray:
+    """Chance per round that retaliation brings a mutual lifting deal, as a country that knows the
+    U.S. rule expects it (:func:`agents.us_rule.settlement_chance`).
+
+    After ``1 / (1 - patience)`` rounds of retaliation (its horizon), the U.S. exporters'
+    cumulative loss is ``D_i * H / rounds_per_year``, with ``D_i`` the annual loss from its
+    counter-tariffs: retaliation capacity (market power over U.S. exports; Johnson 1953-54)
+    buys a deal.
+    """
+    damage = -retaliation_self_effect(world, retaliation_value, params)["exporter_welfare"]
+    horizon = 1.0 / np.maximum(1.0 - world.patience, 1e-3)
+    return np.clip(us_rule.settlement_chance(world, params, damage * horizon / rounds_per_year), 0.0, 1.0)
+
+
+@dataclass
+class TradeOutlook:
+    """Exporter welfare ($bn/yr) under each possible U.S. reply, per country."""
+
+    tariff: np.ndarray  # no relief: the announced schedule (or the grace rate before a deadline)
+    escalated: np.ndarray  # one more escalation step
+    quota: np.ndarray  # relief as a quota on the capped sectors
+    exempt: np.ndarray  # relief as a full exemption (floor rates)
+    currently_relieved: np.ndarray  # bool: relief already granted and kept while compliant
+    requires_cap: np.ndarray  # bool: relief for this partner needs the export cap
+    tariffed_now: np.ndarray  # bool: under tariffs above the floor right now
+    retaliation_value: np.ndarray  # $bn of U.S. goods a retaliation would cover
+    stake: np.ndarray  # $bn, utility scale
+
+
+# The terms of a country's utility, in the order they are summed (see :func:`us_game_terms`).
+UTILITY_TERMS = {
+    "trade": "expected exporter welfare next round under the U.S. reply this option invites (relief, tariffs, escalation, a deal)",
+    "own counter-tariffs": "what the country's own counter-tariffs cost its consumers, net of terms-of-trade gains",
+    "China": "China's expected punishment of anti-China alignment, or its inducement to hedge",
+    "cost of demands": "direct cost of pledges and market access asked for",
+    "security cooperation": "value of the security cooperation accepted, net of its cost",
+    "political gain": "domestic gain from standing firm while facing tariffs (political_gain x pressure)",
+    "security linkage": "what retaliating puts at risk in the security relationship (security_linkage x dependence)",
+    "WTO case": "expected value of a WTO case while facing tariffs",
+    "audience cost": "domestic cost of conceding (audience_cost x pressure x share of the package accepted)",
+}
+
+
+def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
+                  pressure: np.ndarray, params: dict, china_active: bool,
+                  rounds_per_year: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Each term of every option's utility [n, K] in percent of stake (keys of :data:`UTILITY_TERMS`),
+    and the mask [n, K] of valid options (a demand that does not apply cannot be accepted).
+
+    The utility is their sum; :func:`us_game_utilities` adds them up.
+    """
+    acc = options.accept[None, :, :]  # [1, K, D]
+    applicable = world.applicable[:, None, :]  # [n, 1, D]
+    valid = ~(acc & ~applicable).any(axis=2)
+    compliance = us_rule.package_share(world, acc)  # [n, K] share of the package each option accepts
+    stance = options.stance[None, :]
+    if world.cap_index >= 0:
+        cap_accepted = options.accept[None, :, world.cap_index] & world.applicable[:, world.cap_index][:, None]
+    else:
+        cap_accepted = np.zeros((1, options.size), dtype=bool)
+    eligible = us_rule.relief_eligible(world, params, stance, compliance, cap_accepted)
+
+    col = lambda a: a[:, None]  # noqa: E731 - broadcast a per-country vector over options
+    p_relief = np.where(outlook.currently_relieved, 1.0, Beliefs.mean(beliefs.relief))
+    p_esc = Beliefs.mean(beliefs.escalation)
+    rule_settle = expected_settlement(world, outlook.retaliation_value, params, rounds_per_year)
+    p_settle = np.minimum(np.maximum(Beliefs.mean(beliefs.settlement), rule_settle), 1 - p_esc)
+    relief_welfare = np.where(cap_accepted, col(outlook.quota), col(outlook.exempt))
+    expected_trade = np.where(
+        eligible,
+        col(p_relief) * relief_welfare + col(1 - p_relief) * col(outlook.tariff),
+        col(outlook.tariff),
+    )
+    retaliation_trade = p_esc * outlook.escalated + p_settle * outlook.exempt + (1 - p_esc - p_settle) * outlook.tariff
+    hedge_trade = p_esc * outlook.escalated + (1 - p_esc) * outlook.tariff
+    expected_trade = np.where(stance == Stance.RETALIATE, col(retaliation_trade), expected_trade)
+    expected_trade = np.where(stance == Stance.HEDGE, col(hedge_trade), expected_trade)
+
+    pct = col(outlook.stake / 100.0)  # $bn per utility point
+    self_effect = retaliation_self_effect(world, outlook.retaliation_value, params)["importer_welfare"]
+    china_on = 1.0 if china_active else 0.0
+    punish = Beliefs.mean(beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
+    alignment_cost = (acc * applicable * world.china_exposure[None, None, :]).sum(axis=2) * col(punish)
+    inducement = np.where(stance == Stance.HEDGE, col(params["china_inducement"] * world.china_trade * china_on), 0.0)
+    security_kind = np.array([kind == "security" for kind in world.demand_kind], dtype=bool)
+    accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
+    tariffed = outlook.tariffed_now.astype(float)
+    retaliating = stance == Stance.RETALIATE
+    # a WTO case needs a measure to challenge: only a country facing tariffs can file one
+    valid = valid & ~((stance == Stance.WTO) & ~col(outlook.tariffed_now))
+    dollars = {  # $bn per year
+        "trade": col(world.patience) * expected_trade,
+        "own counter-tariffs": np.where(retaliating, col(self_effect), 0.0),
+        "China": inducement - alignment_cost,
+        "cost of demands": -(acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(outlook.stake),
+    }
+    terms = {name: value / pct for name, value in dollars.items()}
+    terms["security cooperation"] = accepted_security * col(world.security * params["security_value"] - params["security_cost"])
+    terms["political gain"] = np.where(retaliating, col(params["political_gain"] * pressure * tariffed), 0.0)
+    terms["security linkage"] = np.where(retaliating, col(-params["security_linkage"] * world.security), 0.0)
+    terms["WTO case"] = np.where(stance == Stance.WTO, col(params["wto_value"] * tariffed), 0.0)
+    terms["audience cost"] = -compliance * col(params["audience_cost"] * pressure)
+    return terms, valid
+
+
+def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
+                      pressure: np.ndarray, params: dict, china_active: bool,
+                      rounds_per_year: float, terms_out: dict | None = None) -> np.ndarray:
+    """Utility [n, K] of every option for every country (percent of stake); -inf where invalid.
+
+    The sum of :func:`us_game_terms`; pass a dict as ``terms_out`` to receive the terms too.
+    """
+    terms, valid = us_game_terms(world, options, outlook, beliefs, pressure, params, china_active, rounds_per_year)
+    points = sum(terms.values())
+    if terms_out is not None:
+        terms_out.update(terms)
+    return np.where(valid, points, -np.inf)
