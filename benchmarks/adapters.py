@@ -2,7 +2,7 @@
 
 * Sweeps: ``benchmarks/sweep_bench.py`` (next to the sweep engine in
   ``experiments/sweep.py``) measures runs per second and peak memory.
-* App: ``sim.presentation.measure_update_time`` times one full server-side
+* App: ``benchmarks.app_update.measure_update_time`` times one full server-side
   update of the page.
 
 When either is missing (or fails), its rows say "not available" with the
@@ -106,9 +106,9 @@ APP_GOAL = "update at round 300 <= 1.5x that at round 10, and < 150 ms"
 
 
 def app_row(quick: bool) -> dict:
-    module, reason = _import("sim.presentation")
+    module, reason = _import("benchmarks.app_update")
     if module is None or not callable(getattr(module, "measure_update_time", None)):
-        return _missing("app", APP_LABEL, APP_GOAL, reason or "sim.presentation has no measure_update_time")
+        return _missing("app", APP_LABEL, APP_GOAL, reason or "benchmarks.app_update has no measure_update_time")
     early, late = (3, 6) if quick else (10, 300)
     try:
         times = module.measure_update_time(at_rounds=(early, late), repeats=1 if quick else 5)

@@ -28,7 +28,7 @@ def handle(args) -> int:
     scenario = args.scenario
     rounds = args.rounds
     if args.exercise:
-        from sim.exercises import exercise_preset
+        from ui.exercises import exercise_preset
 
         preset = exercise_preset(args.exercise)
         scenario = scenario or preset["scenario"]

@@ -86,7 +86,7 @@ def test_missing_neighbours_give_not_available(monkeypatch):
     real_import = adapters.importlib.import_module
 
     def fake_import(name):
-        if name in ("benchmarks.sweep_bench", "sim.presentation"):
+        if name in ("benchmarks.sweep_bench", "benchmarks.app_update"):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return real_import(name)
 

@@ -4,7 +4,7 @@
 import pytest
 
 from sim import NegotiationModel
-from sim.exercises import SECTIONS, list_exercises
+from ui.exercises import SECTIONS, list_exercises
 
 EXERCISES = list_exercises()
 

@@ -1,4 +1,4 @@
-"""Play a country, the debrief, exercises and the fast figures (sim.play, sim.presentation), no browser.
+"""Play a country, the debrief, exercises and the fast figures (ui.play, ui.session), no browser.
 
 Outcomes are not hard-coded: the model's behavioural parameters are recalibrated from time
 to time, so these tests check structure and consistency, not particular moves.
@@ -8,25 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.app_update import full_update, measure_update_time
 from sim.world.errors import UserError
-from sim.exercises import list_exercises
-from sim.play import (
-    ABOUT_HTML,
-    consequence,
-    exercise_settings,
-    history_of,
-    load_history,
-    option_label,
-    play_view,
-)
-from sim.presentation import (
-    ALL_COUNTRIES,
-    Session,
-    default_settings,
-    full_update,
-    measure_update_time,
-    round_view,
-)
+from ui.exercises import exercise_settings, list_exercises
+from ui.play import consequence, history_of, load_history, option_label, play_view
+from ui.session import Session, round_view
+from ui.settings import ALL_COUNTRIES, default_settings
+from ui.texts import ABOUT_HTML
 
 
 def playing(country="Canada", scenario="section232_2018", rounds=3, **params):
@@ -101,7 +89,7 @@ def test_moves_reach_the_model_and_shadow_moves_in_lockstep():
     assert bool(session.model.state.retaliated_ever[i])
     assert session.model.round == session.play.shadow.round == 2
     assert [m["you"] for m in session.play.moves] == ["accept export_cap, security", "retaliate"]
-    assert session.history.rounds == [0, 1, 2]
+    assert session.series.rounds == [0, 1, 2]
 
 
 def test_bad_moves_are_user_errors_and_do_not_advance():

@@ -1,30 +1,16 @@
-"""Fast tests of the app's data preparation (sim.presentation), no browser."""
+"""Fast tests of the app's data preparation (the ui package), no browser."""
 
 from __future__ import annotations
 
 import pytest
 
+from benchmarks.app_update import full_update
 from sim.world.errors import UserError
-from sim.presentation import (
-    ALL_COUNTRIES,
-    Session,
-    Settings,
-    alignment_graph,
-    build_model,
-    counts_figure,
-    default_settings,
-    figure_png,
-    full_update,
-    inspect_country,
-    network_figure,
-    network_positions,
-    parse_extra,
-    parse_seed,
-    recent_events,
-    tariff_figure,
-    welfare_figure,
-)
 from sim.world.loader import builtin_names
+from ui.figures import NetworkPlot, Plots, relation
+from ui.inspector import inspect_country, recent_events
+from ui.session import Session
+from ui.settings import ALL_COUNTRIES, Settings, build_model, default_settings, parse_extra, parse_seed
 
 
 def test_parse_seed_accepts_numbers_and_rejects_text():
@@ -86,32 +72,32 @@ def test_bad_input_keeps_the_old_game():
         with pytest.raises(UserError):
             session.reset(bad)
     assert session.model.round == 2
-    assert len(session.history.rounds) == 3
+    assert len(session.series.rounds) == 3
 
 
 def test_history_appends_once_per_round_and_seed_replays():
     a, b = Session(), Session()
     a.step(5)
     b.step(5)
-    assert a.history.rounds == [0, 1, 2, 3, 4, 5]
-    assert [t.tolist() for t in a.history.tariffs] == [t.tolist() for t in b.history.tariffs]
-    assert a.history.retaliators == b.history.retaliators
+    assert a.series.rounds == [0, 1, 2, 3, 4, 5]
+    assert [t.tolist() for t in a.series.tariffs] == [t.tolist() for t in b.series.tariffs]
+    assert a.series.retaliators == b.series.retaliators
     frame = a.model.datacollector.get_model_vars_dataframe()
-    assert list(frame["Deals"]) == a.history.deals
-    assert list(frame["Retaliators"]) == a.history.retaliators
-    assert list(frame["Waiters"]) == a.history.waiters
+    assert list(frame["Deals"]) == a.series.deals
+    assert list(frame["Retaliators"]) == a.series.retaliators
+    assert list(frame["Waiters"]) == a.series.waiters
 
 
 def test_network_relations_and_layout_are_deterministic():
     session = Session()
     session.step(4)
-    graph = alignment_graph(session.model)
-    assert "United States" in graph and "China" in graph
-    relations = {d["relation"] for _, _, d in graph.edges(data=True)}
-    assert relations <= {"aligned", "retaliating", "hedging", "neutral"}
-    assert network_positions(graph) == network_positions(alignment_graph(session.model))
-    partners = [n for n, d in graph.nodes(data=True) if d.get("kind") == "partner"]
-    assert set(partners) == set(session.model.world.names) - {"China"}
+    model = session.model
+    assert {relation(model, i) for i in range(model.world.n)} <= {"aligned", "retaliating", "hedging", "neutral"}
+    first, again = NetworkPlot(model), NetworkPlot(model)
+    assert first.xy.tolist() == again.xy.tolist()  # the same places every time
+    partners = {model.world.names[i] for i in first.partners}
+    assert partners == set(model.world.names) - {"China"}  # China sits in the centre, beside the U.S.
+    assert first.render() == again.render()
 
 
 def test_inspector_and_events():
@@ -135,9 +121,7 @@ def test_inspector_and_events():
 def test_figures_limit_history():
     session = Session(default_settings("classroom"))
     session.step(150)
-    fig = tariff_figure(session.model, session.history)
-    line = fig.axes[0].lines[0]
-    assert len(line.get_xdata()) <= 120
-    for make in (lambda: counts_figure(session.model, session.history), lambda: welfare_figure(session.model),
-                 lambda: network_figure(session.model)):
-        assert figure_png(make()).startswith(b"\x89PNG")
+    plots = Plots(session.model, session.series)
+    pngs = plots.render()
+    assert len(plots.tariffs.lines[0].get_xdata()) <= 120
+    assert all(png.startswith(b"\x89PNG") for png in pngs.values())

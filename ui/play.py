@@ -4,49 +4,25 @@ A person plays one country (strategy "human"); every other country stays an agen
 :class:`PlayGame` holds the played model and a *shadow* model built from the same
 scenario, parameters and seed in which the same country follows the default
 expected-utility rule.  Both advance one round per "Play this round".  At the end,
-:func:`debrief` compares the person's result with the agent's and, for
-``section232_2018``, with what the country actually did in 2018-19 (from
-``sim/scenarios/<scenario>_history.toml``).
-
-Also here, as plain data for ``app.py``: the exercise presets
-(:func:`exercise_settings`) and the "About this model" text (:data:`ABOUT_HTML`).
+:func:`debrief` compares the person's result with the agent's and, where the
+scenario has a history table (``section232_2018``), with what the country actually did.
 """
 
 from __future__ import annotations
 
 import copy
-import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agents.options import describe_move
 from sim.world import history
 from sim.world.errors import ParameterError, UserError
+from ui.texts import CLASSROOM_HELP, CLASSROOM_TITLES, STANCE_HELP, STANCE_TITLES
 
 if TYPE_CHECKING:
-    from sim.exercises import Exercise
     from sim.model import NegotiationModel
-    from sim.presentation import Settings
-
-
-# One line per stance, in plain words (U.S. scenarios and the classroom game).
-STANCE_TITLES = {"wait": "Wait", "retaliate": "Retaliate", "wto": "WTO case", "hedge": "Hedge (China)"}
-STANCE_HELP = {
-    "wait": ("Absorb the tariff for now, accepting only the demands you tick. Accepted demands can win "
-             "relief (an exemption or a quota); alignment against China may invite Chinese punishment."),
-    "retaliate": ("Put counter-tariffs on U.S. goods (dollar for dollar, on politically sensitive products). "
-                  "Popular at home, but your consumers pay, and the U.S. may escalate, or settle."),
-    "wto": ("File a WTO case: a legal challenge that costs little and signals resolve, "
-            "but is slow; the tariffs stay while it runs. Only worth something while you face tariffs."),
-    "hedge": ("Lean toward China: China may reward you with trade concessions, "
-              "while the U.S. sees no concession at all."),
-}
-CLASSROOM_TITLES = {"wait": "Stay open", "retaliate": "Retaliate"}
-CLASSROOM_HELP = {
-    "wait": "Keep your market open (cooperate). Best for everyone if the others stay open too.",
-    "retaliate": ("Put a tariff on the others' goods (defect). It pays this round whatever they do, "
-                  "but invites retaliation in the next ones."),
-}
+    from ui.settings import Settings
 
 
 class _NullCollector:
@@ -54,7 +30,6 @@ class _NullCollector:
 
     def collect(self, model) -> None:  # noqa: D401
         return None
-
 
 # ---------------------------------------------------------------------------- history
 def load_history(scenario: str) -> dict[str, Any] | None:
@@ -64,7 +39,6 @@ def load_history(scenario: str) -> dict[str, Any] | None:
     except UserError:
         return None
     return {**table, "economies": {row["name"]: row for row in table["economies"]}}
-
 
 def history_of(scenario: str, country: str) -> dict[str, Any] | None:
     """What ``country`` actually did in the scenario's history, or None."""
@@ -83,20 +57,13 @@ def history_of(scenario: str, country: str) -> dict[str, Any] | None:
     }
     return out
 
-
 # ---------------------------------------------------------------------------- the game
 def option_label(model: "NegotiationModel", country: str, accepted, stance: str) -> str:
     """The composite option's label (as in ``option_utilities``) for a move."""
     world = model.world
     i = world.names.index(country)
-    if stance != "wait":
-        return stance
     wanted = [d for j, d in enumerate(world.demand_ids) if d in set(accepted) and world.applicable[i, j]]
-    if not wanted:
-        return "wait (refuse all)"
-    if len(wanted) == len(world.demand_ids):
-        return "comply (accept all)"
-    return "accept " + ", ".join(wanted)
+    return describe_move(stance, wanted, world.demand_ids)
 
 
 class PlayGame:
@@ -182,7 +149,6 @@ class PlayGame:
         """End the game early ("Finish and debrief")."""
         self.finished = True
 
-
 # ---------------------------------------------------------------------------- views
 def _result(model: "NegotiationModel", i: int) -> dict[str, Any]:
     state, agent = model.state, model.countries[i]
@@ -195,7 +161,6 @@ def _result(model: "NegotiationModel", i: int) -> dict[str, Any]:
         "accepted": agent.accepted_demands,
         "last_move": state.action_label(i) if model.round > 0 else "none",
     }
-
 
 def china_lines(model: "NegotiationModel", i: int) -> list[str]:
     """China's stance toward the played country, in plain words."""
@@ -218,7 +183,6 @@ def china_lines(model: "NegotiationModel", i: int) -> list[str]:
     if model.round > 0 and len(china_idx) and int(china_idx[0]) != i:
         lines.append(f"China's own move toward the U.S. last round: {state.action_label(int(china_idx[0]))}.")
     return lines
-
 
 def play_view(game: PlayGame) -> dict[str, Any]:
     """Everything the play panel shows this round, as plain data."""
@@ -263,7 +227,7 @@ def play_view(game: PlayGame) -> dict[str, Any]:
         "last_move": state.action_label(i) if model.round > 0 else None,
         "last_events": last_events,
         "demands": demands,
-        "n_demands": len(world.demand_ids),
+        "demand_ids": list(world.demand_ids),
         "china": china_lines(model, i),
         "stances": per_stance,
         "utilities": ranked,
@@ -271,7 +235,6 @@ def play_view(game: PlayGame) -> dict[str, Any]:
         "moves": list(game.moves),
         "debrief": debrief(game) if game.finished else None,
     }
-
 
 def consequence(view: dict[str, Any], label: str) -> str:
     """One line on the chosen option: its value this round and its rank."""
@@ -286,7 +249,6 @@ def consequence(view: dict[str, Any], label: str) -> str:
         return f"Your move is the model's best option this round ({value:+.2f}% of stake)."
     return (f"Your move is worth {value:+.2f}% of stake this round, rank {rank} of {len(ranked)}; "
             f"the best is '{best_label}' ({best_value:+.2f}%).")
-
 
 def debrief(game: PlayGame) -> dict[str, Any]:
     """Compare the person's game with the agent's (shadow game) and with history."""
@@ -329,96 +291,3 @@ def debrief(game: PlayGame) -> dict[str, Any]:
         "notes": notes,
         "moves": list(game.moves),
     }
-
-
-# ---------------------------------------------------------------------------- exercises
-def exercise_settings(exercise: "Exercise") -> "Settings":
-    """The app settings an exercise's preset stands for (scenario, parameters, rounds, country)."""
-    from sim.presentation import ALL_COUNTRIES, default_settings
-
-    settings = default_settings(exercise.scenario)
-    settings.seed = "0"  # the seed `tradesim run --exercise NAME` uses, so both show the same game
-    params = dict(exercise.params)
-    strategy = params.pop("strategy", None)
-    settings.params.update(params)
-    if strategy:
-        settings.strategies = {ALL_COUNTRIES: str(strategy)}
-    settings.country = exercise.country
-    settings.rounds = int(exercise.rounds) if exercise.rounds else None
-    return settings
-
-
-def markdown_html(text: str) -> str:
-    """Markdown to HTML for the exercise panel (escaped when the markdown package is missing)."""
-    try:
-        import markdown
-    except ImportError:  # pragma: no cover - solara depends on markdown
-        return "<pre style='white-space:pre-wrap'>" + html.escape(text) + "</pre>"
-    return markdown.markdown(text, extensions=["tables"])
-
-
-EXERCISE_SECTIONS_SHOWN = ("WHAT IS IT", "LEARNING GOALS", "HOW TO RUN", "THINGS TO NOTICE", "THINGS TO TRY",
-                           "QUESTIONS")
-
-
-# ---------------------------------------------------------------------------- about
-ABOUT_HTML = """
-<h3>WHAT IS IT</h3>
-<p>tradesim is an agent-based model of trade negotiations under U.S. tariff pressure. The United
-States puts tariffs on its partners and offers relief in exchange for concessions: capping exports,
-lining up against China's trade practices, security cooperation, purchase pledges. Each partner
-country is an agent that weighs those demands against its other options. Played over many rounds,
-this becomes a repeated game, in which threats, patience and reputation matter.</p>
-
-<h3>HOW A ROUND WORKS</h3>
-<ol>
-<li><b>The U.S. announces</b> its tariffs and its demand package for each partner.</li>
-<li><b>China announces</b>: it will punish partners that align against it and court those that hedge.</li>
-<li><b>Every country chooses at once</b> (none sees the others' moves): accept some demands and wait,
-retaliate with counter-tariffs, file a WTO case, or hedge toward China. Agents compare the expected
-value of each option, using their beliefs about how the U.S. will react, with some noise.</li>
-<li><b>The U.S. resolves</b>: relief (an exemption or a quota) for those who gave enough,
-escalation against retaliators, up to a ceiling.</li>
-<li><b>Trade and welfare update</b>: tariffs cut exports (more with a higher import demand
-elasticity); retaliation also costs the retaliator's consumers; China may punish or reward.</li>
-<li><b>Beliefs update</b> from what the U.S. and China actually did.</li>
-</ol>
-<p>Payoffs come from trade flows and welfare, not from a fixed payoff table.</p>
-
-<h3>HOW TO USE IT</h3>
-<ul>
-<li><b>Step</b>, <b>+10 rounds</b> and <b>Play/Pause</b> run the agents; <b>Reset</b> starts a new game
-with the settings in the sidebar (scenario, seed, sliders, decision rules).</li>
-<li><b>U.S. toughness</b> raises what the U.S. asks before granting relief; <b>Escalation step</b> is how
-far it raises tariffs on retaliators; <b>Deadline round</b> sets a date after which relief ends;
-<b>Import demand elasticity</b> sets how strongly trade reacts to tariffs; <b>Decision noise</b> makes
-agents less predictable; <b>Patience</b> is how much countries value the future.</li>
-<li><b>Play a country</b>: take one country's seat. Each round you see the demands, the tariffs,
-China's stance and what each option is worth, then press <b>Play this round</b>. The debrief compares
-your result with the agent's and with history.</li>
-<li><b>Exercises</b>: load a ready-made classroom exercise with its questions.</li>
-</ul>
-
-<h3>THINGS TO NOTICE</h3>
-<ul>
-<li>In history, security-dependent allies (South Korea, Australia, Japan) settled or held back, while the EU,
-Canada, Mexico and China retaliated. The model gets most of this, but not all: in it Canada usually takes a
-quota, and Vietnam and Taiwan retaliate (see docs/validation.md). Who can afford to refuse, and what is the
-model missing?</li>
-<li>Retaliation is often met by escalation first and settlement later.</li>
-<li>Accepting anti-China demands wins U.S. relief but may cost trade with China.</li>
-<li>In the classroom game, cooperation survives only when countries are patient enough.</li>
-</ul>
-
-<h3>MORE</h3>
-<p>The full description (ODD protocol, every formula and its source) is in
-<a href="docs/model.md" target="_blank" rel="noopener">docs/model.md</a> in the repository;
-the user guide to this page is <a href="docs/app.md" target="_blank" rel="noopener">docs/app.md</a>.</p>
-"""
-
-
-__all__ = [
-    "ABOUT_HTML", "EXERCISE_SECTIONS_SHOWN", "PlayGame", "STANCE_HELP", "STANCE_TITLES", "china_lines",
-    "consequence", "debrief", "exercise_settings", "history_of", "load_history", "markdown_html",
-    "option_label", "play_view",
-]

@@ -8,12 +8,18 @@ from the CLI (``tradesim run --exercise NAME``).
 
 from __future__ import annotations
 
+import html
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.world.errors import UserError
+from ui.resources import packaged
+
+if TYPE_CHECKING:
+    from ui.settings import Settings
 
 SECTIONS = (
     "WHAT IS IT",
@@ -26,7 +32,6 @@ SECTIONS = (
     "REFERENCES",
 )
 
-EXERCISE_DIR = Path(__file__).resolve().parent.parent / "docs" / "exercises"
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def _parse(path: Path) -> Exercise:
 
 
 def list_exercises() -> list[Exercise]:
-    return [_parse(path) for path in sorted(EXERCISE_DIR.glob("*.md"))]
+    return [_parse(path) for path in sorted(packaged("exercises").glob("*.md"))]
 
 
 def get_exercise(name: str) -> Exercise:
@@ -86,3 +91,29 @@ def get_exercise(name: str) -> Exercise:
 def exercise_preset(name: str) -> dict:
     """The scenario, rounds, parameters and country to play for an exercise."""
     return get_exercise(name).preset()
+
+
+# ---------------------------------------------------------------------------- exercises
+def exercise_settings(exercise: Exercise) -> "Settings":
+    """The app settings an exercise's preset stands for (scenario, parameters, rounds, country)."""
+    from ui.settings import ALL_COUNTRIES, default_settings
+
+    settings = default_settings(exercise.scenario)
+    settings.seed = "0"  # the seed `tradesim run --exercise NAME` uses, so both show the same game
+    params = dict(exercise.params)
+    strategy = params.pop("strategy", None)
+    settings.params.update(params)
+    if strategy:
+        settings.strategies = {ALL_COUNTRIES: str(strategy)}
+    settings.country = exercise.country
+    settings.rounds = int(exercise.rounds) if exercise.rounds else None
+    return settings
+
+
+def markdown_html(text: str) -> str:
+    """Markdown to HTML for the exercise panel (escaped when the markdown package is missing)."""
+    try:
+        import markdown
+    except ImportError:  # pragma: no cover - solara depends on markdown
+        return "<pre style='white-space:pre-wrap'>" + html.escape(text) + "</pre>"
+    return markdown.markdown(text, extensions=["tables"])
