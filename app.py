@@ -13,12 +13,21 @@ import time
 import solara
 import solara.lab
 
-from sim.world.errors import UserError
-from sim.world.loader import builtin_names, load_scenario
 from ui.components import ExercisePanel, Inspector, PlayPanel, esc
 from ui.exercises import exercise_settings
 from ui.session import Session, round_view
-from ui.settings import ALL_COUNTRIES, APP_STRATEGIES, LABELS, SLIDERS, Settings, default_settings, scenario_defaults
+from ui.settings import (
+    ALL_COUNTRIES,
+    APP_STRATEGIES,
+    LABELS,
+    SLIDERS,
+    Settings,
+    UserError,
+    country_names,
+    default_settings,
+    scenario_defaults,
+    scenario_names,
+)
 from ui.texts import ABOUT_HTML
 
 PLAY_SPEEDS = {"slow (1 s)": 1.0, "normal (0.4 s)": 0.4, "fast": 0.05}
@@ -76,7 +85,7 @@ def Page():
 
     def do_reset():  # a new game with the sidebar's settings; a played country stays played
         country = session.settings.country
-        if country and country not in {c.name for c in load_scenario(scenario.value).countries}:
+        if country and country not in set(country_names(scenario.value)):
             country = None  # the new scenario has no such country: watch the agents instead
         start(current_settings(country, session.settings.rounds if country else None))
 
@@ -89,7 +98,7 @@ def Page():
         target.value = ALL_COUNTRIES
 
     def start_playing():
-        names = [c.name for c in load_scenario(scenario.value).countries]
+        names = country_names(scenario.value)
         country = play_country.value if play_country.value in names else names[0]
         if start(current_settings(country, play_rounds.value or None)):
             tab.value = 1
@@ -142,7 +151,7 @@ def Page():
             return round_view(session)
 
     view = solara.use_memo(render_view, [version.value])
-    scenario_countries = solara.use_memo(lambda: [c.name for c in load_scenario(scenario.value).countries],
+    scenario_countries = solara.use_memo(lambda: country_names(scenario.value),
                                          [scenario.value])
     pending = current_settings(session.settings.country, session.settings.rounds) != session.settings
     in_play = view["play"] is not None
@@ -165,7 +174,7 @@ def Page():
         solara.Select("Play speed", values=list(PLAY_SPEEDS), value=speed, dense=True)
         if pending:
             solara.Info("Settings changed: press Reset to start a new game with them.", dense=True)
-        solara.Select("Scenario", values=builtin_names(), value=scenario.value, on_value=on_scenario)
+        solara.Select("Scenario", values=scenario_names(), value=scenario.value, on_value=on_scenario)
         solara.InputText("Seed (whole number)", value=seed, continuous_update=True)
         for key, (low, high, step) in SLIDERS.items():
             value = params.value.get(key)

@@ -3,7 +3,7 @@
     python -m benchmarks.golden save DIR     write the outputs of this checkout to DIR
     python -m benchmarks.golden check DIR    recompute them and compare with DIR, byte for byte
 
-The outputs: ``tradesim run SCENARIO --seed S --json`` for every built-in scenario at
+The outputs: ``tradesim run SCENARIO --seed S --json`` (the console script, in a subprocess) for every built-in scenario at
 seeds 1-3, the per-round records of one run (``--out records.parquet``), ``tradesim
 explain section232_2018 Vietnam --rounds 8 --json``, ``tradesim backtest section232_2018
 --seeds 30 --json`` and the Parquet part files of a small sweep of section232_2018 (run
@@ -14,8 +14,7 @@ change nothing must pass ``check`` against ``save`` from before it.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -37,15 +36,13 @@ us_toughness = [0.2, 0.8]
 
 
 def _tradesim(*args: str) -> bytes:
-    """Standard output of ``tradesim ARGS``, run in this process."""
-    from cli import main
-
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = main(list(args))
-    if code != 0:
-        raise SystemExit(f"tradesim {' '.join(args)} exited with status {code}")
-    return buffer.getvalue().encode()
+    """Standard output of ``tradesim ARGS``, the console script run as a user runs it."""
+    script = Path(sys.executable).parent / "tradesim"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+    done = subprocess.run([*command, *args], capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"tradesim {' '.join(args)} exited with status {done.returncode}:\n{done.stderr.decode()}")
+    return done.stdout
 
 
 def outputs() -> dict[str, bytes]:
@@ -65,8 +62,7 @@ def outputs() -> dict[str, bytes]:
         spec = Path(tmp) / "golden.toml"
         spec.write_text(SWEEP_SPEC)
         sweep_dir = Path(tmp) / "sweep"
-        with contextlib.redirect_stderr(io.StringIO()):
-            _tradesim("sweep", str(spec), "--out", str(sweep_dir), "--workers", "0", "--no-progress")
+        _tradesim("sweep", str(spec), "--out", str(sweep_dir), "--workers", "0", "--no-progress")
         for part in sorted((sweep_dir / "runs").glob("part-*.parquet")):
             out[f"sweep-{part.name}"] = part.read_bytes()
     return out

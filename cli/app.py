@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 
 def add_parser(sub) -> None:
@@ -16,10 +15,11 @@ def add_parser(sub) -> None:
 
 def handle(args) -> int:
     from sim.world.errors import UserError
+    from ui.resources import packaged
 
-    app_path = Path(__file__).resolve().parent.parent / "app.py"
+    app_path = packaged("app.py")
     if not app_path.exists():
-        raise UserError(f"app.py not found at {app_path}")
+        raise UserError(f"the app's page (app.py) is missing: looked for {app_path}")
     # no telemetry; no "runs on Solara" banner over the plots; the browser tab says tradesim
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
                SOLARA_THEME_TITLE="tradesim")

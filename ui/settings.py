@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.model import NegotiationModel
-from sim.world.errors import ParameterError
+from sim.world.errors import ParameterError, UserError  # noqa: F401 - UserError: what the page catches
 from sim.world.loader import builtin_names, load_scenario
 from sim.world.params import PARAMS, STRATEGY_NAMES, coerce_seed
 from sim.world.params import coerce as param_coerce
@@ -146,3 +146,13 @@ def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
         overrides[f"{settings.country}.strategy"] = "human" if human else "expected_utility"
     overrides = {**{k: v for k, v in extra.items() if "." in k}, **overrides}
     return NegotiationModel(scenario_name=settings.scenario, rng=seed, overrides=overrides, **params)
+
+
+def scenario_names() -> list[str]:
+    """The built-in scenarios a student can pick."""
+    return builtin_names()
+
+
+def country_names(scenario: str) -> list[str]:
+    """The economies of a built-in scenario, in its order."""
+    return [c.name for c in load_scenario(scenario).countries]
