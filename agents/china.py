@@ -16,22 +16,19 @@ Each round, if ``china_active``:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from sim.world.units import money
 from sim.world.vocabulary import Stance
 
-if TYPE_CHECKING:
-    from sim.model import NegotiationModel
-
 
 class ChinaAgent(mesa.Agent):
+    """China's second hat: toward third countries (as a country facing U.S. tariffs it is a CountryAgent)."""
+
     name = "China"
 
-    def __init__(self, model: "NegotiationModel"):
+    def __init__(self, model: mesa.Model):  # the NegotiationModel
         super().__init__(model)
         self.punishments = 0
 

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from sim.model import NegotiationModel
 
 
+def _state_value(array: str, doc: str) -> property:
+    """A property giving the country's entry of ``model.state.<array>`` as a float."""
+
+    def value(self) -> float:
+        return float(getattr(self.model.state, array)[self.index])
+
+    return property(value, doc=doc)
+
+
 class CountryAgent(mesa.Agent):
     """An economy facing U.S. demands (or, in classroom games, its symmetric partners).
 
@@ -55,33 +64,13 @@ class CountryAgent(mesa.Agent):
     def treatment(self) -> str:
         return TREATMENT_NAMES[self.model.state.treatment[self.index]]
 
-    @property
-    def tariff(self) -> float:
-        """Trade-weighted U.S. tariff on the country's exports in the sectors under dispute (fraction)."""
-        return float(self.model.state.avg_tariff[self.index])
-
-    @property
-    def exports_to_us_bn(self) -> float:
-        return float(self.model.state.exports_now[self.index])
-
-    @property
-    def retaliation_bn(self) -> float:
-        """Value of U.S. goods under the country's counter-tariffs this round ($bn/yr)."""
-        return float(self.model.state.retaliation_value[self.index])
-
-    @property
-    def alignment(self) -> float:
-        """Weighted share of the alignment (anti-China) demands accepted, 0..1."""
-        return float(self.model.state.alignment[self.index])
-
-    @property
-    def compliance(self) -> float:
-        return float(self.model.state.compliance[self.index])
-
-    @property
-    def welfare_change_bn(self) -> float:
-        """Economic welfare change against free trade this round ($bn/yr)."""
-        return float(self.model.state.welfare[self.index])
+    tariff = _state_value("avg_tariff", "Trade-weighted U.S. tariff on the country's exports in the sectors under dispute (fraction).")
+    exports_to_us_bn = _state_value("exports_now", "Exports to the U.S. this round ($bn/yr at baseline prices).")
+    retaliation_bn = _state_value("retaliation_value", "Value of U.S. goods under the country's counter-tariffs this round ($bn/yr).")
+    alignment = _state_value("alignment", "Weighted share of the alignment (anti-China) demands accepted, 0..1.")
+    compliance = _state_value("compliance", "Weighted share of the U.S. package accepted, 0..1.")
+    welfare_change_bn = _state_value("welfare", "Economic welfare change against free trade this round ($bn/yr).")
+    pressure = _state_value("pressure", "Domestic pressure to retaliate, 0..1.")
 
     @property
     def action(self) -> str:
@@ -90,10 +79,6 @@ class CountryAgent(mesa.Agent):
     @property
     def stance(self) -> str:
         return STANCE_NAMES[self.model.state.stance[self.index]]
-
-    @property
-    def pressure(self) -> float:
-        return float(self.model.state.pressure[self.index])
 
     @property
     def accepted_demands(self) -> list[str]:

@@ -108,7 +108,17 @@ class RepeatedGameRule(Strategy):
         return np.where(cooperate, decision.comply, decision.retaliate)
 
 
-class AlwaysComply(RepeatedGameRule):
+class Unconditional(RepeatedGameRule):
+    """Plays the same move whatever happened (``move``)."""
+
+    move: ClassVar[bool]
+    classifier = {"memory_depth": 0, "stochastic": False}
+
+    def cooperate(self, history, rng):
+        return np.full(history.own_cooperated.shape, self.move)
+
+
+class AlwaysComply(Unconditional):
     """Always cooperates: accepts the package and never retaliates.
 
     The unconditional cooperator of Axelrod (1984), "The Evolution of Cooperation".
@@ -116,13 +126,10 @@ class AlwaysComply(RepeatedGameRule):
 
     name = StrategyName.ALWAYS_COMPLY
     label = "always comply"
-    classifier = {"memory_depth": 0, "stochastic": False}
-
-    def cooperate(self, history, rng):
-        return np.ones_like(history.own_cooperated, dtype=bool)
+    move = COOPERATE
 
 
-class AlwaysRetaliate(RepeatedGameRule):
+class AlwaysRetaliate(Unconditional):
     """Always defects: refuses the package and retaliates every round.
 
     The unconditional defector of Axelrod (1984).
@@ -130,13 +137,22 @@ class AlwaysRetaliate(RepeatedGameRule):
 
     name = StrategyName.ALWAYS_RETALIATE
     label = "always retaliate"
-    classifier = {"memory_depth": 0, "stochastic": False}
+    move = DEFECT
+
+
+class Reactive(RepeatedGameRule):
+    """Cooperates in the first round, then answers what happened in the last one (:meth:`respond`)."""
 
     def cooperate(self, history, rng):
-        return np.zeros_like(history.own_cooperated, dtype=bool)
+        if history.round <= 1:
+            return np.ones_like(history.own_cooperated, dtype=bool)
+        return self.respond(history, rng)
+
+    def respond(self, history: History, rng: np.random.Generator) -> np.ndarray:
+        raise NotImplementedError
 
 
-class TitForTat(RepeatedGameRule):
+class TitForTat(Reactive):
     """Cooperates first, then copies the opponent's last move.
 
     Rapoport's entry that won Axelrod's tournaments (Axelrod 1984).  Under noise it
@@ -147,9 +163,7 @@ class TitForTat(RepeatedGameRule):
     label = "tit-for-tat"
     classifier = {"memory_depth": 1, "stochastic": False}
 
-    def cooperate(self, history, rng):
-        if history.round <= 1:
-            return np.ones_like(history.own_cooperated, dtype=bool)
+    def respond(self, history, rng):
         return history.opponent_cooperated.copy()
 
 
@@ -168,7 +182,7 @@ class Grim(RepeatedGameRule):
         return ~history.opponent_ever_defected
 
 
-class GenerousTitForTat(RepeatedGameRule):
+class GenerousTitForTat(Reactive):
     """Tit-for-tat that forgives a defection with probability ``generosity``.
 
     Nowak & Sigmund (1992), "Tit for tat in heterogeneous populations", Nature 355:
@@ -180,15 +194,13 @@ class GenerousTitForTat(RepeatedGameRule):
     label = "generous tit-for-tat"
     classifier = {"memory_depth": 1, "stochastic": True}
 
-    def cooperate(self, history, rng):
-        if history.round <= 1:
-            return np.ones_like(history.own_cooperated, dtype=bool)
+    def respond(self, history, rng):
         generosity = float(self.params.get("generosity", 1.0 / 3.0))
         forgive = rng.random(history.opponent_cooperated.shape) < generosity
         return history.opponent_cooperated | forgive
 
 
-class WinStayLoseShift(RepeatedGameRule):
+class WinStayLoseShift(Reactive):
     """Repeats its last move after a good outcome (opponent cooperated), switches otherwise.
 
     Nowak & Sigmund (1993), "A strategy of win-stay, lose-shift that outperforms
@@ -200,9 +212,7 @@ class WinStayLoseShift(RepeatedGameRule):
     label = "win-stay, lose-shift"
     classifier = {"memory_depth": 1, "stochastic": False}
 
-    def cooperate(self, history, rng):
-        if history.round <= 1:
-            return np.ones_like(history.own_cooperated, dtype=bool)
+    def respond(self, history, rng):
         return history.own_cooperated == history.opponent_cooperated
 
 

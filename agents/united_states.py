@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 
 class UnitedStatesAgent(mesa.Agent):
+    """The U.S.: its tariff schedule per partner and sector, its demands, and the rule of :mod:`agents.us_rule`."""
+
     name = "United States"
 
     def __init__(self, model: "NegotiationModel"):

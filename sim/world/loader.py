@@ -184,13 +184,7 @@ def _parse(raw: dict, path: str) -> ScenarioData:
     schedule = tuple(_schedule(s, i, f, sector_names, country_names)
                      for i, s in enumerate(f.array(raw, "schedule", required=False)))
     data = ScenarioData(
-        name=head["name"],
-        title=head["title"] if head["title"] is not None else head["name"],
-        description=head["description"],
-        rounds=head["rounds"],
-        round_label=head["round_label"],
-        start=head["start"],
-        rounds_per_year=head["rounds_per_year"],
+        **{**head, "title": head["title"] if head["title"] is not None else head["name"]},
         params=params,
         param_sources=param_sources,
         us_gdp_bn=us["gdp_bn"],
@@ -237,8 +231,7 @@ def _named(raw: Any, key: str, index: int, kind: str, f: _File) -> str:
 
 def _sector(raw: dict, index: int, f: _File) -> Sector:
     v = f.table(raw, SECTOR, _named(raw, "name", index, "sectors", f))
-    return Sector(name=v["name"], label=v["label"] if v["label"] is not None else v["name"], tariff=v["tariff"],
-                  floor_rate=v["floor_rate"], source=v["source"], escalable=v["escalable"])
+    return Sector(**{**v, "label": v["label"] if v["label"] is not None else v["name"]})
 
 
 def _demand(raw: dict, index: int, f: _File, sector_names: list[str]) -> Demand:
@@ -249,10 +242,7 @@ def _demand(raw: dict, index: int, f: _File, sector_names: list[str]) -> Demand:
             raise f.fail(f"{where}.sectors", f"unknown sector '{sector}'; sectors are {', '.join(sector_names)}")
     if v["kind"] == "export_cap" and not v["sectors"]:
         raise f.fail(f"{where}.sectors", "an export_cap demand must name the sectors it caps")
-    return Demand(id=v["id"], label=v["label"] if v["label"] is not None else v["id"], kind=v["kind"],
-                  weight=v["weight"], source=v["source"], description=v["description"], cap_share=v["cap_share"],
-                  sectors=v["sectors"], china_exposure=v["china_exposure"], cost_share=v["cost_share"],
-                  countries=v["countries"])
+    return Demand(**{**v, "label": v["label"] if v["label"] is not None else v["id"]})
 
 
 def _schedule(raw: dict, index: int, f: _File, sector_names: list[str], country_names: list[str]) -> ScheduleChange:
@@ -263,8 +253,7 @@ def _schedule(raw: dict, index: int, f: _File, sector_names: list[str], country_
     for name in v["countries"] + v["exclude"]:
         if name not in country_names:
             raise f.fail(where, f"unknown country '{name}'")
-    return ScheduleChange(round=v["round"], sector=v["sector"], rate=v["rate"], countries=v["countries"],
-                          exclude=v["exclude"], note=v["note"])
+    return ScheduleChange(**v)
 
 
 def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Country:
@@ -274,23 +263,5 @@ def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Countr
         for sector in v[table]:
             if sector not in sector_names:
                 raise f.fail(f"{where}.{table}.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
-    sources = f.sources(v["sources"], SOURCED_COUNTRY_FIELDS, where)
-    optional = {key: v[key] for key in ("retaliation_pressure", "patience") if v[key] is not None}
-    return Country(
-        name=v["name"],
-        role=v["role"],
-        gdp_bn=v["gdp_bn"],
-        total_exports_bn=v["total_exports_bn"],
-        exports_to_us_bn=v["exports_to_us_bn"],
-        imports_from_us_bn=v["imports_from_us_bn"],
-        trade_with_china_bn=v["trade_with_china_bn"],
-        security_dependence=v["security_dependence"],
-        sources=sources,
-        strategy=v["strategy"],
-        initial_treatment=v["initial_treatment"],
-        tariffs=v["tariffs"],
-        retaliation_targets=v["retaliation_targets"],
-        notes=v["notes"],
-        bloc=v["bloc"],
-        **optional,
-    )
+    # the fields are the schema's; no value (None) for pressure or patience means the shared parameter
+    return Country(**{**v, "sources": f.sources(v["sources"], SOURCED_COUNTRY_FIELDS, where)})
