@@ -203,7 +203,7 @@ def Page():
             solara.Button("Clear own rules", text=True,
                           on_click=lambda: strategies.set({ALL_COUNTRIES: strategies.value.get(ALL_COUNTRIES)}))
         solara.InputText("Other settings (name=value, ...)", value=extra, continuous_update=True,
-                         placeholder="e.g. tariff_ceiling=0.5, Canada.security_dependence=0.3")
+                         placeholder="e.g. escalation_ceiling=0.5, Canada.security_dependence=0.3")
 
     # ---- main panel -------------------------------------------------------------------------
     with solara.Column(style={"padding": "8px"}):

@@ -21,11 +21,13 @@ def classroom_payoffs(params: dict) -> dict[str, float]:
 
     With ``payoff_source = "economics"`` they come from the trade model: a
     defector sets ``war_tariff`` on a flow of ``trade_per_partner_bn``, facing a
-    residual supply elasticity ``supply_elasticity / market_share``.
+    residual supply elasticity ``(supply_elasticity + (1 - share) demand_elasticity) / share``
+    with ``share = market_share`` (:func:`sim.world.economics.residual_supply_elasticity`).
     """
     if params["payoff_source"] == "table":
         return {key: float(params[f"pd_{key}"]) for key in "RSTP"}
-    eps = economics.residual_supply_elasticity(params["supply_elasticity"], params["market_share"])
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], params["market_share"],
+                                               params["demand_elasticity"])
     outcome = economics.tariff_outcome(params["trade_per_partner_bn"], params["war_tariff"],
                                        params["demand_elasticity"], eps)
     gain = float(outcome["importer_welfare"])  # own tariff: terms-of-trade gain net of consumer loss

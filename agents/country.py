@@ -56,6 +56,11 @@ class CountryAgent(mesa.Agent):
         return self.model.scenario_data.countries[self.index]
 
     @property
+    def asked(self) -> np.ndarray:
+        """[D] bool: the demands the U.S. puts to this country."""
+        return self.model.world.applicable[self.index]
+
+    @property
     def security_dependence(self) -> float:
         return float(self.model.world.security[self.index])
 
@@ -92,7 +97,7 @@ class CountryAgent(mesa.Agent):
         out = {}
         for k in np.argsort(-utilities):
             if np.isfinite(utilities[k]):
-                out[options.label(k, self.model.world.demand_ids)] = float(utilities[k])
+                out[options.label(k, self.model.world.demand_ids, self.asked)] = float(utilities[k])
         return out
 
     def explain(self) -> dict:
@@ -121,7 +126,7 @@ class CountryAgent(mesa.Agent):
                 columns.append(int(candidates[np.argmax(utilities[candidates])]))
         probability = logit_probabilities(utilities, model.params["decision_noise"])[0]
         return {
-            "options": [options.label(k, model.world.demand_ids) for k in columns],
+            "options": [options.label(k, model.world.demand_ids, self.asked) for k in columns],
             "probabilities": [float(probability[k]) for k in columns],
             "terms": [(name, [float(value[self.index, k]) + 0.0 for k in columns]) for name, value in terms.items()],
             "totals": [float(utilities[k]) for k in columns],

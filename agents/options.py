@@ -21,14 +21,15 @@ CLASSROOM_STANCES = (Stance.WAIT, Stance.RETALIATE)
 US_STANCES = (Stance.WAIT, Stance.RETALIATE, Stance.WTO, Stance.HEDGE)
 
 
-def describe_move(stance: str, accepted: Sequence[str], demand_ids: Sequence[str]) -> str:
+def describe_move(stance: str, accepted: Sequence[str], asked: Sequence[str]) -> str:
     """The label of a move: ``"retaliate"``, ``"wait (refuse all)"``, ``"accept export_cap, security"``,
-    ``"comply (accept all)"``.  ``accepted`` lists the demand ids accepted (in scenario order)."""
+    ``"comply (accept all)"``.  ``accepted`` lists the demand ids accepted (in scenario order),
+    ``asked`` the ids of the demands put to the country."""
     if stance != Stance.WAIT.label:
         return stance
     if not accepted:
         return "wait (refuse all)"
-    if len(accepted) == len(demand_ids):
+    if set(asked) <= set(accepted):
         return "comply (accept all)"
     return "accept " + ", ".join(accepted)
 
@@ -42,9 +43,11 @@ class OptionTable:
     def size(self) -> int:
         return len(self.stance)
 
-    def label(self, k: int, demand_ids: list[str]) -> str:
+    def label(self, k: int, demand_ids: list[str], asked: np.ndarray | None = None) -> str:
+        """Option ``k`` in words, for a country asked the demands in ``asked`` ([D] bool; default: all)."""
         accepted = [demand_ids[j] for j in np.flatnonzero(self.accept[k])]
-        return describe_move(STANCE_NAMES[self.stance[k]], accepted, demand_ids)
+        asked_ids = demand_ids if asked is None else [demand_ids[j] for j in np.flatnonzero(asked)]
+        return describe_move(STANCE_NAMES[self.stance[k]], accepted, asked_ids)
 
     def index(self, stance: int, accepted: np.ndarray) -> int:
         """The option with this stance and exactly these demands ([D] bool) accepted."""

@@ -41,13 +41,15 @@ def deficit_share(world) -> np.ndarray:
 def required_compliance(world, params: dict) -> np.ndarray:
     """Weighted share of the package the U.S. requires for relief, per partner.
 
-    ``relief_threshold + balance_weight * d_i``: the U.S. objective weighs the
-    bilateral trade balance (the 2018 exclusions went to partners with small
-    deficits or U.S. surpluses; the 2025 orders tie rates to the deficit), so the
-    larger the deficit, the more it asks; with a U.S. surplus (``d_i < 0``) it asks
-    less, down to nothing.  Above 1 no package buys relief.
+    ``min(1, relief_threshold + balance_weight * d_i)``: the U.S. objective weighs the
+    bilateral trade balance (the 2018 exclusions went to partners with small deficits
+    or U.S. surpluses; the 2025 orders tie rates to the deficit), so the larger the
+    deficit, the more it asks; with a U.S. surplus (``d_i < 0``) it asks less, down to
+    nothing.  The whole package always buys relief: EO 14257 sec. 4(c) lowers the
+    duties of any partner that "take[s] significant steps to remedy non-reciprocal
+    trade arrangements and align[s] sufficiently", whatever its deficit.
     """
-    return params["relief_threshold"] + params["balance_weight"] * deficit_share(world)
+    return np.clip(params["relief_threshold"] + params["balance_weight"] * deficit_share(world), 0.0, 1.0)
 
 
 def us_openness(world, params: dict) -> np.ndarray:
@@ -77,21 +79,35 @@ def requires_cap(world) -> np.ndarray:
     return world.applicable[:, world.cap_index] & (world.us_balance < 0)
 
 
-def relief_eligible(world, params: dict, stance: np.ndarray, share: np.ndarray, cap_accepted: np.ndarray) -> np.ndarray:
-    """Moves that meet the relief condition: wait, accept enough of the package, and the cap if required.
+def relief_eligible(world, params: dict, stance: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+    """Moves that meet the relief condition: wait, accept enough of the package, the cap where the
+    U.S. requires it, and every demand marked ``required`` (e.g. a linked negotiation).
 
-    ``stance`` and ``share`` are per move ([n] or [n, K], broadcast against the
-    partners' [n] requirements); ``cap_accepted`` says whether the move takes the cap.
+    ``accepted`` is [n, D] with ``stance`` [n] (a move per country), or [1, K, D] with
+    ``stance`` [1, K] (every option, giving [n, K]).
     """
-    has_package = package_weights(world).sum(axis=1) > 0
-    required = required_compliance(world, params)
-    needs_cap = requires_cap(world)
-    if np.ndim(share) == 2:
+    per_option = accepted.ndim == 3
+    applicable = world.applicable[:, None, :] if per_option else world.applicable
+    taken = accepted & applicable
+    share = package_share(world, accepted)
+    has_package, required, needs_cap = package_weights(world).sum(axis=1) > 0, required_compliance(world, params), \
+        requires_cap(world)
+    if per_option:
         has_package, required, needs_cap = has_package[:, None], required[:, None], needs_cap[:, None]
-    return (stance == Stance.WAIT) & (share >= required - 1e-12) & has_package & (cap_accepted | ~needs_cap)
+    cap_ok = ~needs_cap
+    if world.cap_index >= 0:
+        cap_ok = cap_ok | taken[..., world.cap_index]
+    required_ok = (taken | ~applicable | ~world.required_demand).all(axis=-1)
+    return (stance == Stance.WAIT) & (share >= required - 1e-12) & has_package & cap_ok & required_ok
 
 
-def settlement_chance(world, params: dict, damage_bn: np.ndarray) -> np.ndarray:
-    """Chance per round that the U.S. offers a retaliator a lifting deal, after ``damage_bn``
-    ($bn) of cumulative losses to U.S. exporters (above 1: certain)."""
-    return (1 - params["us_toughness"]) * us_openness(world, params) * damage_bn / params["settlement_tolerance"]
+def settlement_chance(world, params: dict, damage_bn: np.ndarray, stake_bn: np.ndarray) -> np.ndarray:
+    """Chance per round that the U.S. offers a retaliator a lifting deal (above 1: certain).
+
+    ``(1 - us_toughness) * g * damage / (settlement_tolerance * stake)``: the cumulative
+    loss of U.S. exporters to the partner's counter-tariffs (``damage_bn``), relative to
+    what the dispute is about (the partner's exports under U.S. tariffs, ``stake_bn``),
+    so one tolerance means the same in a $44bn and a $2,000bn dispute.
+    """
+    relative = damage_bn / np.maximum(stake_bn, 1e-9)
+    return (1 - params["us_toughness"]) * us_openness(world, params) * relative / params["settlement_tolerance"]

@@ -23,27 +23,64 @@ from sim.world import economics
 from sim.world.vocabulary import Stance
 
 
-def exporter_welfare(world, rates: np.ndarray, params: dict, quota: np.ndarray | None = None) -> np.ndarray:
-    """Exporter surplus change ($bn/yr) per country at U.S. tariff ``rates`` [n, s].
+def exporter_welfare(world, rates: np.ndarray, price_index: np.ndarray, quota: np.ndarray | None = None) -> np.ndarray:
+    """Exporter welfare ($bn/yr) per country at U.S. tariff ``rates`` [n, s], the U.S. price
+    index ``price_index`` [s] taken as given (:func:`sim.world.economics.exporter_welfare_given_index`).
 
     Sectors flagged in ``quota`` [n, s] trade under the export cap instead.
     """
-    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.seller_share_us)[:, None]
-    eta = params["demand_elasticity"]
-    welfare = economics.tariff_outcome(world.exports, rates, eta, eps)["exporter_welfare"]
-    if quota is not None and quota.any():
-        capped = economics.quota_outcome(world.exports, world.cap_share, eta, eps, params["quota_rent_share"])
-        welfare = np.where(quota, capped["exporter_welfare"], welfare)
+    cap = None if quota is None or not quota.any() else np.where(quota, world.cap_share, np.inf)
+    welfare = economics.exporter_welfare_given_index(
+        world.exports, rates, world.supply_elasticity, price_index, sigma=world.sigma, eta=world.eta,
+        duty_free=world.duty_free, cap=cap, exporter_rent=world.exporter_rent)
     return welfare.sum(axis=1)
 
 
 def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[str, np.ndarray]:
-    """Effects of a counter-tariff on ``value_bn`` of U.S. goods, for the retaliator and the U.S."""
-    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.buyer_share_us)
-    return economics.tariff_outcome(value_bn, params["retaliation_rate"], params["demand_elasticity"], eps)
+    """Effects of a counter-tariff on ``value_bn`` of U.S. goods, for the retaliator and the U.S.
+
+    The U.S. sells the retaliator a share ``b`` of its exports, so the supply it faces
+    is the residual ``(eps + (1 - b) eta) / b`` (:func:`sim.world.economics.residual_supply_elasticity`).
+    """
+    eta = params["demand_elasticity"]
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.buyer_share_us, eta)
+    return economics.tariff_outcome(value_bn, params["retaliation_rate"], eta, eps)
 
 
-def expected_settlement(world, retaliation_value: np.ndarray, params: dict, rounds_per_year: float) -> np.ndarray:
+def mechanism_costs(world, rates: np.ndarray, price_index: np.ndarray, params: dict) -> np.ndarray:
+    """[n, d] what accepting each demand costs each partner now ($bn/yr), from the trade data.
+
+    * ``transshipment``: the Chinese value added in the partner's exports (OECD TiVA,
+      ``china_value_added``) would pay China's U.S. rate instead of its own, so its
+      exporters lose ``W(rates) - W(rates + v (t_China - rates))``;
+    * ``absorption``: the partner puts China's average U.S. rate on its own imports from
+      China (half its trade with China [est.]): its importer welfare at that rate, a
+      gain for a buyer large enough to move China's prices and a loss for a small one
+      (Johnson 1953-54), counted with the sign of a cost.
+    """
+    cost = np.zeros((world.n, len(world.demand_ids)))
+    china = np.flatnonzero(world.is_china)
+    if not len(china) or not any(world.demand_mechanism):
+        return cost
+    china_rates = rates[china[0]]
+    for j, mechanism in enumerate(world.demand_mechanism):
+        if mechanism == "transshipment":
+            lifted = rates + world.china_value_added[:, None] * np.maximum(china_rates[None, :] - rates, 0.0)
+            cost[:, j] = exporter_welfare(world, rates, price_index) - exporter_welfare(world, lifted, price_index)
+        elif mechanism == "absorption":
+            weights = world.exports[china[0]]
+            rate = float((weights * china_rates).sum() / max(weights.sum(), 1e-12))
+            imports = 0.5 * world.china_trade
+            eta = params["demand_elasticity"]
+            share = imports / max(float(world.total_exports[china[0]]), 1e-9)  # of China's sales
+            eps = economics.residual_supply_elasticity(params["supply_elasticity"], share, eta)
+            cost[:, j] = -economics.tariff_outcome(imports, rate, eta, eps)["importer_welfare"]
+    cost[china] = 0.0
+    return cost
+
+
+def expected_settlement(world, retaliation_value: np.ndarray, stake: np.ndarray, params: dict,
+                        rounds_per_year: float) -> np.ndarray:
     """Chance per round that retaliation brings a mutual lifting deal, as a country that knows the
     U.S. rule expects it (:func:`agents.us_rule.settlement_chance`).
 
@@ -54,7 +91,7 @@ def expected_settlement(world, retaliation_value: np.ndarray, params: dict, roun
     """
     damage = -retaliation_self_effect(world, retaliation_value, params)["exporter_welfare"]
     horizon = 1.0 / np.maximum(1.0 - world.patience, 1e-3)
-    return np.clip(us_rule.settlement_chance(world, params, damage * horizon / rounds_per_year), 0.0, 1.0)
+    return np.clip(us_rule.settlement_chance(world, params, damage * horizon / rounds_per_year, stake), 0.0, 1.0)
 
 
 @dataclass
@@ -69,6 +106,7 @@ class TradeOutlook:
     requires_cap: np.ndarray  # bool: relief for this partner needs the export cap
     tariffed_now: np.ndarray  # bool: under tariffs above the floor right now
     retaliation_value: np.ndarray  # $bn of U.S. goods a retaliation would cover
+    demand_cost: np.ndarray  # [n, d] $bn/yr, what accepting each demand costs from the trade data (mechanism_costs)
     stake: np.ndarray  # $bn, utility scale
 
 
@@ -103,12 +141,12 @@ def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: B
         cap_accepted = options.accept[None, :, world.cap_index] & world.applicable[:, world.cap_index][:, None]
     else:
         cap_accepted = np.zeros((1, options.size), dtype=bool)
-    eligible = us_rule.relief_eligible(world, params, stance, compliance, cap_accepted)
+    eligible = us_rule.relief_eligible(world, params, stance, acc)
 
     col = lambda a: a[:, None]  # noqa: E731 - broadcast a per-country vector over options
     p_relief = np.where(outlook.currently_relieved, 1.0, Beliefs.mean(beliefs.relief))
     p_esc = Beliefs.mean(beliefs.escalation)
-    rule_settle = expected_settlement(world, outlook.retaliation_value, params, rounds_per_year)
+    rule_settle = expected_settlement(world, outlook.retaliation_value, outlook.stake, params, rounds_per_year)
     p_settle = np.minimum(np.maximum(Beliefs.mean(beliefs.settlement), rule_settle), 1 - p_esc)
     relief_welfare = np.where(cap_accepted, col(outlook.quota), col(outlook.exempt))
     expected_trade = np.where(
@@ -137,7 +175,8 @@ def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: B
         "trade": col(world.patience) * expected_trade,
         "own counter-tariffs": np.where(retaliating, col(self_effect), 0.0),
         "China": inducement - alignment_cost,
-        "cost of demands": -(acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(outlook.stake),
+        "cost of demands": -((acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(outlook.stake)
+                             + (acc * applicable * outlook.demand_cost[:, None, :]).sum(axis=2)),
     }
     terms = {name: value / pct for name, value in dollars.items()}
     terms["security cooperation"] = accepted_security * col(world.security * params["security_value"] - params["security_cost"])

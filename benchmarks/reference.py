@@ -37,7 +37,8 @@ def stage_payoffs(params: dict) -> tuple[float, float, float, float]:
     """Per-partner stage payoffs R, S, T, P, from the trade economics or the table."""
     if params["payoff_source"] == "table":
         return tuple(float(params[f"pd_{k}"]) for k in "RSTP")
-    eps = economics.residual_supply_elasticity(params["supply_elasticity"], params["market_share"])
+    eps = economics.residual_supply_elasticity(params["supply_elasticity"], params["market_share"],
+                                               params["demand_elasticity"])
     out = economics.tariff_outcome(params["trade_per_partner_bn"], params["war_tariff"],
                                    params["demand_elasticity"], eps)
     gain, loss = float(out["importer_welfare"]), float(out["exporter_welfare"])

@@ -1,4 +1,4 @@
-"""Theory checks built on the model's own economics (sim/economics.py).
+"""Theory checks built on the model's own economics (sim/world/economics.py).
 
 * :func:`stage_game` - the symmetric 2x2 tariff game (open / retaliate) as
   nashpy bimatrix, from :func:`agents.classroom.classroom_payoffs`.
@@ -6,7 +6,7 @@
   country (Johnson 1953-54): market shares set the residual supply elasticities
   ``eps / share`` each buyer faces, so the large country gains from a tariff war.
 * :func:`numerical_optimal_tariff` - the importer's best unilateral tariff,
-  maximising ``importer_welfare`` from :func:`sim.economics.tariff_outcome`.
+  maximising ``importer_welfare`` from :func:`sim.world.economics.tariff_outcome`.
 * :func:`folk_theorem_sweep` / :func:`plot_folk_theorem` - a forward-looking
   expected-utility country against a grim-trigger partner in the classroom
   scenario, swept across ``patience``; cooperation breaks at ``(T-R)/(T-P)``.
@@ -61,14 +61,16 @@ def asymmetric_payoffs(large_share: float, trade_bn: float = 10.0, tariff: float
     The two trade ``trade_bn`` each way.  The large country buys ``large_share`` of
     the small one's exports, the small country buys ``1 - large_share`` of the
     large one's exports; each therefore faces the residual supply elasticity
-    ``supply_elasticity / share`` (:func:`sim.economics.residual_supply_elasticity`).
+    ``(supply_elasticity + (1 - share) demand_elasticity) / share``
+    (:func:`sim.world.economics.residual_supply_elasticity`).
     "Retaliate" sets ``tariff``: a number, or ``"optimal"`` for each country's
     unilateral optimum ``1/eps_res`` (then (retaliate, retaliate) is Johnson's
     Nash tariff war).  Payoff = own importer welfare (consumer surplus + revenue)
     + own exporters' surplus change under the partner's tariff, $bn per year.
     """
     shares = {"large": large_share, "small": 1.0 - large_share}
-    eps = {k: float(economics.residual_supply_elasticity(supply_elasticity, v)) for k, v in shares.items()}
+    eps = {k: float(economics.residual_supply_elasticity(supply_elasticity, v, demand_elasticity))
+           for k, v in shares.items()}
     rate = {k: (1.0 / eps[k] if tariff == "optimal" else float(tariff)) for k in shares}
     mats = {"large": np.zeros((2, 2)), "small": np.zeros((2, 2))}
     for a_large in (OPEN, RETALIATE):
@@ -93,12 +95,12 @@ def numerical_optimal_tariff(supply_elasticity: float, market_share: float = 1.0
                              demand_elasticity: float = 2.5, upper: float = 5.0) -> float:
     """argmax over t in [0, upper] of the importer's net welfare (consumer surplus + revenue).
 
-    The residual elasticity is ``supply_elasticity / market_share``.  Bounded
-    Brent search (scipy) with ``xatol = 1e-7``.
+    The residual elasticity is ``(supply_elasticity + (1 - market_share) demand_elasticity) / market_share``.
+    Bounded Brent search (scipy) with ``xatol = 1e-7``.
     """
     from scipy.optimize import minimize_scalar
 
-    eps = float(economics.residual_supply_elasticity(supply_elasticity, market_share))
+    eps = float(economics.residual_supply_elasticity(supply_elasticity, market_share, demand_elasticity))
 
     def loss(t):
         return -float(economics.tariff_outcome(1.0, t, demand_elasticity, eps)["importer_welfare"])
@@ -111,7 +113,7 @@ def optimal_tariff_table(elasticities=(1.0, 2.0, 3.0, 5.0, 10.0, 20.0), market_s
                          demand_elasticity: float = 2.5) -> list[dict]:
     rows = []
     for e in elasticities:
-        eps = float(economics.residual_supply_elasticity(e, market_share))
+        eps = float(economics.residual_supply_elasticity(e, market_share, demand_elasticity))
         rows.append({"supply_elasticity": e, "market_share": market_share, "residual_elasticity": eps,
                      "numerical": numerical_optimal_tariff(e, market_share, demand_elasticity),
                      "johnson": economics.optimal_tariff(eps)})

@@ -87,6 +87,7 @@ class NegotiationModel(mesa.Model):
         self.comply_option = self.options.comply_options(world.applicable)
         self.beliefs = Beliefs.from_priors(world.n, self.params)
         self.state = NegotiationState.initial(world, self.options.size)
+        self.state.deadline[:] = self.params["deadline_round"]
         if self.is_classroom:
             self.classroom_payoffs = classroom.classroom_payoffs(self.params)
             self.partner_defect_beliefs = classroom.partner_priors(world.n, self.params)
@@ -181,21 +182,21 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ economics
     def _update_trade(self, retaliation_value: np.ndarray, china_effect: np.ndarray) -> None:
         state, world, params = self.state, self.world, self.params
-        eps = economics.residual_supply_elasticity(params["supply_elasticity"], world.seller_share_us)[:, None]
-        eta = params["demand_elasticity"]
-        flows = economics.tariff_outcome(world.exports, state.tariffs, eta, eps)
-        exporter, volume, us_importer = flows["exporter_welfare"], flows["volume"], flows["importer_welfare"]
-        if state.quota.any():
-            capped = economics.quota_outcome(world.exports, world.cap_share, eta, eps, params["quota_rent_share"])
-            exporter = np.where(state.quota, capped["exporter_welfare"], exporter)
-            volume = np.where(state.quota, capped["volume"], volume)
-            us_importer = np.where(state.quota, capped["importer_welfare"], us_importer)
+        market = economics.us_market(
+            world.exports, state.tariffs, world.supply_elasticity, sigma=world.sigma, eta=world.eta,
+            row_value=world.row_value, row_tariff=state.row_schedule, duty_free=world.duty_free,
+            cap=np.where(state.quota, world.cap_share, np.inf), exporter_rent=world.exporter_rent)
+        exporter, volume = market["exporter_welfare"], market["volume"]
+        state.price_index = market["price_index"]
         counter = retaliation_self_effect(world, retaliation_value, params)
         stake = world.stake(state.schedule)
-        pledges = (state.accepted * world.cost_share[None, :]).sum(axis=1) * stake
-        state.welfare = exporter.sum(axis=1) + counter["importer_welfare"] + china_effect - pledges
+        concessions = (state.accepted * world.cost_share[None, :]).sum(axis=1) * stake
+        if hasattr(self, "outlook"):
+            concessions = concessions + (state.accepted * self.outlook.demand_cost).sum(axis=1)
+        us_gains = (state.accepted * world.us_gain_share[None, :]).sum(axis=1) * stake
+        state.welfare = exporter.sum(axis=1) + counter["importer_welfare"] + china_effect - concessions
         state.cum_welfare += state.welfare / self.scenario_data.rounds_per_year
-        state.us_welfare = float(us_importer.sum() + counter["exporter_welfare"].sum() + pledges.sum())
+        state.us_welfare = float(market["importer_welfare"].sum() + counter["exporter_welfare"].sum() + us_gains.sum())
         state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
         state.exports_now = volume.sum(axis=1)
         # the reported tariff averages over the sectors the dispute covers (e.g. steel and aluminium)

@@ -32,7 +32,7 @@ def test_a_higher_tariff_cuts_exports_further(value, eta, eps, low, extra):
 
 def test_retaliation_costs_a_small_retaliators_consumers():
     # a buyer with 1% of the seller's market faces near-perfectly elastic supply
-    eps = economics.residual_supply_elasticity(3.0, 0.01)
+    eps = economics.residual_supply_elasticity(3.0, 0.01, 2.5)
     out = economics.tariff_outcome(10.0, 0.25, 2.5, eps)
     assert out["consumer_surplus"] < 0
     assert out["importer_welfare"] < 0  # revenue does not make up for it

@@ -57,26 +57,58 @@ def test_datacollector_gives_model_and_country_frames():
     assert {"Treatment", "Tariff", "Exports to US", "Retaliation", "Alignment", "Welfare change"} <= set(records.columns)
 
 
+def _playing(country: str, **overrides):
+    model = NegotiationModel(scenario_name="section232_2018", rng=2, overrides={f"{country}.strategy": "human", **overrides})
+    return model, model.world.names.index(country)
+
+
 def test_tariffs_apply_when_the_temporary_exemption_ends():
-    model = NegotiationModel(scenario_name="section232_2018", rng=2,
-                             overrides={"EU.strategy": "always_retaliate", "us_toughness": 0.0})
-    i = model.world.names.index("EU")
-    model.run(2)
-    assert model.state.avg_tariff[i] == 0.0  # exempt until the June deadline (round 3)
-    model.run(1)
+    model, i = _playing("EU", relief_probability=0.0)
+    model.set_human_choice("EU", stance="wait")
+    model.step()
+    assert model.state.avg_tariff[i] == 0.0  # exempt until May 1 (the end of round 2)
+    model.set_human_choice("EU", stance="wait")
+    model.step()
     assert model.state.avg_tariff[i] > 0.1
+    assert any("EU's temporary exemption ends" in line for line in model.event_log)
+
+
+def test_retaliating_during_an_exemption_ends_it_at_once():
+    """EO 14257 sec. 4(b): a partner that retaliates loses its pause; it does not wait for the deadline."""
+    model, i = _playing("EU", us_toughness=0.0)
+    model.set_human_choice("EU", stance="retaliate")
+    model.step()
+    assert model.round == 1 and model.state.avg_tariff[i] > 0.1  # long before the deadline
     assert model.state.retaliation_value[i] > 1.0
     assert any("EU retaliates on $" in line for line in model.event_log)
+    assert any("retaliated during its exemption" in line for line in model.event_log)
 
 
-def test_the_us_escalates_against_a_retaliator_when_tough():
+def test_a_deadline_moves_once_for_a_partner_in_talks():
+    """Proclamations 9758/9759: partners still negotiating on April 30, 2018 kept their exemption a month longer."""
+    talks, i = _playing("EU", relief_probability=0.0)
+    silent, _ = _playing("EU", relief_probability=0.0)
+    for round_ in range(1, 5):
+        talks.set_human_choice("EU", accepted=["steel_forum"], stance="wait")
+        silent.set_human_choice("EU", stance="wait")
+        talks.step()
+        silent.step()
+        if round_ == 2:  # the May 1 deadline: the one in talks is still exempt
+            assert silent.state.avg_tariff[i] > 0.1 and talks.state.avg_tariff[i] == 0.0
+    assert talks.state.avg_tariff[i] > 0.1  # one extension only: June 1 holds
+    assert talks.state.deadline[i] == 3 and any("extends EU's exemption" in line for line in talks.event_log)
+
+
+def test_the_us_answers_a_new_retaliation_once_not_every_round():
+    """Escalation responds to retaliation (Turkey, Aug 2018); it is not a ratchet on every retaliator."""
     model = NegotiationModel(scenario_name="section232_2018", rng=2,
                              overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 1.0,
-                                        "settlement_tolerance": 1e5})
+                                        "settlement_tolerance": 1000.0})
     i = model.world.names.index("Turkey")
-    model.run(3)
-    assert model.state.tariffs[i].max() == pytest.approx(model.params["tariff_ceiling"])
-    assert any("escalates against Turkey" in line for line in model.event_log)
+    announced = model.state.schedule[i].copy()
+    model.run(6)
+    assert model.state.tariffs[i] == pytest.approx(2 * announced)  # doubled once: 25% -> 50% on steel
+    assert sum("escalates against Turkey" in line for line in model.event_log) == 1
 
 
 def test_compliance_brings_relief_as_a_quota():

@@ -20,12 +20,15 @@ def test_all_builtins_load_and_run():
         assert model.round == 3
 
 
-def test_section232_has_twelve_economies_and_the_five_conditions():
+def test_section232_has_twelve_economies_the_five_conditions_and_the_linked_talks():
     data = load_scenario("section232_2018")
     assert len(data.countries) >= 12
     kinds = [d.kind for d in data.demands]
-    assert len(data.demands) == 5
+    conditions = [d for d in data.demands if not d.countries]  # put to every partner
+    assert len(conditions) == 5
     assert kinds.count("export_cap") == 1 and kinds.count("security") == 1 and kinds.count("alignment") == 3
+    linked = {d.id: set(d.countries) for d in data.demands if d.kind == "linked"}
+    assert linked == {"nafta": {"Canada", "Mexico"}, "korus": {"South Korea"}}
 
 
 def test_every_country_figure_has_a_source():
@@ -77,7 +80,7 @@ def test_bad_country_data_names_the_country_and_field(tmp_path, old, new, messag
 
 
 def test_non_positive_elasticity_is_rejected(tmp_path):
-    path = _mutate(tmp_path, "demand_elasticity = 2.5", "demand_elasticity = 0")
+    path = _mutate(tmp_path, "demand_elasticity = 1.5", "demand_elasticity = 0")
     with pytest.raises(ScenarioError, match="demand_elasticity.*out of range"):
         load_scenario(path)
     with pytest.raises(ParameterError, match="supply_elasticity"):
@@ -109,7 +112,7 @@ def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
     ("[scenario]", "[scenaro]", r"top level: unknown table 'scenaro'. Did you mean scenario"),
     ("rounds = 24", "rounds = 1.5", r"scenario.rounds got 1.5; expected a whole number from 1 to 100000"),
     ("gdp_bn = 1647", "gdp_bn = inf", r"gdp_bn = inf is out of range; expected a number > 0"),
-    ("demand_elasticity = 2.5", "demand_elasticty = 2.5", r"unknown parameter 'demand_elasticty'. Did you mean demand_elasticity"),
+    ("demand_elasticity = 1.5", "demand_elasticty = 1.5", r"unknown parameter 'demand_elasticty'. Did you mean demand_elasticity"),
 ], ids=["misspelt-field", "misspelt-table", "fractional-rounds", "infinite-gdp", "misspelt-parameter"])
 def test_misspelt_keys_and_impossible_numbers_are_refused(tmp_path, old, new, message):
     with pytest.raises(ScenarioError, match=message):

@@ -55,12 +55,14 @@ def test_round_brief_lists_demands_china_and_options():
     view = round_view(session)["play"]
     assert view["country"] == "Canada" and view["round"] == 0 and view["next_round"] == 1
     assert view["rounds_total"] == 3
-    assert [d["id"] for d in view["demands"]] == session.model.world.demand_ids
+    world = session.model.world
+    asked = [d for j, d in enumerate(world.demand_ids) if world.applicable[0, j]]
+    assert [d["id"] for d in view["demands"]] == asked and "korus" not in asked  # only what Canada is asked
     assert [s["stance"] for s in view["stances"]] == ["wait", "retaliate", "wto", "hedge"]
     assert all(s["help"] for s in view["stances"])
     assert "China" in " ".join(view["china"])
     # Canada is still exempt before round 1: no WTO case, there is no measure to challenge
-    assert len(view["utilities"]) == session.model.options.size - 1
+    assert len(view["utilities"]) == 2 ** len(asked) + 2  # every subset with "wait", retaliate, hedge
     assert "wto" not in dict(view["utilities"])
     assert next(s for s in view["stances"] if s["stance"] == "wto")["best_option"] is None
     values = [u for _, u in view["utilities"]]
@@ -161,6 +163,8 @@ def test_option_label_and_consequence():
     assert option_label(model, "Canada", [], "wait") == "wait (refuse all)"
     assert option_label(model, "Canada", ["security", "export_cap"], "wait") == "accept export_cap, security"
     assert option_label(model, "Canada", model.world.demand_ids, "wait") == "comply (accept all)"
+    asked_of_canada = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[0, j]]
+    assert option_label(model, "Canada", asked_of_canada, "wait") == "comply (accept all)"  # korus is not asked
     assert option_label(model, "Canada", [], "hedge") == "hedge"
     view = play_view(session.play)
     labels = [name for name, _ in view["utilities"]]

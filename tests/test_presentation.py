@@ -23,14 +23,14 @@ def test_parse_seed_accepts_numbers_and_rejects_text():
 
 
 def test_parse_extra():
-    assert parse_extra("tariff_ceiling=0.4, relief_threshold = 0.6") == {"tariff_ceiling": 0.4, "relief_threshold": 0.6}
+    assert parse_extra("escalation_ceiling=0.4, relief_threshold = 0.6") == {"escalation_ceiling": 0.4, "relief_threshold": 0.6}
     assert parse_extra("") == {}
-    for bad in ("tariff_ceiling", "nonsense=1", "tariff_ceiling=abc", "tariff_ceiling=99"):
+    for bad in ("escalation_ceiling", "nonsense=1", "escalation_ceiling=abc", "escalation_ceiling=99"):
         with pytest.raises(UserError):
             parse_extra(bad)
     # every mistake is named at once, not only the first
-    with pytest.raises(UserError, match="tariff_ceiling.*out of range.*unknown parameter 'foo'"):
-        parse_extra("tariff_ceiling=5, foo=1")
+    with pytest.raises(UserError, match="escalation_ceiling.*out of range.*unknown parameter 'foo'"):
+        parse_extra("escalation_ceiling=50, foo=1")
     # country fields work as on the command line and reach the model
     settings = default_settings()
     settings.extra = "Canada.security_dependence=0.2, all.patience=0.5"

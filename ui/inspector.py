@@ -23,7 +23,7 @@ def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
             "accepted": bool(state.accepted[i, j]) if model.round > 0 else False,
         })
     utilities = agent.option_utilities() if model.round > 0 else {}
-    chosen = model.options.label(int(state.option[i]), world.demand_ids) if model.round > 0 else None
+    chosen = model.options.label(int(state.option[i]), world.demand_ids, world.applicable[i]) if model.round > 0 else None
     ranked = list(utilities.items())
     rank = next((k + 1 for k, (label, _) in enumerate(ranked) if label == chosen), None)
     if model.round == 0:

@@ -63,7 +63,7 @@ def option_label(model: "NegotiationModel", country: str, accepted, stance: str)
     world = model.world
     i = world.names.index(country)
     wanted = [d for j, d in enumerate(world.demand_ids) if d in set(accepted) and world.applicable[i, j]]
-    return describe_move(stance, wanted, world.demand_ids)
+    return describe_move(stance, wanted, [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]])
 
 
 class PlayGame:
@@ -136,7 +136,8 @@ class PlayGame:
             "round": self.model.round,
             "you": label,
             "you_rank": ranked.index(label) + 1 if label in ranked else None,
-            "agent": self.shadow.options.label(int(self.shadow.state.option[i]), self.shadow.world.demand_ids),
+            "agent": self.shadow.options.label(int(self.shadow.state.option[i]), self.shadow.world.demand_ids,
+                                               self.shadow.world.applicable[i]),
             "you_welfare": float(self.model.state.welfare[i]),
             "agent_welfare": float(self.shadow.state.welfare[i]),
             "you_treatment": self.model.countries[i].treatment,
@@ -227,7 +228,7 @@ def play_view(game: PlayGame) -> dict[str, Any]:
         "last_move": state.action_label(i) if model.round > 0 else None,
         "last_events": last_events,
         "demands": demands,
-        "demand_ids": list(world.demand_ids),
+        "demand_ids": [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]],
         "china": china_lines(model, i),
         "stances": per_stance,
         "utilities": ranked,

@@ -97,7 +97,7 @@ def parse_extra(text: str) -> dict[str, Any]:
         if not chunk:
             continue
         if "=" not in chunk:
-            problems.append(f"{chunk!r} is not of the form name=value (e.g. tariff_ceiling=0.5)")
+            problems.append(f"{chunk!r} is not of the form name=value (e.g. escalation_ceiling=0.5)")
             continue
         key, value = (part.strip() for part in chunk.split("=", 1))
         if "." in key:

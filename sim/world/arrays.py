@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.world import economics
 from sim.world.scenario import ScenarioData
-
 
 
 @dataclass
@@ -31,11 +31,12 @@ class World:
     pressure0: np.ndarray  # [n] 0..1
     patience: np.ndarray  # [n] discount factor
     is_china: np.ndarray  # [n] bool
+    total_exports: np.ndarray  # [n] $bn/yr, to all markets
     seller_share_us: np.ndarray  # [n] share of the country's exports sold to the U.S.
     buyer_share_us: np.ndarray  # [n] the country's share of U.S. exports
     schedule0: np.ndarray  # [n, s] announced U.S. rates at round 1
     floor: np.ndarray  # [s] lowest rate (baseline tariff) per sector
-    escalable: np.ndarray  # [s] bool, escalation may reach the sector even at the floor rate
+    escalable: np.ndarray  # [s] bool, escalation reaches the sector
     disputed: np.ndarray  # [s] bool, sectors the dispute covers (reported tariffs average over them)
     temp_exempt0: np.ndarray  # [n] bool, starts temporarily exempt
     applicable: np.ndarray  # [n, d] bool, demand d is put to country i
@@ -45,7 +46,19 @@ class World:
     cap_sectors: np.ndarray  # [s] bool, sectors the cap covers
     cap_share: float
     china_exposure: np.ndarray  # [d] share of trade with China at stake (alignment demands)
-    cost_share: np.ndarray  # [d] cost as a share of the stake (pledge / market access)
+    cost_share: np.ndarray  # [d] annual cost of accepting, as a share of the stake (see demand_costs)
+    us_gain_share: np.ndarray  # [d] annual U.S. gain from it, as a share of the partner's stake
+    required_demand: np.ndarray  # [d] bool, relief only with this demand accepted
+    exporter_rent: float  # share of a quota's scarcity rent the exporter keeps (1: VER; 0: U.S. customs fills it)
+    supply_elasticity: np.ndarray  # [n, s] residual export supply elasticity toward the U.S.
+    sigma: np.ndarray  # [s] elasticity of substitution between suppliers in U.S. imports
+    eta: np.ndarray  # [s] elasticity of total U.S. import demand in the sector
+    row_value: np.ndarray  # [s] U.S. imports of the sector from countries outside the scenario, $bn/yr
+    row_schedule0: np.ndarray  # [s] the rate those countries face at round 1
+    duty_free: np.ndarray  # [n, s] share of a flow that enters free whatever the rate (USMCA)
+    negotiable: np.ndarray  # [s] bool, relief and deals lower the sector to its floor
+    china_value_added: np.ndarray  # [n] China's value added in the country's exports (TiVA)
+    demand_mechanism: list[str]  # [d] "", "transshipment" or "absorption"
     us_balance: np.ndarray  # [n] U.S. goods balance with the country, $bn (positive = U.S. surplus)
     strategies: list[str]
     retaliation_targets: list[tuple[str, ...]]
@@ -101,8 +114,18 @@ def build_world(data: ScenarioData) -> World:
             cap_sectors[sector_index[name]] = True
         cap_share = demands[cap_index].cap_share
     us_exports = data.us_total_exports_bn or 1.0
+    duty_free = np.zeros((n, s))
+    for i, c in enumerate(countries):
+        for name, value in c.duty_free_share.items():
+            duty_free[i, sector_index[name]] = value
+    seller_share_us = np.clip(exports.sum(axis=1) / total_exports, 1e-6, 1.0)
+    eta = np.full(s, float(params["demand_elasticity"]))
+    sector_eps = np.array([sec.supply_elasticity or params["supply_elasticity"] for sec in sectors], dtype=float)
+    us_imports = np.array([data.us_imports_bn.get(sec.name, 0.0) for sec in sectors], dtype=float)
     floor = np.array([sec.floor_rate for sec in sectors])
-    escalable = np.array([sec.escalable for sec in sectors], dtype=bool)
+    above_floor = (schedule > floor[None, :] + 1e-12).any(axis=0) if n else np.zeros(s, dtype=bool)
+    escalable = np.array([above_floor[k] if sec.escalable is None else sec.escalable for k, sec in enumerate(sectors)],
+                         dtype=bool)
     disputed = escalable | (schedule > floor[None, :] + 1e-12).any(axis=0)
     if not disputed.any():
         disputed = np.ones(s, dtype=bool)
@@ -120,7 +143,8 @@ def build_world(data: ScenarioData) -> World:
         ]),
         patience=np.array([c.patience if c.patience is not None else params["patience"] for c in countries]),
         is_china=is_china,
-        seller_share_us=np.clip(exports.sum(axis=1) / total_exports, 1e-6, 1.0),
+        total_exports=total_exports,
+        seller_share_us=seller_share_us,
         buyer_share_us=np.clip(imports_from_us / us_exports, 1e-6, 1.0),
         schedule0=schedule,
         floor=floor,
@@ -134,7 +158,19 @@ def build_world(data: ScenarioData) -> World:
         cap_sectors=cap_sectors,
         cap_share=cap_share,
         china_exposure=np.array([dem.china_exposure for dem in demands]),
-        cost_share=np.array([dem.cost_share for dem in demands]),
+        cost_share=demand_costs(demands, params)[0],
+        us_gain_share=demand_costs(demands, params)[1],
+        required_demand=np.array([dem.required for dem in demands], dtype=bool),
+        exporter_rent=1.0 if cap_index < 0 or demands[cap_index].administration == "exporter" else 0.0,
+        supply_elasticity=economics.residual_supply_elasticity(sector_eps[None, :], seller_share_us[:, None], eta[None, :]),
+        sigma=np.array([sec.substitution_elasticity or params["substitution_elasticity"] for sec in sectors], dtype=float),
+        eta=eta,
+        row_value=np.maximum(us_imports - exports.sum(axis=0), 0.0),
+        row_schedule0=np.array([sec.tariff for sec in sectors], dtype=float),
+        duty_free=duty_free,
+        negotiable=np.array([sec.negotiable for sec in sectors], dtype=bool),
+        china_value_added=np.array([c.china_value_added for c in countries], dtype=float),
+        demand_mechanism=[dem.mechanism for dem in demands],
         us_balance=imports_from_us - exports.sum(axis=1),
         strategies=[c.strategy or params["strategy"] for c in countries],
         retaliation_targets=[c.retaliation_targets for c in countries],
@@ -147,3 +183,33 @@ def _blocs(countries) -> dict[str, np.ndarray]:
     names = sorted({c.bloc for c in countries if c.bloc})
     members = {name: np.array([i for i, c in enumerate(countries) if c.bloc == name]) for name in names}
     return {name: idx for name, idx in members.items() if len(idx) >= 2}
+
+
+def demand_costs(demands, params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per demand, the partner's annual cost of accepting it and the U.S.'s annual gain, as shares of the stake.
+
+    * a **pledge** of investment (``cost_share`` = investment per year as a share of the
+      stake) is not a transfer: it relocates plants, and the wages they pay move to the
+      U.S. (``pledge_output_share`` = output-capital ratio x labour share per dollar);
+    * **market access** (``cost_share``) hands the partner's tariff revenue and protection
+      rents to U.S. exporters, dollar for dollar;
+    * a **linked** negotiation costs ``linkage_cost`` of the stake, concessions made in
+      the other negotiation (the U.S. gain there is not trade welfare);
+    * other demands cost what their ``cost_share`` says (zero unless given).
+    """
+    cost, gain = [], []
+    for dem in demands:
+        if dem.kind == "pledge":
+            moved = dem.cost_share * params["pledge_output_share"]
+            cost.append(moved)
+            gain.append(moved)
+        elif dem.kind == "market_access":
+            cost.append(dem.cost_share)
+            gain.append(dem.cost_share)
+        elif dem.kind == "linked":
+            cost.append(dem.cost_share + params["linkage_cost"])
+            gain.append(0.0)
+        else:
+            cost.append(dem.cost_share)
+            gain.append(0.0)
+    return np.array(cost, dtype=float), np.array(gain, dtype=float)

@@ -39,14 +39,25 @@ import numpy as np
 ArrayLike = np.ndarray | float
 
 
-def residual_supply_elasticity(base_elasticity: ArrayLike, market_share: ArrayLike) -> np.ndarray:
-    """Elasticity of the supply a buyer faces, given its share of the seller's market.
+def residual_supply_elasticity(base_elasticity: ArrayLike, market_share: ArrayLike,
+                               other_demand_elasticity: ArrayLike) -> np.ndarray:
+    """Elasticity of the supply a buyer faces, given its share of the seller's sales.
 
-    ``eps_res = eps / share``: a buyer taking a small share of a seller's sales
-    faces nearly perfectly elastic supply (Broda, Limao & Weinstein 2008).
-    ``market_share`` is a fraction 0..1; it is floored at 1e-6.
+    The seller's supply ``S(p)`` (elasticity ``eps``) minus the demand of its other
+    markets ``D_o(p)`` (elasticity ``eta_o``) is what is left for this buyer, so with the
+    buyer's share ``s = (S - D_o) / S``::
+
+        eps_res = (eps + (1 - s) * eta_o) / s
+
+    A buyer taking a small share of a seller's sales faces nearly perfectly elastic
+    supply (Broda, Limao & Weinstein 2008; Feenstra 2016, ch. 6); a seller whose
+    other markets absorb more when the price falls bears less of the tariff.
+    ``market_share`` is a fraction 0..1, floored at 1e-6.
     """
-    return np.asarray(base_elasticity, dtype=float) / np.maximum(np.asarray(market_share, dtype=float), 1e-6)
+    share = np.maximum(np.asarray(market_share, dtype=float), 1e-6)
+    eps = np.asarray(base_elasticity, dtype=float)
+    eta = np.asarray(other_demand_elasticity, dtype=float)
+    return (eps + (1.0 - share) * eta) / share
 
 
 def _surplus_integral(price: np.ndarray, elasticity_plus_one: np.ndarray) -> np.ndarray:
@@ -120,6 +131,134 @@ def quota_outcome(value_bn: ArrayLike, cap_share: ArrayLike, demand_elasticity: 
         "exporter_welfare": exporter,
         "rent": rent,
     }
+
+
+def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray, *,
+              sigma: np.ndarray, eta: np.ndarray, row_value: np.ndarray, row_tariff: np.ndarray,
+              duty_free: np.ndarray | float = 0.0, cap: np.ndarray | None = None,
+              exporter_rent: np.ndarray | float = 1.0, iterations: int = 80) -> dict[str, np.ndarray]:
+    """The U.S. import market of each sector, with suppliers that compete (nested CES).
+
+    U.S. demand for a sector's imports is CES across source countries (elasticity of
+    substitution ``sigma``) with aggregate elasticity ``eta`` (Armington 1969;
+    Fajgelbaum, Goldberg, Kennedy & Khandelwal 2020).  With baseline flows ``x_is``
+    (prices 1, free trade), wedge ``T = 1 + t`` and supply ``q = x p**e`` (``e`` the
+    residual elasticity, :func:`residual_supply_elasticity`), the market clears at::
+
+        q_is = x_is (T_is p_is)**-sigma * P_s**(sigma - eta)
+        p_is = T_is**(-sigma/(e_is + sigma)) * P_s**((sigma - eta)/(e_is + sigma))
+        P_s**(1 - sigma) = sum_i w_is (T_is p_is)**(1 - sigma) + w_row T_row**(1 - sigma)
+
+    with ``w`` the baseline shares of U.S. imports (the rest of the world, value
+    ``row_value``, is a price-taking fringe at tariff ``row_tariff``).  A higher tariff
+    on one supplier raises the price index ``P`` and diverts U.S. demand to the
+    others: bystanders gain (Fajgelbaum, Goldberg, Kennedy, Khandelwal & Taglioni 2024).
+
+    ``duty_free`` [n, s]: the share of a flow that enters free whatever the rate (goods
+    qualifying under USMCA).  ``cap`` [n, s] (share of baseline volume; ``inf`` or
+    >= 1 = none) puts a supplier under a quota instead of the tariff; the scarcity rent
+    goes to the exporter in proportion ``exporter_rent`` (1 for an exporter-administered
+    VER, 0 for a quota the importer's customs fills first come, first served).  A
+    quota that would not bind is free trade.
+
+    Arrays: ``exports``, ``tariffs``, ``supply_elasticity`` [n, s]; ``sigma``, ``eta``,
+    ``row_value``, ``row_tariff`` [s].  Returns [n, s] ``volume``, ``supply_price``,
+    ``exporter_welfare`` ($bn/yr, producer surplus plus its quota rent) and
+    ``revenue`` (U.S. tariff revenue and importers' quota rent), and [s]
+    ``price_index``, ``consumer_surplus`` and ``importer_welfare`` (the U.S. side:
+    consumers, revenue and rents, over all suppliers).
+    """
+    x = np.asarray(exports, dtype=float)
+    log_wedge = np.log1p(np.maximum(np.asarray(tariffs, dtype=float), 0.0))
+    e = np.asarray(supply_elasticity, dtype=float)
+    free_share = np.broadcast_to(np.asarray(duty_free, dtype=float), x.shape)
+    total = x.sum(axis=0) + row_value
+    safe_total = np.where(total > 0, total, 1.0)
+    weight, row_weight = x / safe_total, row_value / safe_total
+    row_log_wedge = np.log1p(np.asarray(row_tariff, dtype=float))
+    own = sigma / (e + sigma)  # the share of the wedge the supplier's price absorbs
+    spill = (sigma - eta) / (e + sigma)  # how far its price follows the price index
+    capped = np.zeros(x.shape, dtype=bool) if cap is None else np.isfinite(cap) & (cap < 1.0) & (x > 0)
+    log_cap = np.zeros(x.shape) if cap is None else np.log(np.where(capped, cap, 1.0))
+    safe_e = np.where(e > 0, e, 1.0)
+
+    def prices(log_p_index):
+        """Log supply and demand prices (dutiable part), the duty-free part's log price, binding quotas."""
+        free = spill * log_p_index  # the price of what enters free (and of a quota that does not bind)
+        supply = -own * log_wedge + free
+        demand = supply + log_wedge
+        binding = capped & (e * free > log_cap)  # without the cap it would sell more than the cap
+        supply = np.where(binding, log_cap / safe_e, np.where(capped, free, supply))
+        demand = np.where(binding, -log_cap / sigma + (sigma - eta) / sigma * log_p_index,
+                          np.where(capped, free, demand))
+        return supply, demand, free, binding
+
+    log_p_index = np.zeros_like(total)
+    for _ in range(iterations):  # a contraction: P moves by less than (sigma - eta)/sigma of a step
+        _, demand, free, _ = prices(log_p_index)
+        terms = (1.0 - free_share) * np.exp((1.0 - sigma) * demand) + free_share * np.exp((1.0 - sigma) * free)
+        power = (weight * terms).sum(axis=0) + row_weight * np.exp((1.0 - sigma) * row_log_wedge)
+        new = np.log(np.maximum(power, 1e-300)) / (1.0 - sigma)
+        done = np.allclose(new, log_p_index, rtol=0.0, atol=1e-14)
+        log_p_index = new
+        if done:
+            break
+    log_supply, log_demand, log_free, binding = prices(log_p_index)
+    supply_price, free_price = np.exp(log_supply), np.exp(log_free)
+    price_index = np.exp(log_p_index)
+    dutiable = np.where(binding, x * np.exp(np.where(capped, log_cap, 0.0)), x * supply_price ** e)
+    volume = (1.0 - free_share) * dutiable + free_share * x * free_price ** e
+    rent = np.where(binding, (np.exp(log_demand) - supply_price) * dutiable, 0.0)
+    rent_share = np.broadcast_to(np.asarray(exporter_rent, dtype=float), x.shape)
+    exporter = x * ((1.0 - free_share) * _surplus_integral(supply_price, 1.0 + e)
+                    + free_share * _surplus_integral(free_price, 1.0 + e)) + (1.0 - free_share) * rent_share * rent
+    collected = np.where(capped, 0.0, np.expm1(log_wedge) * supply_price * dutiable)
+    importer_side = (1.0 - free_share) * (collected + (1.0 - rent_share) * rent)
+    row_volume = row_value * np.exp(-sigma * row_log_wedge) * price_index ** (sigma - eta)
+    consumer = -total * _surplus_integral(price_index, 1.0 - eta)
+    us_revenue = importer_side.sum(axis=0) + np.expm1(row_log_wedge) * row_volume
+    return {
+        "price_index": price_index,
+        "supply_price": (1.0 - free_share) * supply_price + free_share * free_price,
+        "volume": volume,
+        "exporter_welfare": exporter,
+        "revenue": importer_side,
+        "consumer_surplus": consumer,
+        "importer_welfare": consumer + us_revenue,
+    }
+
+
+def exporter_welfare_given_index(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray,
+                                 price_index: np.ndarray, *, sigma: np.ndarray, eta: np.ndarray,
+                                 duty_free: np.ndarray | float = 0.0, cap: np.ndarray | None = None,
+                                 exporter_rent: np.ndarray | float = 1.0) -> np.ndarray:
+    """A supplier's welfare ($bn/yr) at these tariffs (or this quota), taking the U.S. price index as given.
+
+    What one exporter expects from a U.S. reply to its own move: the index ``P`` is set
+    by all suppliers together (:func:`us_market`), so a supplier's alternatives are
+    priced at the current ``P`` (monopolistic competition: each variety is small
+    against the whole market).  Same prices, volumes and rents as :func:`us_market`.
+    """
+    x = np.asarray(exports, dtype=float)
+    e = np.asarray(supply_elasticity, dtype=float)
+    log_p_index = np.log(price_index)
+    log_wedge = np.log1p(np.maximum(np.asarray(tariffs, dtype=float), 0.0))
+    free_share = np.asarray(duty_free, dtype=float)
+    log_free = (sigma - eta) / (e + sigma) * log_p_index
+    price = np.exp(-sigma / (e + sigma) * log_wedge + log_free)
+    welfare = x * ((1.0 - free_share) * _surplus_integral(price, 1.0 + e)
+                   + free_share * _surplus_integral(np.exp(log_free), 1.0 + e))
+    if cap is None:
+        return welfare
+    capped = np.isfinite(cap) & (cap < 1.0) & (x > 0)
+    log_cap = np.log(np.where(capped, cap, 1.0))
+    binding = capped & (e * log_free > log_cap)
+    quota_price = np.exp(log_cap / np.where(e > 0, e, 1.0))
+    demand_price = np.exp(-log_cap / sigma + (sigma - eta) / sigma * log_p_index)
+    rent = (demand_price - quota_price) * x * np.exp(log_cap)
+    under_quota = x * _surplus_integral(quota_price, 1.0 + e) + np.asarray(exporter_rent) * rent
+    unbound = x * _surplus_integral(np.exp(log_free), 1.0 + e)
+    return np.where(binding, under_quota, np.where(capped, unbound, welfare))
 
 
 def optimal_tariff(supply_elasticity: float) -> float:

@@ -153,12 +153,16 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         raise f.fail("demands", "at most one demand of kind 'export_cap'")
 
     has_us = bool(sectors)
-    us = {"gdp_bn": 0.0, "total_exports_bn": 0.0, "sources": {}}
+    us = {"gdp_bn": 0.0, "total_exports_bn": 0.0, "imports_bn": {}, "sources": {}}
     if has_us:
         if "united_states" not in raw:
             raise f.fail("top level", "missing table [united_states]")
         us = f.table(raw["united_states"], UNITED_STATES, "united_states")
-        f.sources(us["sources"], ("gdp_bn", "total_exports_bn"), "united_states")
+        f.sources(us["sources"], ("gdp_bn", "total_exports_bn") + (("imports_bn",) if us["imports_bn"] else ()),
+                  "united_states")
+        for sector in us["imports_bn"]:
+            if sector not in sector_names:
+                raise f.fail(f"united_states.imports_bn.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
     elif "united_states" in raw:
         us = {**us, "sources": f.table(raw["united_states"], UNITED_STATES, "united_states")["sources"]}
 
@@ -190,6 +194,7 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         us_gdp_bn=us["gdp_bn"],
         us_total_exports_bn=us["total_exports_bn"],
         us_sources={str(k): str(v) for k, v in us["sources"].items()},
+        us_imports_bn=us["imports_bn"],
         sectors=sectors,
         demands=demands,
         schedule=schedule,
@@ -242,6 +247,8 @@ def _demand(raw: dict, index: int, f: _File, sector_names: list[str]) -> Demand:
             raise f.fail(f"{where}.sectors", f"unknown sector '{sector}'; sectors are {', '.join(sector_names)}")
     if v["kind"] == "export_cap" and not v["sectors"]:
         raise f.fail(f"{where}.sectors", "an export_cap demand must name the sectors it caps")
+    if v["kind"] == "linked" and not v["linked_to"]:
+        raise f.fail(f"{where}.linked_to", "a linked demand must name the negotiation it is linked to")
     return Demand(**{**v, "label": v["label"] if v["label"] is not None else v["id"]})
 
 
@@ -259,9 +266,10 @@ def _schedule(raw: dict, index: int, f: _File, sector_names: list[str], country_
 def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Country:
     where = _named(raw, "name", index, "countries", f)
     v = f.table(raw, COUNTRY, where)
-    for table in ("exports_to_us_bn", "tariffs"):
+    for table in ("exports_to_us_bn", "tariffs", "duty_free_share"):
         for sector in v[table]:
             if sector not in sector_names:
                 raise f.fail(f"{where}.{table}.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
     # the fields are the schema's; no value (None) for pressure or patience means the shared parameter
-    return Country(**{**v, "sources": f.sources(v["sources"], SOURCED_COUNTRY_FIELDS, where)})
+    given = tuple(name for name in ("china_value_added", "duty_free_share") if v[name])
+    return Country(**{**v, "sources": f.sources(v["sources"], SOURCED_COUNTRY_FIELDS + given, where)})

@@ -30,7 +30,10 @@ class Sector:
     tariff: float
     floor_rate: float
     source: str
-    escalable: bool = False
+    escalable: bool | None = None
+    negotiable: bool = True
+    supply_elasticity: float | None = None
+    substitution_elasticity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Demand:
     china_exposure: float = 0.0
     cost_share: float = 0.0
     countries: tuple[str, ...] = ()  # put only to these partners (empty: to every partner)
+    administration: str = "exporter"  # an export cap filled by the exporter (VER) or by U.S. customs
+    required: bool = False  # relief only with this demand accepted
+    linked_to: str = ""
+    mechanism: str = ""  # "transshipment" or "absorption": what accepting costs, from the trade data
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class Country:
     retaliation_targets: tuple[str, ...] = ()
     notes: str = ""
     bloc: str | None = None
+    duty_free_share: dict[str, float] = field(default_factory=dict)
+    china_value_added: float = 0.0
 
     @property
     def exports_total_to_us_bn(self) -> float:
@@ -97,6 +106,7 @@ class ScenarioData:
     us_gdp_bn: float
     us_total_exports_bn: float
     us_sources: dict[str, str]
+    us_imports_bn: dict[str, float]
     sectors: tuple[Sector, ...]
     demands: tuple[Demand, ...]
     schedule: tuple[ScheduleChange, ...]

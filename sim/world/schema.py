@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.world.errors import ParameterError, UserError
-from sim.world.vocabulary import DEMAND_KINDS, INITIAL_TREATMENTS, ROLES, STRATEGY_NAMES
+from sim.world.vocabulary import DEMAND_KINDS, DEMAND_MECHANISMS, INITIAL_TREATMENTS, QUOTA_ADMINISTRATION, ROLES, STRATEGY_NAMES
 
 
 class _Required:
@@ -241,9 +241,13 @@ SCENARIO_HEAD = _fields(
     Field("rounds_per_year", float, 12.0, 0.0, 366.0, strict_low=True, unit="rounds per year"),
 )
 
+IMPORT_VALUE = Field("imports_bn", float, REQUIRED, 0.0, unit="$bn per year")
+
 UNITED_STATES = _fields(
     Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
     Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
+    Field("imports_bn", dict, {}, unit="$bn per year, by sector", item=IMPORT_VALUE,
+          help="U.S. imports of each sector from all sources (the rest of the world is what the countries do not cover)"),
     Field("sources", dict, {}, help="field = source, for every figure"),
 )
 
@@ -256,7 +260,14 @@ SECTOR = _fields(
     Field("floor_rate", float, 0.0, 0.0, 10.0, unit="ad valorem rate",
           help="lowest rate (the baseline tariff) of the sector"),
     Field("source", str),
-    Field("escalable", bool, False, help="escalation may reach the sector even at its floor rate"),
+    Field("escalable", bool, None, help="whether escalation reaches the sector (default: if its announced rate is above "
+                                        "the floor); at its floor it rises in steps of the partner's highest rate"),
+    Field("negotiable", bool, True, help="relief and deals lower the sector to its floor rate (false: no country deals, "
+                                         "as for the 2025 Section 232 tariffs)"),
+    Field("supply_elasticity", float, None, 0.0, 100.0, strict_low=True, help="the sector's export supply elasticity "
+          "(default: the parameter supply_elasticity)"),
+    Field("substitution_elasticity", float, None, 1.0, 50.0, strict_low=True, help="elasticity of substitution between "
+          "suppliers of the sector (default: the parameter substitution_elasticity)"),
 )
 
 DEMAND = _fields(
@@ -273,6 +284,15 @@ DEMAND = _fields(
           help="share of the trade with China at stake when the demand is accepted (alignment demands)"),
     Field("cost_share", float, 0.0, 0.0, 100.0, unit="share of the stake", help="direct cost of accepting"),
     Field("countries", list, (), help="put only to these partners (empty: to every partner)"),
+    Field("administration", str, "exporter", choices=QUOTA_ADMINISTRATION,
+          help="who fills an export cap: the exporter (a VER: it keeps the scarcity rent) or the importer's customs "
+               "(an absolute quota, first come first served: U.S. importers get the rent)"),
+    Field("required", bool, False, help="the U.S. grants relief only to partners that accept this demand"),
+    Field("linked_to", str, TEXT, help="the other negotiation a linked demand ties the talks to"),
+    Field("mechanism", str, TEXT, choices=DEMAND_MECHANISMS,
+          help="what accepting costs, from the trade data: 'transshipment' (the Chinese value added in the "
+               "partner's exports pays China's U.S. rate) or 'absorption' (the partner puts China's U.S. rate "
+               "on its own imports from China)"),
 )
 
 SCHEDULE = _fields(
@@ -304,6 +324,11 @@ COUNTRY = _fields(
     Field("retaliation_targets", list, (), help="U.S. goods its counter-tariffs hit, for the event log"),
     Field("notes", str, TEXT),
     Field("bloc", str, None, help="customs union or bloc it belongs to"),
+    Field("duty_free_share", dict, {}, unit="share by sector", item=Field("duty_free_share", float, REQUIRED, 0.0, 1.0),
+          sourced=False, help="share of the country's exports of a sector that enters free whatever the rate "
+                              "(e.g. goods qualifying under USMCA)"),
+    Field("china_value_added", float, 0.0, 0.0, 1.0, unit="share of gross exports",
+          help="China's value added in the country's exports (OECD TiVA): what transshipment rules reach"),
     replace(PRESSURE, name="retaliation_pressure", default=None),
     PATIENCE.with_default(None),
 )

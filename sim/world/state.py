@@ -13,9 +13,12 @@ from sim.world.vocabulary import Action, Stance, Treatment
 @dataclass
 class NegotiationState:
     schedule: np.ndarray  # [n, s] announced U.S. rates
-    escalation: np.ndarray  # [n] tariff points added by escalation
+    row_schedule: np.ndarray  # [s] the rates countries outside the scenario face
+    escalation: np.ndarray  # [n] escalation, as a multiple of the announced rate
     treatment: np.ndarray  # [n] a Treatment code
     temp_exempt: np.ndarray  # [n] bool, exempt only until the deadline
+    deadline: np.ndarray  # [n] round at which a partner's grace ends (0 = none)
+    extended: np.ndarray  # [n] bool, its deadline was moved once already
     relieved: np.ndarray  # [n] bool, relief granted by the U.S. and still held
     settled_ever: np.ndarray  # [n] bool, relief or deal granted at some round
     retaliated_ever: np.ndarray  # [n] bool
@@ -23,6 +26,8 @@ class NegotiationState:
     pressure: np.ndarray  # [n] domestic pressure to retaliate
     tariffs: np.ndarray  # [n, s] effective U.S. rates
     quota: np.ndarray  # [n, s] bool, sector trades under the export cap
+    price_index: np.ndarray  # [s] U.S. import price index per sector after the last round (1 = free trade)
+    last_stance: np.ndarray  # [n] the stance each country ended the previous round with
     # choices of the current round
     option: np.ndarray
     accepted: np.ndarray  # [n, d] bool
@@ -53,9 +58,12 @@ class NegotiationState:
         treatment = np.where(world.temp_exempt0, Treatment.EXEMPT, Treatment.TARIFFED)
         return cls(
             schedule=world.schedule0.copy(),
+            row_schedule=world.row_schedule0.copy(),
             escalation=zeros.copy(),
             treatment=treatment,
             temp_exempt=world.temp_exempt0.copy(),
+            deadline=np.zeros(n, dtype=int),
+            extended=false.copy(),
             relieved=false.copy(),
             settled_ever=false.copy(),
             retaliated_ever=false.copy(),
@@ -63,6 +71,8 @@ class NegotiationState:
             pressure=world.pressure0.copy(),
             tariffs=np.zeros((n, s)),
             quota=np.zeros((n, s), dtype=bool),
+            price_index=np.ones(s),
+            last_stance=np.zeros(n, dtype=int),
             option=np.zeros(n, dtype=int),
             accepted=np.zeros((n, d), dtype=bool),
             stance=np.zeros(n, dtype=int),
