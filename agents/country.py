@@ -172,10 +172,16 @@ def evaluate_options(model: "NegotiationModel") -> np.ndarray:
         return np.asfortranarray(utilities)
     model.utility_terms = {}
     return us_game_utilities(
-        model.world, model.options, model.outlook, model.beliefs, model.state.pressure, model.params,
+        model.world, model.options, model.outlook, model.beliefs, committed(model), model.params,
         china_active=model.china is not None and model.china.active,
         rounds_per_year=model.scenario_data.rounds_per_year, terms_out=model.utility_terms,
     )
+
+
+def committed(model: "NegotiationModel") -> np.ndarray:
+    """[n] bool: the government has publicly committed to answer the tariffs by this round."""
+    rounds = model.world.commitment_round
+    return (rounds > 0) & (model.round >= rounds)
 
 
 def decide_all(model: "NegotiationModel") -> None:

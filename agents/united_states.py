@@ -38,7 +38,7 @@ import mesa
 import numpy as np
 
 from agents import us_rule
-from agents.utility import TradeOutlook, exporter_welfare, mechanism_costs
+from agents.utility import TradeOutlook, exporter_outcome, mechanism_costs
 from sim.world.vocabulary import Stance, Treatment
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ class UnitedStatesAgent(mesa.Agent):
         state.quota = (state.treatment == Treatment.QUOTA)[:, None] & world.cap_sectors[None, :]
 
     def outlook(self) -> TradeOutlook:
-        """Exporter welfare of each partner under each possible reply (for their decisions)."""
+        """What each partner's exporters get under each possible reply (for their decisions)."""
         model = self.model
         state, world, params = model.state, model.world, model.params
         grace = self.in_grace()
@@ -232,22 +232,22 @@ class UnitedStatesAgent(mesa.Agent):
         rounds_left = np.maximum(state.deadline - model.round, 0)
         looming = np.where(state.deadline > 0, world.patience ** rounds_left, 0.0)
         weight = np.where(grace, looming, 1.0)
-        exempt_welfare = exporter_welfare(world, relieved, state.price_index)
-        no_relief_welfare = (weight * exporter_welfare(world, if_tariffed, state.price_index)
-                             + (1 - weight) * exempt_welfare)
-        escalated_welfare = (weight * exporter_welfare(world, self.tariff_rates(params["escalation_step"]),
-                                                       state.price_index)
-                             + (1 - weight) * exempt_welfare)
+        index = state.price_index
+        replies = {"exempt": exporter_outcome(world, relieved, index),
+                   "quota": exporter_outcome(world, relieved, index, quota=quota)}
+        for reply, rates in (("tariff", if_tariffed), ("escalated", self.tariff_rates(params["escalation_step"]))):
+            outcome = exporter_outcome(world, rates, index)
+            replies[reply] = {key: weight * outcome[key] + (1 - weight) * replies["exempt"][key] for key in outcome}
+        for key in ("welfare", "sales"):  # a partner in a deal keeps it while it keeps its side
+            replies["tariff"][key] = np.where(in_deal, replies["exempt"][key], replies["tariff"][key])
         return TradeOutlook(
-            tariff=np.where(in_deal, exempt_welfare, no_relief_welfare),
-            escalated=escalated_welfare,
-            quota=exporter_welfare(world, relieved, state.price_index, quota=quota),
-            exempt=exempt_welfare,
+            welfare={reply: outcome["welfare"] for reply, outcome in replies.items()},
+            sales={reply: outcome["sales"] for reply, outcome in replies.items()},
             currently_relieved=state.relieved | in_deal,
             requires_cap=us_rule.requires_cap(world),
             # facing tariffs: tariffed now, or losing a temporary exemption this round
             tariffed_now=~grace & (if_tariffed > relieved + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,
             retaliation_value=retaliation_value,
-            demand_cost=mechanism_costs(world, relieved, state.price_index, params),
+            demand_cost=mechanism_costs(world, relieved, if_tariffed, state.price_index, params),
             stake=world.stake(if_tariffed),
         )

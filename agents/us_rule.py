@@ -104,10 +104,14 @@ def relief_eligible(world, params: dict, stance: np.ndarray, accepted: np.ndarra
 def settlement_chance(world, params: dict, damage_bn: np.ndarray, stake_bn: np.ndarray) -> np.ndarray:
     """Chance per round that the U.S. offers a retaliator a lifting deal (above 1: certain).
 
-    ``(1 - us_toughness) * g * damage / (settlement_tolerance * stake)``: the cumulative
+    ``(1 - us_toughness) * g * w * damage / (settlement_tolerance * stake)``: the cumulative
     loss of U.S. exporters to the partner's counter-tariffs (``damage_bn``), relative to
     what the dispute is about (the partner's exports under U.S. tariffs, ``stake_bn``),
-    so one tolerance means the same in a $44bn and a $2,000bn dispute.
+    so one tolerance means the same in a $44bn and a $2,000bn dispute, and weighted by
+    its political sting ``w`` (``pivotal_weight``: how much of what the partner buys
+    comes from farm states, against the U.S. average).  Retaliation mattered for its
+    leverage on the U.S. through the farm and swing counties it hit (Fajgelbaum et al.
+    2020; Fetzer & Schwarz 2021; Blanchard, Bown & Chor 2019).
     """
-    relative = damage_bn / np.maximum(stake_bn, 1e-9)
+    relative = world.pivotal_weight * damage_bn / np.maximum(stake_bn, 1e-9)
     return (1 - params["us_toughness"]) * us_openness(world, params) * relative / params["settlement_tolerance"]

@@ -63,7 +63,7 @@ def run_reference(params: dict, rounds: int, seed, patience: np.ndarray | None =
 
     ``params`` are the scenario's resolved parameters (e.g.
     ``load_scenario("classroom", {"n_countries": 1000}).params``); ``patience``
-    and ``pressure`` default to the shared parameter values.
+    and ``pressure`` default to the shared patience and to no pressure (no U.S. tariffs in the classroom).
     """
     n = int(params["n_countries"])
     rng = np.random.default_rng(seed)
@@ -77,7 +77,7 @@ def run_reference(params: dict, rounds: int, seed, patience: np.ndarray | None =
         raise ValueError(f"unknown partner_model {params['partner_model']!r}")
 
     delta = np.full(n, params["patience"]) if patience is None else np.asarray(patience, dtype=float)
-    pressure = np.full(n, params["pressure"]) if pressure is None else np.asarray(pressure, dtype=float)
+    pressure = np.zeros(n) if pressure is None else np.asarray(pressure, dtype=float)  # no U.S.: no tariff harm
     # grim-trigger values, fixed per country: (open, retaliate) before and after a trigger
     open_calm, defect_calm = np.full(n, R), (1 - delta) * T + delta * P
     open_hit, defect_hit = (1 - delta) * S + delta * P, np.full(n, P)

@@ -1,61 +1,125 @@
-"""Historical back-test: seeded runs of a scenario against its shipped history table.
+"""Historical back-test: seeded runs of a scenario against its shipped history table, as a referee would score it.
 
-``tradesim backtest SCENARIO [--seeds K] [--json]`` runs K seeded runs (seeds
-0..K-1) for the history's horizon (``horizon_rounds``) and compares, per economy,
+``tradesim backtest SCENARIO [--seeds K] [--json]`` runs K seeded runs (seeds 0..K-1)
+to the history's horizon (``horizon_rounds``) and compares, per economy, the model's
+probabilities with what happened (``sim/scenarios/<scenario>_history.toml``):
 
-* the predicted probability of having retaliated (imposed counter-tariffs) and
-  of having settled (exemption, quota or deal) by the horizon, with
-* what happened (``sim/scenarios/<scenario>_history.toml``, with sources).
+* **retaliated** and **settled** (exemption, quota or lifting deal), and each type of
+  settlement on its own (**exemption**, **quota**, **deal**), so that a quota cannot
+  stand in for a deal;
+* the **tariff path**: the trade-weighted U.S. rate each economy faced at the horizon,
+  against the historical rates (``tariff_end``), and how many are within 5 points.
 
-A prediction is "yes" when its probability is at least 0.5.  Per category it
-reports accuracy, balanced accuracy (mean of the true-positive and
-true-negative rates) and, beside them, the majority-class baseline (always
-predict the more common outcome: accuracy = its share, balanced accuracy = 0.5),
-plus the Brier score of the probabilities.
+Each score comes with its baselines and intervals:
+
+* the **majority class** (always predict the commoner outcome: balanced accuracy 0.5);
+* the best **two-threshold rule** on the same data: settle if the U.S. deficit share is
+  below ``a``; retaliate if not settled and security dependence is below ``b``
+  (:func:`fit_two_threshold_rule`), scored in sample and by leave-one-out;
+* **bootstrap intervals** (economies resampled with replacement) on every score;
+* the model's own **leave-one-out** scores, read from the calibration grid of
+  :mod:`experiments.calibrate` (each economy predicted at the grid point that fits the
+  other thirteen best), when the grid was computed with the current model;
+* **alternative codings** of the history (e.g. India not counted as a retaliator).
+
+A prediction is "yes" when its probability is at least 0.5.
 
 Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from experiments.scoring import (  # noqa: F401  (re-exported for scripts and tests)
+    fit_two_threshold_rule,
+    leave_one_out,
+    score_category,
+    scored,
+    two_threshold_baseline,
+)
 from sim.world.errors import UserError
 from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 
+SETTLEMENT_KINDS = ("exemption", "quota", "deal")
+TARGETS = ("retaliated", "settled") + SETTLEMENT_KINDS
+TARIFF_TOLERANCE = 0.05  # "within 5 points" of the historical rate
+RESULTS = Path(__file__).resolve().parent / "results"
 
-def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
-    """Accuracy, balanced accuracy and the majority-class baseline for one yes/no category."""
-    probabilities = np.asarray(probabilities, dtype=float)
-    truth = np.asarray(truth, dtype=bool)
-    predicted = probabilities >= threshold
-    n = len(truth)
-    positives = int(truth.sum())
-    recalls = []
-    if positives:
-        recalls.append(float((predicted & truth).sum() / positives))
-    if n - positives:
-        recalls.append(float((~predicted & ~truth).sum() / (n - positives)))
+
+# --------------------------------------------------------------------------- the model's runs
+def simulate(data, horizon: int, seeds: int) -> dict[str, np.ndarray]:
+    """Per economy (scenario order): the share of seeds in which it retaliated, settled (and by type),
+    and its mean trade-weighted U.S. rate at the horizon."""
+    from sim.model import NegotiationModel
+    from sim.world.vocabulary import Treatment
+
+    n = len(data.countries)
+    counts = {key: np.zeros(n) for key in ("retaliated", "settled", *SETTLEMENT_KINDS)}
+    tariff = np.zeros(n)
+    kinds = {"exemption": Treatment.EXEMPT, "quota": Treatment.QUOTA, "deal": Treatment.DEAL}
+    for seed in range(seeds):
+        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=data)
+        model.run(horizon)
+        state = model.state
+        counts["retaliated"] += state.retaliated_ever
+        counts["settled"] += state.settled_ever
+        settled_now = state.relieved | (state.treatment == Treatment.DEAL)
+        for kind, code in kinds.items():
+            counts[kind] += settled_now & (state.treatment == code) & ~state.temp_exempt
+        tariff += state.avg_tariff
+    out = {key: value / seeds for key, value in counts.items()}
+    out["tariff"] = tariff / seeds
+    return out
+
+
+def history_targets(history: dict, data) -> dict[str, np.ndarray]:
+    """The history as arrays in scenario order (economies absent from the table are dropped later)."""
+    rows = {row["name"]: row for row in history["economies"]}
+    names = [c.name for c in data.countries if c.name in rows]
+    truth = {c: np.array([bool(rows[n][c]) for n in names]) for c in CATEGORIES}
+    for kind in SETTLEMENT_KINDS:
+        truth[kind] = np.array([rows[n].get("settlement") == kind for n in names])
+    sectors = [s.name for s in data.sectors]
+    exports = {c.name: c.exports_to_us_bn for c in data.countries}
+    weighted = []
+    for n in names:
+        rates = rows[n].get("tariff_end")
+        if rates is None:
+            weighted.append(np.nan)
+            continue
+        weights = {s: exports[n].get(s, 0.0) for s in rates if s in sectors}
+        total = sum(weights.values())
+        weighted.append(sum(weights[s] * rates[s] for s in weights) / total if total > 0 else np.nan)
+    truth["tariff"] = np.array(weighted)
+    truth["names"] = np.array(names)
+    return truth
+
+
+def tariff_path(predicted: np.ndarray, historical: np.ndarray, names) -> dict[str, Any]:
+    known = np.isfinite(historical)
+    gaps = np.abs(predicted - historical)
+    within = known & (gaps <= TARIFF_TOLERANCE + 1e-12)
     return {
-        "n": n,
-        "positives": positives,
-        "accuracy": float((predicted == truth).mean()),
-        "balanced_accuracy": float(np.mean(recalls)),
-        "true_positive_rate": recalls[0] if positives else float("nan"),
-        "true_negative_rate": recalls[-1] if n - positives else float("nan"),
-        "baseline_accuracy": max(positives, n - positives) / n,
-        "baseline_balanced_accuracy": 0.5,
-        "brier": float(np.mean((probabilities - truth) ** 2)),
+        "within_points": 100 * TARIFF_TOLERANCE,
+        "within": int(within.sum()),
+        "of": int(known.sum()),
+        "mean_absolute_gap_points": float(100 * gaps[known].mean()) if known.any() else float("nan"),
+        "economies": {str(n): {"model": round(float(p), 4), "history": round(float(h), 4)}
+                      for n, p, h, k in zip(names, predicted, historical, known) if k},
     }
 
 
+# --------------------------------------------------------------------------- the back-test
 def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
-                 overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run ``seeds`` seeded runs to the history's horizon and score them against history."""
-    from sim import NegotiationModel
+                 overrides: dict[str, Any] | None = None, with_leave_one_out: bool = True) -> dict[str, Any]:
+    """Run ``seeds`` seeded runs to the history's horizon and score them as described above."""
+    from agents.us_rule import deficit_share
+    from sim.world.arrays import build_world
     from sim.world.loader import load_scenario
 
     if int(seeds) < 1:
@@ -65,55 +129,142 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
     names = [c.name for c in data.countries]
     missing = [row["name"] for row in history["economies"] if row["name"] not in names]
     if missing:
-        raise UserError(f"{history['path']}: economies not in scenario '{scenario}': {', '.join(missing)}")
-    counts = {name: {"retaliated": 0, "settled": 0} for name in names}
-    for seed in range(int(seeds)):
-        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=data)
-        model.run(history["horizon_rounds"])
-        for row in model.summary()["countries"]:
-            counts[row["name"]]["retaliated"] += row["retaliated"]
-            counts[row["name"]]["settled"] += row["settled"]
+        raise UserError(f"{Path(history['path']).name}: economies not in scenario '{scenario}': {', '.join(missing)}")
+    truth = history_targets(history, data)
+    rows = np.array([names.index(n) for n in truth["names"]])
+    predicted = {key: value[rows] for key, value in simulate(data, history["horizon_rounds"], int(seeds)).items()}
+    world = build_world(data)
+    deficit, security = deficit_share(world)[rows], world.security[rows]
+
     economies = []
-    for row in history["economies"]:
-        c = counts[row["name"]]
+    for k, name in enumerate(truth["names"]):
         economies.append({
-            "name": row["name"],
-            "p_retaliate": c["retaliated"] / seeds,
-            "p_settle": c["settled"] / seeds,
-            "retaliated": row["retaliated"],
-            "settled": row["settled"],
+            "name": str(name),
+            "p_retaliate": float(predicted["retaliated"][k]),
+            "p_settle": float(predicted["settled"][k]),
+            **{f"p_{kind}": float(predicted[kind][k]) for kind in SETTLEMENT_KINDS},
+            "tariff_end": round(float(predicted["tariff"][k]), 4),
+            "history_retaliated": bool(truth["retaliated"][k]),
+            "history_settled": bool(truth["settled"][k]),
+            "history_settlement": next((kind for kind in SETTLEMENT_KINDS if truth[kind][k]), "none"),
+            "history_tariff_end": None if np.isnan(truth["tariff"][k]) else round(float(truth["tariff"][k]), 4),
         })
-    scores = {
-        "retaliated": score_category([e["p_retaliate"] for e in economies], [e["retaliated"] for e in economies]),
-        "settled": score_category([e["p_settle"] for e in economies], [e["settled"] for e in economies]),
-    }
-    return {
+    result = {
         "scenario": data.name,
         "seeds": int(seeds),
         "rounds": history["horizon_rounds"],
-        "history": history["path"],
+        "history_file": Path(history["path"]).name,
         "economies": economies,
-        "scores": scores,
+        "scores": {c: scored(predicted[c], truth[c]) for c in TARGETS},
+        "tariff_path": tariff_path(predicted["tariff"], truth["tariff"], truth["names"]),
+        "baselines": {
+            "majority_class": {c: score_category(np.full(len(rows), float(truth[c].mean() >= 0.5)), truth[c])
+                               for c in CATEGORIES},
+            "two_threshold_rule": two_threshold_baseline(deficit, security, truth),
+        },
+        "alternative_codings": _alternatives(history, predicted, truth),
         "params": {k: (v.item() if isinstance(v, np.generic) else v) for k, v in data.params.items()},
     }
+    if with_leave_one_out and not overrides:
+        result["leave_one_out"] = leave_one_out_scores(data.name, predicted, int(seeds), truth)
+    return result
+
+
+def _alternatives(history: dict, predicted: dict, truth: dict) -> dict[str, Any]:
+    """The main scores under each alternative coding of the history."""
+    out = {}
+    names = list(truth["names"])
+    for name, changes in history.get("alternatives", {}).items():
+        recoded = {c: truth[c].copy() for c in CATEGORIES}
+        for economy, values in changes.items():
+            for category, value in values.items():
+                recoded[category][names.index(economy)] = value
+        out[name] = {"changes": changes, "scores": {c: scored(predicted[c], recoded[c]) for c in CATEGORIES}}
+    return out
+
+
+# --------------------------------------------------------------------------- the model's leave-one-out
+def grid_path(scenario: str) -> Path:
+    """Where :mod:`experiments.calibrate` keeps the grid of a scenario's calibration."""
+    return RESULTS / f"calibration_{scenario}.json"
+
+
+def leave_one_out_scores(scenario: str, predicted: dict[str, np.ndarray], seeds: int,
+                         truth: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The model's leave-one-out scores from the stored grid, or why they are not available."""
+    path = grid_path(scenario)
+    if not path.exists():
+        return {"available": False, "note": f"no calibration grid ({path.name}); run `python -m experiments.calibrate`"}
+    content = json.loads(path.read_text())
+    shipped = next((k for k, p in enumerate(content["points"]) if p == content["best"]), None)
+    current = content.get("shipped_predictions")
+    if (current is None or seeds != content["shipped_seeds"] or shipped is None
+            or any(not np.allclose(current[c], predicted[c]) for c in ("retaliated", "settled"))):
+        return {"available": False,
+                "note": f"the grid in {path.name} was computed with another model or seed count; "
+                        "rerun `python -m experiments.calibrate`"}
+    held_out = leave_one_out(content, truth)
+    return {"available": True, "grid_points": len(content["points"]), "grid_seeds": content["seeds"],
+            "note": f"each economy predicted at the best of {len(content['points'])} grid points fitted without it "
+                    f"({content['seeds']} seeds per point)",
+            "scores": {c: scored(held_out[c], truth[c]) for c in held_out},
+            "economies": {name: {c: float(held_out[c][i]) for c in held_out}
+                          for i, name in enumerate(content["economies"])}}
+
+
+# --------------------------------------------------------------------------- the report
+def _fmt_interval(score: dict) -> str:
+    if "interval_95" not in score:
+        return ""
+    low, high = score["interval_95"]["balanced_accuracy"]
+    return f"[{low:.2f}, {high:.2f}]"
 
 
 def format_report(result: dict[str, Any]) -> str:
     lines = [f"Back-test of {result['scenario']}: {result['seeds']} seeded runs of {result['rounds']} rounds "
-             f"against {Path(result['history']).name}", ""]
+             f"against {result['history_file']}", ""]
     width = max(len(e["name"]) for e in result["economies"])
-    lines.append(f"{'economy':<{width}}  P(retaliate)  history  P(settle)  history")
+    lines.append(f"{'economy':<{width}}  P(retaliate) history  P(settle) history  type (model / history)   tariff (model / history)")
     yes = {True: "yes", False: "no"}
     for e in result["economies"]:
-        miss_r = " " if (e["p_retaliate"] >= 0.5) == e["retaliated"] else "*"
-        miss_s = " " if (e["p_settle"] >= 0.5) == e["settled"] else "*"
-        lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['retaliated']]:<4}{miss_r}   "
-                     f"{e['p_settle']:>8.2f}  {yes[e['settled']]:<4}{miss_s}")
+        miss_r = " " if (e["p_retaliate"] >= 0.5) == e["history_retaliated"] else "*"
+        miss_s = " " if (e["p_settle"] >= 0.5) == e["history_settled"] else "*"
+        kinds = {k: e[f"p_{k}"] for k in SETTLEMENT_KINDS}
+        model_kind = max(kinds, key=kinds.get) if max(kinds.values()) >= 0.5 else "none"
+        hist_tariff = "-" if e["history_tariff_end"] is None else f"{100 * e['history_tariff_end']:.0f}%"
+        lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['history_retaliated']]:<4}{miss_r}  "
+                     f"{e['p_settle']:>8.2f}  {yes[e['history_settled']]:<4}{miss_s}  "
+                     f"{model_kind:>9} / {e['history_settlement']:<9}      {100 * e['tariff_end']:>4.0f}% / {hist_tariff}")
     lines.append("(* = predicted outcome, probability >= 0.5, differs from history)")
     lines.append("")
-    lines.append(f"{'':<11} {'':>8} {'majority':>8}   {'balanced':>8} {'chance':>8}")
-    lines.append(f"{'category':<11} {'accuracy':>8} {'class':>8}   {'accuracy':>8} {'level':>8}   {'Brier':>6}")
+    rule = result["baselines"]["two_threshold_rule"]
+    loo = result.get("leave_one_out", {})
+    lines.append(f"{'category':<11} {'balanced':>8} {'95% interval':>14} {'Brier':>6}   {'majority':>8} "
+                 f"{'2-threshold':>11} {'rule (LOO)':>10}   {'model (LOO)':>11}")
     for cat, s in result["scores"].items():
-        lines.append(f"{cat:<11} {s['accuracy']:>8.2f} {s['baseline_accuracy']:>8.2f}   "
-                     f"{s['balanced_accuracy']:>8.2f} {s['baseline_balanced_accuracy']:>8.2f}   {s['brier']:>6.3f}")
+        if cat in CATEGORIES:
+            r_in, r_loo = rule["in_sample"][cat]["balanced_accuracy"], rule["leave_one_out"][cat]["balanced_accuracy"]
+            m_loo = loo.get("scores", {}).get(cat, {}).get("balanced_accuracy")
+            lines.append(f"{cat:<11} {s['balanced_accuracy']:>8.2f} {_fmt_interval(s):>14} {s['brier']:>6.3f}   "
+                         f"{0.5:>8.2f} {r_in:>11.2f} {r_loo:>10.2f}   "
+                         + (f"{m_loo:>11.2f}" if m_loo is not None else f"{'-':>11}"))
+        else:
+            lines.append(f"{cat:<11} {s['balanced_accuracy']:>8.2f} {_fmt_interval(s):>14} {s['brier']:>6.3f}")
+    path = result["tariff_path"]
+    lines.append("")
+    lines.append(f"Tariff at the horizon: {path['within']} of {path['of']} economies within {path['within_points']:.0f} "
+                 f"points of history (mean gap {path['mean_absolute_gap_points']:.1f} points).")
+    fit = rule["fitted"]
+    lines.append(f"Two-threshold rule: settle if deficit share < {fit['deficit_below']:.3f}; retaliate if not settled "
+                 f"and security < {fit['security_below']:.2f} (fitted like the model, on the same 14 economies).")
+    if loo:
+        lines.append(f"Model leave-one-out: {loo.get('note', '')}")
+    for name, alt in result["alternative_codings"].items():
+        s = alt["scores"]
+        lines.append(f"Coding '{name}': retaliated {s['retaliated']['balanced_accuracy']:.2f}, "
+                     f"settled {s['settled']['balanced_accuracy']:.2f} (balanced accuracy)")
     return "\n".join(lines)
+
+
+def to_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2)

@@ -155,7 +155,6 @@ class NegotiationModel(mesa.Model):
         self.beliefs.update(state, eligible, chosen_stance, relieved_before, self.params["social_learning"],
                             china_active=self.china is not None and self.china.active)  # 6
         tariffed = (state.treatment == Treatment.TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
-        state.pressure += self.params["pressure_adaptation"] * (tariffed - state.pressure)
         state.own_cooperated = (chosen_stance != Stance.RETALIATE) & (chosen_stance != Stance.HEDGE)
         state.opponent_cooperated = ~tariffed & ~state.escalated
         state.opponent_ever_defected |= ~state.opponent_cooperated
@@ -185,7 +184,8 @@ class NegotiationModel(mesa.Model):
         market = economics.us_market(
             world.exports, state.tariffs, world.supply_elasticity, sigma=world.sigma, eta=world.eta,
             row_value=world.row_value, row_tariff=state.row_schedule, duty_free=world.duty_free,
-            cap=np.where(state.quota, world.cap_share, np.inf), exporter_rent=world.exporter_rent)
+            cap=np.where(state.quota, world.cap_share, np.inf), exporter_rent=world.exporter_rent,
+            start=state.price_index)
         exporter, volume = market["exporter_welfare"], market["volume"]
         state.price_index = market["price_index"]
         counter = retaliation_self_effect(world, retaliation_value, params)
@@ -199,6 +199,8 @@ class NegotiationModel(mesa.Model):
         state.us_welfare = float(market["importer_welfare"].sum() + counter["exporter_welfare"].sum() + us_gains.sum())
         state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
         state.exports_now = volume.sum(axis=1)
+        # domestic pressure: the share of the export sales at stake that the tariffs cost
+        state.pressure = np.clip(-market["sales"].sum(axis=1) / stake, 0.0, 1.0)
         # the reported tariff averages over the sectors the dispute covers (e.g. steel and aluminium)
         covered = world.exports * world.disputed[None, :]
         total = covered.sum(axis=1)

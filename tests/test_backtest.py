@@ -5,7 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from experiments.backtest import load_history, run_backtest, score_category
+from experiments.backtest import (
+    fit_two_threshold_rule,
+    load_history,
+    run_backtest,
+    score_category,
+    two_threshold_baseline,
+)
 from sim.world.errors import UserError
 from sim.world.loader import load_scenario
 
@@ -55,26 +61,65 @@ def test_perfect_and_majority_predictions():
 
 
 def test_run_backtest_shape_and_probabilities():
-    result = run_backtest("section232_2018", seeds=2)
+    result = run_backtest("section232_2018", seeds=2, with_leave_one_out=False)
     assert result["rounds"] == 15 and result["seeds"] == 2
+    assert result["history_file"] == "section232_2018_history.toml"  # not an absolute path
     assert {e["name"] for e in result["economies"]} == ECONOMIES
     for e in result["economies"]:
-        assert set(e) == {"name", "p_retaliate", "p_settle", "retaliated", "settled"}
+        assert {"p_retaliate", "p_settle", "p_exemption", "p_quota", "p_deal", "tariff_end",
+                "history_retaliated", "history_settled", "history_settlement", "history_tariff_end"} <= set(e)
         assert e["p_retaliate"] in (0.0, 0.5, 1.0) and e["p_settle"] in (0.0, 0.5, 1.0)
-    assert set(result["scores"]) == {"retaliated", "settled"}
+        assert e["p_exemption"] + e["p_quota"] + e["p_deal"] <= 1.0 + 1e-9  # one type at a time
+    assert set(result["scores"]) == {"retaliated", "settled", "exemption", "quota", "deal"}
     for s in result["scores"].values():
         assert 0 <= s["balanced_accuracy"] <= 1 and s["baseline_balanced_accuracy"] == 0.5
+        low, high = s["interval_95"]["balanced_accuracy"]
+        assert 0 <= low <= high <= 1
+    path = result["tariff_path"]
+    assert path["of"] == 14 and 0 <= path["within"] <= 14
+    assert {"two_threshold_rule", "majority_class"} <= set(result["baselines"])
+    assert "india_not_retaliated" in result["alternative_codings"]
+
+
+def test_the_two_threshold_rule_is_fitted_and_scored_out_of_sample():
+    deficit = np.array([-0.5, -0.4, -0.3, 0.2, 0.3, 0.4, 0.5, 0.6])
+    security = np.array([0.5, 0.5, 0.5, 0.9, 0.9, 0.1, 0.1, 0.0])
+    truth = {"settled": deficit < 0, "retaliated": (deficit > 0) & (security < 0.5)}
+    fit = fit_two_threshold_rule(deficit, security, truth)
+    assert -0.3 < fit["deficit_below"] < 0.2 and 0.1 < fit["security_below"] < 0.9
+    baseline = two_threshold_baseline(deficit, security, truth)
+    assert baseline["in_sample"]["settled"]["balanced_accuracy"] == 1.0
+    assert baseline["in_sample"]["retaliated"]["balanced_accuracy"] == 1.0
+    assert baseline["leave_one_out"]["settled"]["balanced_accuracy"] >= 0.75  # refit without each point
+
+
+def test_leave_one_out_predicts_each_economy_from_the_grid_point_that_fits_the_others():
+    """No peeking: an economy is predicted at the point chosen without it, even if another point fits it."""
+    from experiments.scoring import leave_one_out
+
+    truth = {"retaliated": np.array([True, False, True, False]), "settled": np.array([False, True, False, True])}
+    right = {"retaliated": [0.9, 0.1, 0.9, 0.1], "settled": [0.1, 0.9, 0.1, 0.9]}
+    wrong_on_a = {"retaliated": [0.1, 0.1, 0.9, 0.1], "settled": [0.9, 0.9, 0.1, 0.9]}
+    wrong_on_b = {"retaliated": [0.9, 0.9, 0.9, 0.1], "settled": [0.1, 0.1, 0.1, 0.9]}
+    content = {"economies": ["A", "B", "C", "D"], "points": [{"p": 1}, {"p": 2}],
+               "predictions": [wrong_on_a, wrong_on_b]}
+    held_out = leave_one_out(content, truth)
+    assert held_out["retaliated"][0] == pytest.approx(0.1)  # A: chosen on B, C, D -> the point wrong on A
+    assert held_out["retaliated"][1] == pytest.approx(0.9)  # B: chosen on A, C, D -> the point wrong on B
+    content["predictions"] = [right, wrong_on_a]
+    assert leave_one_out(content, truth)["retaliated"].tolist() == pytest.approx([0.9, 0.1, 0.9, 0.1])
 
 
 def test_backtest_is_reproducible():
-    assert run_backtest("section232_2018", seeds=2) == run_backtest("section232_2018", seeds=2)
+    assert run_backtest("section232_2018", seeds=2, with_leave_one_out=False) == run_backtest(
+        "section232_2018", seeds=2, with_leave_one_out=False)
 
 
 def test_cli_json_keys(tradesim_process):
     out = tradesim_process("backtest", "section232_2018", "--seeds", "2", "--json", check=True)
     data = json.loads(out.stdout)
-    assert {"economies", "scores"} <= set(data)
-    assert {"name", "p_retaliate", "p_settle", "retaliated", "settled"} == set(data["economies"][0])
+    assert {"economies", "scores", "baselines", "tariff_path", "alternative_codings", "leave_one_out"} <= set(data)
+    assert {"name", "p_retaliate", "p_settle", "history_retaliated", "history_settled"} <= set(data["economies"][0])
 
 
 def test_cli_user_errors_have_no_traceback(tradesim):

@@ -199,8 +199,8 @@ def test_cli_explain_prints_the_terms_and_rejects_unknown_countries(tradesim, tr
 def test_cli_text_output_and_record_files(tmp_path, tradesim):
     result = tradesim("run", "section232_2018", "--rounds", "4", "--out", tmp_path / "r.parquet")
     assert result.returncode == 0 and "Round   1:" in result.stdout and "Canada" in result.stdout
-    full = tradesim("run", "section232_2018", "--rounds", "3", "--seed", "7", "--all-events").stdout
-    short = tradesim("run", "section232_2018", "--rounds", "3", "--seed", "7").stdout
+    full = tradesim("run", "reciprocal_2025", "--rounds", "3", "--seed", "7", "--all-events").stdout
+    short = tradesim("run", "reciprocal_2025", "--rounds", "3", "--seed", "7").stdout
     assert "more events (--all-events shows them)" in short and "more events" not in full
     assert full.count("\n           - ") > short.count("\n           - ")
     frame = pd.read_parquet(tmp_path / "r.parquet")
@@ -237,7 +237,7 @@ def test_a_looming_deadline_weighs_more_as_it_nears():
     outlooks = []
     for _ in range(5):
         model.outlook = model.united_states.outlook()
-        outlooks.append(model.outlook.tariff[i])
+        outlooks.append(model.outlook.welfare["tariff"][i])
         model.state.temp_exempt[i] = True  # keep Canada in its grace period while we look
         model.step()
     assert outlooks[0] < 0 and all(later < earlier for earlier, later in zip(outlooks, outlooks[1:]))

@@ -36,6 +36,8 @@ def test_every_country_figure_has_a_source():
         data = load_scenario(name)
         for country in data.countries:
             for key in SOURCED_COUNTRY_FIELDS:
+                if key == "security_dependence" and country.security_ties:
+                    key = "security_ties"  # the score comes from the sourced ties
                 assert country.sources.get(key), (name, country.name, key)
         for demand in data.demands:
             assert demand.source
@@ -67,8 +69,8 @@ def test_malformed_toml_names_the_file(tmp_path):
 
 @pytest.mark.parametrize("old, new, message", [
     # a missing source names the country and field
-    ('security_dependence = "rubric: NATO treaty ally 0.5 + NORAD/Five Eyes 0.1"\n', "",
-     r"countries\[Canada\]\.sources\.security_dependence: missing"),
+    ('security_ties = "rubric: NATO treaty ally + NORAD / Five Eyes"\n', "",
+     r"countries\[Canada\]\.sources\.security_ties: missing"),
     # negative trade values are rejected
     ("imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3",
      r"countries\[Canada\]\.imports_from_us_bn = -282.3 is out of range; expected a number >= 0"),
@@ -88,7 +90,7 @@ def test_non_positive_elasticity_is_rejected(tmp_path):
 
 
 def test_wrong_type_and_unknown_choice(tmp_path):
-    path = _mutate(tmp_path, "security_dependence = 0.6", 'security_dependence = "high"')
+    path = _mutate(tmp_path, 'security_ties = ["treaty_ally", "intelligence"]', 'security_dependence = "high"')
     with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.security_dependence got 'high'; expected a number from 0 to 1"):
         load_scenario(path)
     path = _mutate(tmp_path, 'initial_treatment = "exempt"', 'initial_treatment = "friendly"')
@@ -100,7 +102,7 @@ def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
     """patience is declared once: a file, a parameter override and a country override say the same."""
     expected = "is out of range; expected a number from 0 to 0.999"
     with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.patience = 1.5 " + expected):
-        load_scenario(_mutate(tmp_path, "security_dependence = 0.6", "security_dependence = 0.6\npatience = 1.5"))
+        load_scenario(_mutate(tmp_path, "commitment_round = 3", "commitment_round = 3\npatience = 1.5"))
     with pytest.raises(ParameterError, match="parameter 'patience' = '1.5' " + expected):
         load_scenario("section232_2018", {"patience": "1.5"})
     with pytest.raises(ParameterError, match="Canada.patience = '1.5' " + expected):
@@ -108,7 +110,8 @@ def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, message", [
-    ("security_dependence = 0.6", "security_dependance = 0.6", r"unknown field 'security_dependance'. Did you mean security_dependence"),
+    ('security_ties = ["treaty_ally", "intelligence"]', 'security_tie = ["treaty_ally", "intelligence"]',
+     r"unknown field 'security_tie'. Did you mean security_ties"),
     ("[scenario]", "[scenaro]", r"top level: unknown table 'scenaro'. Did you mean scenario"),
     ("rounds = 24", "rounds = 1.5", r"scenario.rounds got 1.5; expected a whole number from 1 to 100000"),
     ("gdp_bn = 1647", "gdp_bn = inf", r"gdp_bn = inf is out of range; expected a number > 0"),

@@ -28,7 +28,9 @@ class World:
     china_trade: np.ndarray  # [n] $bn/yr
     gdp: np.ndarray  # [n] $bn
     security: np.ndarray  # [n] 0..1
-    pressure0: np.ndarray  # [n] 0..1
+    pivotal_weight: np.ndarray  # [n] its retaliation's political sting: the pivotal (farm) share of U.S. exports
+    #                             to it, relative to the share in all U.S. exports (1 = average; 1 without data)
+    commitment_round: np.ndarray  # [n] round from which the government is publicly committed (0 = never)
     patience: np.ndarray  # [n] discount factor
     is_china: np.ndarray  # [n] bool
     total_exports: np.ndarray  # [n] $bn/yr, to all markets
@@ -138,9 +140,10 @@ def build_world(data: ScenarioData) -> World:
         china_trade=np.array([c.trade_with_china_bn for c in countries]),
         gdp=np.array([c.gdp_bn for c in countries]),
         security=np.array([c.security_dependence for c in countries]),
-        pressure0=np.array([
-            c.retaliation_pressure if c.retaliation_pressure is not None else params["pressure"] for c in countries
-        ]),
+        pivotal_weight=np.array([
+            1.0 if not data.us_pivotal_export_share or c.pivotal_export_share is None
+            else c.pivotal_export_share / data.us_pivotal_export_share for c in countries], dtype=float),
+        commitment_round=np.array([c.commitment_round for c in countries], dtype=int),
         patience=np.array([c.patience if c.patience is not None else params["patience"] for c in countries]),
         is_china=is_china,
         total_exports=total_exports,

@@ -136,7 +136,8 @@ def quota_outcome(value_bn: ArrayLike, cap_share: ArrayLike, demand_elasticity: 
 def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray, *,
               sigma: np.ndarray, eta: np.ndarray, row_value: np.ndarray, row_tariff: np.ndarray,
               duty_free: np.ndarray | float = 0.0, cap: np.ndarray | None = None,
-              exporter_rent: np.ndarray | float = 1.0, iterations: int = 80) -> dict[str, np.ndarray]:
+              exporter_rent: np.ndarray | float = 1.0, start: np.ndarray | None = None,
+              iterations: int = 200) -> dict[str, np.ndarray]:
     """The U.S. import market of each sector, with suppliers that compete (nested CES).
 
     U.S. demand for a sector's imports is CES across source countries (elasticity of
@@ -163,10 +164,12 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
 
     Arrays: ``exports``, ``tariffs``, ``supply_elasticity`` [n, s]; ``sigma``, ``eta``,
     ``row_value``, ``row_tariff`` [s].  Returns [n, s] ``volume``, ``supply_price``,
-    ``exporter_welfare`` ($bn/yr, producer surplus plus its quota rent) and
-    ``revenue`` (U.S. tariff revenue and importers' quota rent), and [s]
+    ``exporter_welfare`` ($bn/yr, producer surplus plus its quota rent), ``sales`` (the
+    change in its export receipts) and ``revenue`` (U.S. tariff revenue and importers'
+    quota rent), and [s]
     ``price_index``, ``consumer_surplus`` and ``importer_welfare`` (the U.S. side:
-    consumers, revenue and rents, over all suppliers).
+    consumers, revenue and rents, over all suppliers).  ``start`` [s]: a guess of the price
+    index (the last round's) to start the fixed-point iteration from.
     """
     x = np.asarray(exports, dtype=float)
     log_wedge = np.log1p(np.maximum(np.asarray(tariffs, dtype=float), 0.0))
@@ -193,15 +196,15 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
                           np.where(capped, free, demand))
         return supply, demand, free, binding
 
-    log_p_index = np.zeros_like(total)
+    log_p_index = np.zeros_like(total) if start is None else np.log(np.asarray(start, dtype=float))
+    row_term = row_weight * np.exp((1.0 - sigma) * row_log_wedge)
     for _ in range(iterations):  # a contraction: P moves by less than (sigma - eta)/sigma of a step
         _, demand, free, _ = prices(log_p_index)
         terms = (1.0 - free_share) * np.exp((1.0 - sigma) * demand) + free_share * np.exp((1.0 - sigma) * free)
-        power = (weight * terms).sum(axis=0) + row_weight * np.exp((1.0 - sigma) * row_log_wedge)
-        new = np.log(np.maximum(power, 1e-300)) / (1.0 - sigma)
-        done = np.allclose(new, log_p_index, rtol=0.0, atol=1e-14)
+        new = np.log(np.maximum((weight * terms).sum(axis=0) + row_term, 1e-300)) / (1.0 - sigma)
+        step = float(np.abs(new - log_p_index).max()) if new.size else 0.0
         log_p_index = new
-        if done:
+        if step < 1e-13:
             break
     log_supply, log_demand, log_free, binding = prices(log_p_index)
     supply_price, free_price = np.exp(log_supply), np.exp(log_free)
@@ -210,8 +213,10 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
     volume = (1.0 - free_share) * dutiable + free_share * x * free_price ** e
     rent = np.where(binding, (np.exp(log_demand) - supply_price) * dutiable, 0.0)
     rent_share = np.broadcast_to(np.asarray(exporter_rent, dtype=float), x.shape)
+    kept_rent = (1.0 - free_share) * rent_share * rent
     exporter = x * ((1.0 - free_share) * _surplus_integral(supply_price, 1.0 + e)
-                    + free_share * _surplus_integral(free_price, 1.0 + e)) + (1.0 - free_share) * rent_share * rent
+                    + free_share * _surplus_integral(free_price, 1.0 + e)) + kept_rent
+    sales = ((1.0 - free_share) * supply_price * dutiable + free_share * x * free_price ** (1.0 + e) - x) + kept_rent
     collected = np.where(capped, 0.0, np.expm1(log_wedge) * supply_price * dutiable)
     importer_side = (1.0 - free_share) * (collected + (1.0 - rent_share) * rent)
     row_volume = row_value * np.exp(-sigma * row_log_wedge) * price_index ** (sigma - eta)
@@ -222,22 +227,25 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
         "supply_price": (1.0 - free_share) * supply_price + free_share * free_price,
         "volume": volume,
         "exporter_welfare": exporter,
+        "sales": sales,
         "revenue": importer_side,
         "consumer_surplus": consumer,
         "importer_welfare": consumer + us_revenue,
     }
 
 
-def exporter_welfare_given_index(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray,
-                                 price_index: np.ndarray, *, sigma: np.ndarray, eta: np.ndarray,
-                                 duty_free: np.ndarray | float = 0.0, cap: np.ndarray | None = None,
-                                 exporter_rent: np.ndarray | float = 1.0) -> np.ndarray:
-    """A supplier's welfare ($bn/yr) at these tariffs (or this quota), taking the U.S. price index as given.
+def supplier_outcome(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray,
+                     price_index: np.ndarray, *, sigma: np.ndarray, eta: np.ndarray,
+                     duty_free: np.ndarray | float = 0.0, cap: np.ndarray | None = None,
+                     exporter_rent: np.ndarray | float = 1.0) -> dict[str, np.ndarray]:
+    """One supplier's outcome at these tariffs (or this quota), the U.S. price index taken as given.
 
     What one exporter expects from a U.S. reply to its own move: the index ``P`` is set
     by all suppliers together (:func:`us_market`), so a supplier's alternatives are
     priced at the current ``P`` (monopolistic competition: each variety is small
     against the whole market).  Same prices, volumes and rents as :func:`us_market`.
+    Returns [n, s] ``welfare`` (producer surplus and its quota rent, $bn/yr) and
+    ``sales`` (the change in its export receipts against free trade, $bn/yr).
     """
     x = np.asarray(exports, dtype=float)
     e = np.asarray(supply_elasticity, dtype=float)
@@ -245,20 +253,28 @@ def exporter_welfare_given_index(exports: np.ndarray, tariffs: np.ndarray, suppl
     log_wedge = np.log1p(np.maximum(np.asarray(tariffs, dtype=float), 0.0))
     free_share = np.asarray(duty_free, dtype=float)
     log_free = (sigma - eta) / (e + sigma) * log_p_index
-    price = np.exp(-sigma / (e + sigma) * log_wedge + log_free)
-    welfare = x * ((1.0 - free_share) * _surplus_integral(price, 1.0 + e)
-                   + free_share * _surplus_integral(np.exp(log_free), 1.0 + e))
-    if cap is None:
-        return welfare
-    capped = np.isfinite(cap) & (cap < 1.0) & (x > 0)
-    log_cap = np.log(np.where(capped, cap, 1.0))
-    binding = capped & (e * log_free > log_cap)
-    quota_price = np.exp(log_cap / np.where(e > 0, e, 1.0))
-    demand_price = np.exp(-log_cap / sigma + (sigma - eta) / sigma * log_p_index)
-    rent = (demand_price - quota_price) * x * np.exp(log_cap)
-    under_quota = x * _surplus_integral(quota_price, 1.0 + e) + np.asarray(exporter_rent) * rent
-    unbound = x * _surplus_integral(np.exp(log_free), 1.0 + e)
-    return np.where(binding, under_quota, np.where(capped, unbound, welfare))
+    price, free_price = np.exp(-sigma / (e + sigma) * log_wedge + log_free), np.exp(log_free)
+    welfare = x * ((1.0 - free_share) * _surplus_integral(price, 1.0 + e) + free_share * _surplus_integral(free_price, 1.0 + e))
+    sales = x * ((1.0 - free_share) * price ** (1.0 + e) + free_share * free_price ** (1.0 + e) - 1.0)
+    if cap is not None:
+        capped = np.isfinite(cap) & (cap < 1.0) & (x > 0)
+        log_cap = np.log(np.where(capped, cap, 1.0))
+        binding = capped & (e * log_free > log_cap)
+        quota_price = np.exp(log_cap / np.where(e > 0, e, 1.0))
+        demand_price = np.exp(-log_cap / sigma + (sigma - eta) / sigma * log_p_index)
+        kept_rent = np.asarray(exporter_rent) * (demand_price - quota_price) * x * np.exp(log_cap)
+        quota_welfare = x * _surplus_integral(quota_price, 1.0 + e) + kept_rent
+        quota_sales = x * (np.exp(log_cap) * quota_price - 1.0) + kept_rent
+        unbound_welfare, unbound_sales = x * _surplus_integral(free_price, 1.0 + e), x * (free_price ** (1.0 + e) - 1.0)
+        welfare = np.where(binding, quota_welfare, np.where(capped, unbound_welfare, welfare))
+        sales = np.where(binding, quota_sales, np.where(capped, unbound_sales, sales))
+    return {"welfare": welfare, "sales": sales}
+
+
+def exporter_welfare_given_index(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray,
+                                 price_index: np.ndarray, **kwargs) -> np.ndarray:
+    """The ``welfare`` of :func:`supplier_outcome`: a supplier's surplus at these tariffs, ``P`` given."""
+    return supplier_outcome(exports, tariffs, supply_elasticity, price_index, **kwargs)["welfare"]
 
 
 def optimal_tariff(supply_elasticity: float) -> float:

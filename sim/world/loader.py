@@ -33,6 +33,7 @@ from sim.world.schema import (
     SOURCED_COUNTRY_FIELDS,
     UNITED_STATES,
     read_table,
+    security_score,
     unknown_key,
 )
 
@@ -153,13 +154,13 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         raise f.fail("demands", "at most one demand of kind 'export_cap'")
 
     has_us = bool(sectors)
-    us = {"gdp_bn": 0.0, "total_exports_bn": 0.0, "imports_bn": {}, "sources": {}}
+    us = {"gdp_bn": 0.0, "total_exports_bn": 0.0, "imports_bn": {}, "pivotal_export_share": None, "sources": {}}
     if has_us:
         if "united_states" not in raw:
             raise f.fail("top level", "missing table [united_states]")
         us = f.table(raw["united_states"], UNITED_STATES, "united_states")
-        f.sources(us["sources"], ("gdp_bn", "total_exports_bn") + (("imports_bn",) if us["imports_bn"] else ()),
-                  "united_states")
+        optional = tuple(k for k in ("imports_bn", "pivotal_export_share") if us[k])
+        f.sources(us["sources"], ("gdp_bn", "total_exports_bn") + optional, "united_states")
         for sector in us["imports_bn"]:
             if sector not in sector_names:
                 raise f.fail(f"united_states.imports_bn.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
@@ -195,6 +196,7 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         us_total_exports_bn=us["total_exports_bn"],
         us_sources={str(k): str(v) for k, v in us["sources"].items()},
         us_imports_bn=us["imports_bn"],
+        us_pivotal_export_share=us["pivotal_export_share"],
         sectors=sectors,
         demands=demands,
         schedule=schedule,
@@ -270,6 +272,19 @@ def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Countr
         for sector in v[table]:
             if sector not in sector_names:
                 raise f.fail(f"{where}.{table}.{sector}", f"unknown sector; sectors are {', '.join(sector_names)}")
-    # the fields are the schema's; no value (None) for pressure or patience means the shared parameter
-    given = tuple(name for name in ("china_value_added", "duty_free_share") if v[name])
-    return Country(**{**v, "sources": f.sources(v["sources"], SOURCED_COUNTRY_FIELDS + given, where)})
+    # the fields are the schema's; no patience (None) means the shared parameter
+    if v["security_ties"]:
+        try:
+            score = security_score(v["security_ties"])
+        except ValueError as exc:
+            raise f.fail(f"{where}.security_ties", str(exc)) from None
+        if v["security_dependence"] is not None and abs(v["security_dependence"] - score) > 1e-9:
+            raise f.fail(f"{where}.security_dependence", f"is {v['security_dependence']:g} but the rubric scores its "
+                                                         f"ties {score:g}; give one of the two")
+        v["security_dependence"] = score
+    elif v["security_dependence"] is None:
+        raise f.fail(f"{where}.security_dependence", "is missing; give it, or the security_ties the rubric scores")
+    given = tuple(name for name in ("china_value_added", "duty_free_share", "pivotal_export_share",
+                                    "commitment_round", "security_ties") if v[name])
+    needed = tuple(k for k in SOURCED_COUNTRY_FIELDS if not (k == "security_dependence" and v["security_ties"]))
+    return Country(**{**v, "sources": f.sources(v["sources"], needed + given, where)})

@@ -128,4 +128,4 @@ def expand_overrides(data: ScenarioData, overrides: dict[str, Any]) -> dict[str,
 
 def _param_of(field_name: str) -> str:
     """The parameter a country field falls back to when the country has no value of its own."""
-    return {"retaliation_pressure": "pressure"}.get(field_name, field_name)
+    return field_name

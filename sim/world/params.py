@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from sim.world.errors import ParameterError
-from sim.world.schema import PATIENCE, PRESSURE, STRATEGY, Field, unknown_key
+from sim.world.schema import PATIENCE, STRATEGY, Field, unknown_key
 from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the valid strategy names
 
 _SPECS = [
@@ -45,14 +45,13 @@ _SPECS = [
     Field('bloc_mode', str, 'bloc', choices=('bloc', 'bilateral'), help="how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed utility (bloc), or each on its own, open to U.S. peel-off offers (bilateral)"),
     Field('decision_noise', float, 1.0, 0.0, 100.0, help='logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)'),
     PATIENCE,
-    Field('political_gain', float, 15.0, 0.0, 1000.0, help='domestic gain from standing firm (retaliating while facing tariffs), percent of stake x pressure'),
-    Field('audience_cost', float, 25.0, 0.0, 1000.0, help='domestic cost of conceding the whole package, percent of stake x pressure'),
+    Field('political_weight', float, 0.1, 0.0, 10.0, help="weight on the exporters' lost sales beside economic welfare (Grossman-Helpman: the government counts organised exporters' losses more than their welfare cost)"),
+    Field('political_gain', float, 15.0, 0.0, 1000.0, help='domestic gain from standing firm (retaliating while tariffed with no deal on offer), percent of stake x the harm (the share of export sales the tariffs cost)'),
+    Field('audience_cost', float, 25.0, 0.0, 1000.0, help='domestic cost of conceding the whole package after a public commitment to answer the tariffs, percent of stake'),
     Field('security_value', float, 6.0, 0.0, 1000.0, help='value of security cooperation with the U.S. at full dependence, percent of stake'),
     Field('security_cost', float, 2.0, 0.0, 1000.0, help='cost of the security cooperation asked for, percent of stake'),
     Field('security_linkage', float, 15.0, 0.0, 1000.0, help='expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)'),
     Field('wto_value', float, 2.0, 0.0, 1000.0, help='expected value of a WTO case, percent of stake'),
-    PRESSURE,
-    Field('pressure_adaptation', float, 0.2, 0.0, 1.0, help='speed at which domestic pressure moves toward 1 while tariffed and toward 0 otherwise'),
     Field('prior_relief', float, 0.7, 0.0, 1.0, help='prior belief that compliance brings U.S. relief', group='beliefs'),
     Field('prior_escalation', float, 0.2, 0.0, 1.0, help='prior belief that retaliation brings U.S. escalation', group='beliefs'),
     Field('prior_settlement', float, 0.1, 0.0, 1.0, help='prior belief that retaliation brings a mutual lifting deal', group='beliefs'),

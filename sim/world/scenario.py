@@ -76,7 +76,6 @@ class Country:
     trade_with_china_bn: float
     security_dependence: float
     sources: dict[str, str]
-    retaliation_pressure: float | None = None
     patience: float | None = None
     strategy: str | None = None
     initial_treatment: str = "tariffed"
@@ -86,6 +85,9 @@ class Country:
     bloc: str | None = None
     duty_free_share: dict[str, float] = field(default_factory=dict)
     china_value_added: float = 0.0
+    security_ties: tuple[str, ...] = ()
+    pivotal_export_share: float | None = None
+    commitment_round: int = 0
 
     @property
     def exports_total_to_us_bn(self) -> float:
@@ -107,6 +109,7 @@ class ScenarioData:
     us_total_exports_bn: float
     us_sources: dict[str, str]
     us_imports_bn: dict[str, float]
+    us_pivotal_export_share: float | None
     sectors: tuple[Sector, ...]
     demands: tuple[Demand, ...]
     schedule: tuple[ScheduleChange, ...]

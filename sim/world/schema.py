@@ -226,8 +226,6 @@ MAX_ROUNDS = 100_000
 
 PATIENCE = Field("patience", float, 0.9, 0.0, 0.999, unit="discount factor per round",
                  help="discount factor: weight on the U.S. reply (next period) against the present")
-PRESSURE = Field("pressure", float, 0.5, 0.0, 1.0, unit="0..1",
-                 help="initial domestic pressure to retaliate (0..1) for countries without their own value")
 STRATEGY = Field("strategy", str, "expected_utility", choices=STRATEGY_NAMES,
                  help="decision rule for every country without its own strategy")
 
@@ -245,6 +243,8 @@ IMPORT_VALUE = Field("imports_bn", float, REQUIRED, 0.0, unit="$bn per year")
 
 UNITED_STATES = _fields(
     Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
+    Field("pivotal_export_share", float, None, 0.0, 1.0, unit="share of U.S. exports",
+          help="share of all U.S. exports from politically pivotal sectors (farm goods): the default for a country"),
     Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
     Field("imports_bn", dict, {}, unit="$bn per year, by sector", item=IMPORT_VALUE,
           help="U.S. imports of each sector from all sources (the rest of the world is what the countries do not cover)"),
@@ -315,7 +315,16 @@ COUNTRY = _fields(
     Field("imports_from_us_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True,
           help="imports from the U.S.: the retaliation base"),
     Field("trade_with_china_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True),
-    Field("security_dependence", float, REQUIRED, 0.0, 1.0, unit="0..1 (rubric in docs/model.md)", sourced=True),
+    Field("security_dependence", float, None, 0.0, 1.0, unit="0..1 (rubric in docs/model.md)", sourced=True,
+          help="dependence on the U.S. for security; given by security_ties where the scenario lists them"),
+    Field("security_ties", list, (), help="the ties the security rubric scores (SECURITY_RUBRIC): one base "
+                                          "(treaty_ally, designated_partner, no_alliance, rival) and any additions"),
+    Field("pivotal_export_share", float, None, 0.0, 1.0, unit="share of U.S. exports to the country",
+          help="share of U.S. exports to the country from politically pivotal sectors (farm goods): what its "
+               "counter-tariffs can hit where it hurts the U.S. politically (default: the U.S. average)"),
+    Field("commitment_round", int, 0, 0, MAX_ROUNDS, help="round from which the government is publicly committed "
+          "to answer the tariffs (a WTO rebalancing notification, a published retaliation list, a leader's "
+          "statement); 0 = no commitment. Conceding after it costs the audience cost"),
     Field("sources", dict, {}, help="field = source, for every sourced figure"),
     STRATEGY.with_default(None),
     Field("initial_treatment", str, "tariffed", choices=INITIAL_TREATMENTS),
@@ -329,12 +338,30 @@ COUNTRY = _fields(
                               "(e.g. goods qualifying under USMCA)"),
     Field("china_value_added", float, 0.0, 0.0, 1.0, unit="share of gross exports",
           help="China's value added in the country's exports (OECD TiVA): what transshipment rules reach"),
-    replace(PRESSURE, name="retaliation_pressure", default=None),
     PATIENCE.with_default(None),
 )
 
+# The security rubric (docs/model.md; Long & Leeds 2006 on issue linkage with alliances): a country's
+# dependence on the U.S. for its security is the score of its ties, one base and any additions.
+SECURITY_BASE = {"treaty_ally": 0.5, "designated_partner": 0.3, "no_alliance": 0.1, "rival": 0.0}
+SECURITY_ADDITIONS = {"us_troops_10k": 0.2, "acute_threat": 0.2, "intelligence": 0.1}
+
+
+def security_score(ties) -> float:
+    """The rubric's score of a list of ties; raises ValueError naming what is wrong."""
+    bases = [t for t in ties if t in SECURITY_BASE]
+    unknown = [t for t in ties if t not in SECURITY_BASE and t not in SECURITY_ADDITIONS]
+    if unknown:
+        raise ValueError(f"unknown tie(s) {', '.join(unknown)}; ties are {', '.join([*SECURITY_BASE, *SECURITY_ADDITIONS])}")
+    if len(bases) != 1:
+        raise ValueError(f"needs exactly one base tie ({', '.join(SECURITY_BASE)}), got {len(bases)}")
+    if len(set(ties)) != len(ties):
+        raise ValueError("lists a tie twice")
+    return min(1.0, SECURITY_BASE[bases[0]] + sum(SECURITY_ADDITIONS[t] for t in ties if t in SECURITY_ADDITIONS))
+
+
 # Country fields a person may change with COUNTRY.FIELD (and all./scale.): the numbers.
-COUNTRY_NUMBERS = tuple(name for name, spec in COUNTRY.items() if spec.kind is float)
+COUNTRY_NUMBERS = tuple(name for name, spec in COUNTRY.items() if spec.kind in (float, int))
 SOURCED_COUNTRY_FIELDS = tuple(name for name, spec in COUNTRY.items() if spec.sourced)
 
 GENERATE = _fields(

@@ -23,7 +23,7 @@ class NegotiationState:
     settled_ever: np.ndarray  # [n] bool, relief or deal granted at some round
     retaliated_ever: np.ndarray  # [n] bool
     cum_damage: np.ndarray  # [n] $bn, U.S. exporter losses from the country's retaliation
-    pressure: np.ndarray  # [n] domestic pressure to retaliate
+    pressure: np.ndarray  # [n] domestic pressure: the share of export sales at stake the tariffs cost (0..1)
     tariffs: np.ndarray  # [n, s] effective U.S. rates
     quota: np.ndarray  # [n, s] bool, sector trades under the export cap
     price_index: np.ndarray  # [s] U.S. import price index per sector after the last round (1 = free trade)
@@ -68,7 +68,7 @@ class NegotiationState:
             settled_ever=false.copy(),
             retaliated_ever=false.copy(),
             cum_damage=zeros.copy(),
-            pressure=world.pressure0.copy(),
+            pressure=zeros.copy(),
             tariffs=np.zeros((n, s)),
             quota=np.zeros((n, s), dtype=bool),
             price_index=np.ones(s),

@@ -1,0 +1,126 @@
+"""The U.S. market and the economics from the record: suppliers compete, quotas by who fills them,
+residual elasticities, USMCA duty-free shares, sectors with dated and stacked rates, pledges,
+transshipment.  Each test fails if its mechanism is taken out."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.utility import mechanism_costs
+from sim import NegotiationModel, load_scenario
+from sim.world import economics
+
+SIGMA, ETA = np.array([2.5]), np.array([1.5])
+
+
+def _market(tariffs, **kwargs):
+    exports = np.array([[10.0], [10.0], [5.0]])
+    return economics.us_market(exports, np.asarray(tariffs, dtype=float).reshape(3, 1), np.full((3, 1), 3.0),
+                               sigma=SIGMA, eta=ETA, row_value=np.array([20.0]), row_tariff=np.array([0.0]), **kwargs)
+
+
+def test_a_tariff_on_one_supplier_diverts_us_demand_to_the_others():
+    """Fajgelbaum, Goldberg, Kennedy, Khandelwal & Taglioni (2024): bystanders gain from the trade war."""
+    free = _market([0.0, 0.0, 0.0])
+    war = _market([0.5, 0.0, 0.0])
+    assert war["price_index"][0] > 1.0
+    assert war["volume"][0, 0] < 10.0 and war["exporter_welfare"][0, 0] < 0
+    assert (war["volume"][1:, 0] > free["volume"][1:, 0]).all()  # the others sell more
+    assert (war["exporter_welfare"][1:, 0] > 0).all()  # and gain, against free trade
+
+
+@given(share=st.floats(0.01, 1.0), eps=st.floats(0.1, 20.0), eta=st.floats(0.1, 10.0))
+@settings(max_examples=100, deadline=None)
+def test_the_residual_supply_elasticity_counts_the_sellers_other_markets(share, eps, eta):
+    residual = float(economics.residual_supply_elasticity(eps, share, eta))
+    assert residual == pytest.approx((eps + (1 - share) * eta) / share)
+    assert residual >= eps / share - 1e-9  # the other markets' demand makes supply to this buyer more elastic
+
+
+def test_a_quota_filled_by_us_customs_leaves_the_rent_with_us_importers():
+    cap = np.array([[0.8], [np.inf], [np.inf]])
+    ver = _market([0.0, 0.25, 0.25], cap=cap, exporter_rent=1.0)
+    customs = _market([0.0, 0.25, 0.25], cap=cap, exporter_rent=0.0)
+    assert ver["volume"][0, 0] == pytest.approx(customs["volume"][0, 0]) == pytest.approx(8.0)
+    assert ver["exporter_welfare"][0, 0] > 0 > customs["exporter_welfare"][0, 0]  # the rent moves sides
+    assert customs["importer_welfare"][0] > ver["importer_welfare"][0]
+    data = load_scenario("section232_2018")
+    cap_demand = next(d for d in data.demands if d.kind == "export_cap")
+    assert cap_demand.administration == "importer" and "QB 18-137" in cap_demand.source
+
+
+def test_what_enters_duty_free_under_usmca_pays_no_tariff():
+    without = _market([0.25, 0.25, 0.25])
+    usmca = _market([0.25, 0.25, 0.25], duty_free=np.array([[0.6], [0.0], [0.0]]))
+    assert usmca["exporter_welfare"][0, 0] > without["exporter_welfare"][0, 0]
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
+    i, k = model.world.names.index("Canada"), model.world.sector_names.index("other")
+    assert model.world.duty_free[i, k] == pytest.approx(0.38)
+
+
+def test_the_price_taking_supplier_sees_what_the_market_clears_at():
+    out = _market([0.3, 0.1, 0.0])
+    exports = np.array([[10.0], [10.0], [5.0]])
+    seen = economics.supplier_outcome(exports, np.array([[0.3], [0.1], [0.0]]), np.full((3, 1), 3.0),
+                                      out["price_index"], sigma=SIGMA, eta=ETA)
+    assert seen["welfare"] == pytest.approx(out["exporter_welfare"])
+    assert seen["sales"] == pytest.approx(out["sales"])
+
+
+def test_2025_sectors_have_their_own_dated_and_stacked_rates():
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
+    world, names = model.world, model.world.names
+    metals, autos, other = (world.sector_names.index(s) for s in ("metals", "autos", "other"))
+    china, uk, japan = (names.index(n) for n in ("China", "United Kingdom", "Japan"))
+    assert model.state.schedule[china, other] == pytest.approx(0.54)  # 34% reciprocal + 20% fentanyl
+    assert model.state.schedule[japan, metals] == pytest.approx(0.25)
+    model.run(3)  # 4 June 2025: metals to 50%, the UK stays at 25%
+    assert model.state.schedule[japan, metals] == pytest.approx(0.50)
+    assert model.state.schedule[uk, metals] == pytest.approx(0.25)
+    assert not world.negotiable[metals] and not world.negotiable[autos] and world.negotiable[other]
+    relieved = model.united_states.relieved_rates()
+    assert relieved[japan, autos] == pytest.approx(0.25) and relieved[japan, other] == pytest.approx(0.10)
+
+
+def test_the_2025_test_set_has_twenty_economies_with_sources():
+    data = load_scenario("reciprocal_2025")
+    names = {c.name for c in data.countries}
+    assert {"Switzerland", "Indonesia", "Malaysia", "Thailand", "Philippines", "Cambodia"} <= names
+    assert len(names) == 20
+    for country in data.countries:
+        assert country.sources["exports_to_us_bn"] and country.sources["security_ties"]
+
+
+def test_an_investment_pledge_moves_wages_it_is_not_a_transfer():
+    def us_welfare(accepted):
+        model = NegotiationModel(scenario_name="reciprocal_2025", rng=0,
+                                 overrides={"Japan.strategy": "human", "relief_probability": 0.0})
+        model.set_human_choice("Japan", accepted=accepted, stance="wait")
+        model.step()
+        return model.state.us_welfare, model
+
+    without, _ = us_welfare([])
+    pledged, model = us_welfare(["investment_pledge"])
+    i, j = model.world.names.index("Japan"), model.world.demand_ids.index("investment_pledge")
+    stake = model.world.stake(model.state.schedule)[i]
+    pledge_per_year = load_scenario("reciprocal_2025").demands[j].cost_share * stake
+    moved = pledged - without
+    assert moved == pytest.approx(pledge_per_year * model.params["pledge_output_share"], rel=0.05)
+    assert moved < 0.5 * pledge_per_year  # far from one for one
+
+
+def test_transshipment_rules_cost_more_where_more_chinese_value_is_embedded():
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
+    world = model.world
+    j = world.demand_ids.index("no_transshipment")
+    us = model.united_states
+    costs = mechanism_costs(world, us.relieved_rates(), us.tariff_rates(), model.state.price_index, model.params)
+    stake = world.stake(model.state.schedule)
+    share = costs[:, j] / stake
+    vietnam, japan, china = (world.names.index(n) for n in ("Vietnam", "Japan", "China"))
+    assert world.china_value_added[vietnam] > world.china_value_added[japan]
+    assert share[vietnam] > share[japan] > 0
+    assert costs[china, j] == 0.0
+    no_content = NegotiationModel(scenario_name="reciprocal_2025", rng=0, overrides={"Vietnam.exports_to_us_bn:other": 136.6})
+    assert no_content.world.china_value_added[vietnam] == world.china_value_added[vietnam]  # data, not a knob
