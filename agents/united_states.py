@@ -16,12 +16,12 @@ Each round:
      retaliated");
    * a retaliator gets a mutual lifting deal with the chance
      :func:`~agents.us_rule.settlement_chance` (Canada and Mexico, May 2019);
-   * escalation answers a *new* challenge, not an old one: a partner that starts to
-     retaliate (or to hedge toward China) this round is escalated with probability
+   * escalation answers a *new* challenge, once: a partner that retaliates (or hedges
+     toward China) for the first time in the dispute is escalated with probability
      ``us_toughness``, by ``escalation_step`` times its announced rate, at most
      ``escalation_ceiling`` times (Turkey's steel rate doubled in Aug 2018,
      Proclamation 9772, after it retaliated in June).  In 2018 the U.S. escalated
-     against no other retaliator;
+     against no other retaliator, and against Turkey once;
    * a partner that meets the relief condition (:func:`~agents.us_rule.relief_eligible`)
      gets relief with probability ``relief_probability``: its negotiable sectors go to
      their floor rate (the deal floor), as a quota on the capped sectors if it
@@ -110,8 +110,7 @@ class UnitedStatesAgent(mesa.Agent):
         stance = state.stance
         retaliating = stance == Stance.RETALIATE
         hedging = stance == Stance.HEDGE
-        new_challenge = (retaliating & (state.last_stance != Stance.RETALIATE)) | (
-            hedging & (state.last_stance != Stance.HEDGE))
+        new_challenge = (retaliating | hedging) & ~state.challenged
         stake = world.stake(state.schedule)
         settles = retaliating & (draws[:, 0] < us_rule.settlement_chance(world, params, state.cum_damage, stake))
         escalates = new_challenge & ~settles & (draws[:, 1] < params["us_toughness"])
@@ -160,7 +159,7 @@ class UnitedStatesAgent(mesa.Agent):
         state.stance = np.where(settles, Stance.WAIT, state.stance)
         state.cum_damage = np.where(settles, 0.0, state.cum_damage)
         state.escalation = np.where(settles, 0.0, state.escalation)
-        state.last_stance = state.stance.copy()
+        state.challenged = (state.challenged | retaliating | hedging) & ~settles  # a deal ends the dispute
         self._log_escalations(escalates, rates_before)
 
     def _log_escalations(self, escalates: np.ndarray, rates_before: np.ndarray | None) -> None:

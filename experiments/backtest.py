@@ -268,3 +268,34 @@ def format_report(result: dict[str, Any]) -> str:
 
 def to_json(result: dict[str, Any]) -> str:
     return json.dumps(result, indent=2)
+
+
+def markdown_tables(result: dict[str, Any]) -> str:
+    """The back-test as the markdown tables of docs/validation.md."""
+    yes = {True: "yes", False: "no"}
+    lines = ["| economy | P(retaliate) | retaliated | P(settle) | settled | type: model / history | tariff: model / history |",
+             "|---|---|---|---|---|---|---|"]
+    for e in result["economies"]:
+        kinds = {k: e[f"p_{k}"] for k in SETTLEMENT_KINDS}
+        model_kind = max(kinds, key=kinds.get) if max(kinds.values()) >= 0.5 else "none"
+        hist = "-" if e["history_tariff_end"] is None else f"{100 * e['history_tariff_end']:.0f}%"
+        lines.append(f"| {e['name']} | {e['p_retaliate']:.2f} | {yes[e['history_retaliated']]} | {e['p_settle']:.2f} | "
+                     f"{yes[e['history_settled']]} | {model_kind} / {e['history_settlement']} | "
+                     f"{100 * e['tariff_end']:.0f}% / {hist} |")
+    rule = result["baselines"]["two_threshold_rule"]
+    loo = result.get("leave_one_out", {})
+    lines += ["", "| category | model | 95% interval | Brier | majority | two-threshold rule | rule, leave-one-out | "
+              "model, leave-one-out | Brier: rule LOO / model LOO |", "|---|---|---|---|---|---|---|---|---|"]
+    for cat, s in result["scores"].items():
+        row = f"| {cat} | {s['balanced_accuracy']:.2f} | {_fmt_interval(s)} | {s['brier']:.3f} | 0.50 |"
+        if cat in CATEGORIES:
+            m = loo.get("scores", {}).get(cat)
+            row += (f" {rule['in_sample'][cat]['balanced_accuracy']:.2f} | {rule['leave_one_out'][cat]['balanced_accuracy']:.2f} |"
+                    f" {m['balanced_accuracy']:.2f} {_fmt_interval(m)} | "
+                    if m else f" {rule['in_sample'][cat]['balanced_accuracy']:.2f} | "
+                              f"{rule['leave_one_out'][cat]['balanced_accuracy']:.2f} | - | ")
+            row += (f"{rule['leave_one_out'][cat]['brier']:.3f} / {m['brier']:.3f} |" if m else "- |")
+        else:
+            row += " | | | |"
+        lines.append(row)
+    return "\n".join(lines)

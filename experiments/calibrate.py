@@ -2,7 +2,7 @@
 
 Only 2018 is used (the 2025 round is out of sample).  Country differences come from
 the scenario's sourced data; the parameters searched here are shared by every country
-(or belong to the U.S. rule), seven of them (:data:`GRID`).
+(or belong to the U.S. rule), six of them (:data:`GRID`).
 
     uv run python -m experiments.calibrate [--seeds 10] [--workers 2]
 
@@ -32,15 +32,17 @@ from experiments.scoring import objective
 
 SCENARIO = "section232_2018"
 
-# The seven shared parameters fitted on 2018 (no more than before this model: issue 14).
+# The shared parameters fitted on 2018, six of them (issue 14: no more than the seven of the model
+# before, fewer if possible).  us_toughness is not fitted: it is the 2018 frequency of escalation
+# after a new retaliation, 1 in 7 (the scenario's source).  A first grid (3,888 points, us_toughness
+# free, 10 seeds) is reported in docs/validation.md beside this one.
 GRID = {
-    "political_weight": [0.2, 0.3, 0.5, 1.0],
-    "political_gain": [5.0, 15.0, 30.0],
-    "audience_cost": [10.0, 25.0, 60.0],
-    "security_linkage": [2.0, 5.0, 10.0, 15.0],
-    "settlement_tolerance": [0.003, 0.01, 0.03],
-    "us_toughness": [0.05, 0.15, 0.3],
-    "balance_weight": [1.5, 2.5, 3.5],
+    "political_weight": [0.2, 0.3, 0.5],
+    "political_gain": [15.0, 30.0, 45.0],
+    "audience_cost": [25.0, 60.0, 100.0],
+    "security_linkage": [5.0, 15.0, 25.0],
+    "settlement_tolerance": [0.001, 0.003, 0.01],
+    "balance_weight": [2.5, 3.5, 5.0],
 }
 
 
@@ -75,7 +77,7 @@ def run_grid(seeds: int = 10, workers: int = 2, scenario: str = SCENARIO, grid: 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=10, help="seeded runs per grid point")
+    parser.add_argument("--seeds", type=int, default=20, help="seeded runs per grid point")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--shipped-seeds", type=int, default=30,

@@ -146,8 +146,11 @@ def cooperation_against_grim(patience: float, rounds: int = 50, noise: float = 0
 
 def folk_theorem_sweep(patience_grid=None, noises=(0.0, 0.5), seeds: int = 20, rounds: int = 50) -> dict:
     """Cooperation rate of the forward-looking country across patience values, per noise level."""
-    grid = np.round(np.linspace(0.02, 0.6, 30), 4) if patience_grid is None else np.asarray(patience_grid)
     pay = classroom_payoffs(classroom_params())
+    if patience_grid is None:  # both sides of the threshold, whatever the payoffs make it
+        delta_star = folk_theorem_threshold(pay)
+        patience_grid = np.linspace(max(0.02, delta_star - 0.4), min(0.98, delta_star + 0.4), 30)
+    grid = np.round(np.asarray(patience_grid, dtype=float), 4)
     curves = {}
     for noise in noises:
         n_seeds = 1 if noise == 0 else seeds

@@ -232,12 +232,15 @@ def test_mesa_batch_run_works_on_the_model():
 
 def test_a_looming_deadline_weighs_more_as_it_nears():
     """In a grace period the coming tariffs count with weight patience ** rounds left."""
-    model = NegotiationModel(scenario_name="section232_2018", rng=0, deadline_round=6)
+    model = NegotiationModel(scenario_name="section232_2018", rng=0, deadline_round=6,
+                             overrides={"Canada.strategy": "human"})
     i = model.world.names.index("Canada")
+    start_index = model.state.price_index.copy()
     outlooks = []
     for _ in range(5):
+        model.state.price_index = start_index  # the same market each time: only the deadline moves
         model.outlook = model.united_states.outlook()
         outlooks.append(model.outlook.welfare["tariff"][i])
-        model.state.temp_exempt[i] = True  # keep Canada in its grace period while we look
+        model.set_human_choice("Canada", stance="wait")
         model.step()
     assert outlooks[0] < 0 and all(later < earlier for earlier, later in zip(outlooks, outlooks[1:]))

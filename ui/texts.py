@@ -49,7 +49,8 @@ escalation against retaliators, up to a ceiling.</li>
 elasticity); retaliation also costs the retaliator's consumers; China may punish or reward.</li>
 <li><b>Beliefs update</b> from what the U.S. and China actually did.</li>
 </ol>
-<p>Payoffs come from trade flows and welfare, not from a fixed payoff table.</p>
+<p>There is no payoff table: what an option is worth comes from trade flows (who loses sales when,
+and who gains from the diversion), plus political terms built on facts about each country.</p>
 
 <h3>HOW TO USE IT</h3>
 <ul>

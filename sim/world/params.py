@@ -4,8 +4,9 @@ One list serves the model (defaults and validation), the CLI (``--set``), the
 browser app (sliders) and sweeps (valid names).  Scenario files may change a
 default in their ``[params]`` table; users override on top of that.
 
-Behavioural parameters are shared by all countries: country differences come
-only from the sourced country data in the scenario file.
+Behavioural parameters are shared by all countries (none is per country): country
+differences come from the country data in the scenario file, each figure with its
+source (rough ones marked [est.]).
 """
 
 from __future__ import annotations
@@ -19,58 +20,58 @@ from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the
 
 _SPECS = [
     # --- U.S. policy rule -------------------------------------------------
-    Field('us_toughness', float, 0.6, 0.0, 1.0, help='probability that the U.S. answers a partner that starts to retaliate (or to hedge toward China) with one escalation (0..1); also how much retaliation damage it absorbs before settling', group='united_states'),
+    Field('us_toughness', float, 0.143, 0.0, 1.0, unit='probability', help='probability that the U.S. answers a partner that starts to retaliate (or to hedge toward China) with one escalation (0..1); also how much retaliation damage it absorbs before settling', group='united_states'),
     Field('escalation_step', float, 1.0, 0.0, 5.0, unit='multiple of the announced rate', help="each escalation adds this multiple of the partner's announced rate on the sector (1 = doubles it, as for Turkey in Aug 2018)", group='united_states'),
     Field('escalation_ceiling', float, 1.0, 0.0, 10.0, unit='multiple of the announced rate', help='escalation adds at most this multiple of the announced rate (1 = at most double)', group='united_states'),
-    Field('relief_threshold', float, 0.5, 0.0, 1.0, help='weighted share of the demand package a partner with balanced trade must accept for relief (0..1); the whole package always suffices', group='united_states'),
-    Field('balance_weight', float, 1.5, 0.0, 10.0, help='how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): relief needs min(1, relief_threshold + balance_weight x d) of the package, and deal chances scale with clip(1 - balance_weight x d, 0, 1)', group='united_states'),
-    Field('relief_probability', float, 0.85, 0.0, 1.0, help='probability that the U.S. grants relief to a partner that meets the threshold, per round', group='united_states'),
-    Field('settlement_tolerance', float, 0.05, 0.0001, 1000.0, unit='share of the stake', help="cumulative damage to U.S. exporters from one partner's retaliation, as a share of that partner's stake (its exports under U.S. tariffs), at which the U.S. is sure to offer a mutual lifting deal; the chance per round is (1 - us_toughness) x g x damage / (tolerance x stake), g = clip(1 - balance_weight x d, 0, 1)", group='united_states'),
-    Field('deadline_round', int, 0, 0, 1000, help='round at which temporary exemptions or a pause end and the announced rates apply (0 = no deadline)', group='united_states'),
+    Field('relief_threshold', float, 0.5, 0.0, 1.0, unit='share of the package', help='weighted share of the demand package a partner with balanced trade must accept for relief (0..1); the whole package always suffices', group='united_states'),
+    Field('balance_weight', float, 3.5, 0.0, 10.0, unit='share of the package per unit of deficit share', help='how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): relief needs min(1, relief_threshold + balance_weight x d) of the package, and deal chances scale with clip(1 - balance_weight x d, 0, 1)', group='united_states'),
+    Field('relief_probability', float, 0.85, 0.0, 1.0, unit='probability per round', help='probability that the U.S. grants relief to a partner that meets the threshold, per round', group='united_states'),
+    Field('settlement_tolerance', float, 0.003, 0.0001, 1000.0, unit='share of the stake', help="cumulative damage to U.S. exporters from one partner's retaliation, as a share of that partner's stake (its exports under U.S. tariffs), at which the U.S. is sure to offer a mutual lifting deal; the chance per round is (1 - us_toughness) x g x damage / (tolerance x stake), g = clip(1 - balance_weight x d, 0, 1)", group='united_states'),
+    Field('deadline_round', int, 0, 0, 1000, unit='round', help='round at which temporary exemptions or a pause end and the announced rates apply (0 = no deadline)', group='united_states'),
     Field('deadline_extension', int, 0, 0, 1000, unit='rounds', help='rounds by which the deadline moves, once, for a partner in talks (accepting part of the package) when it falls', group='united_states'),
     # --- economics ----------------------------------------------------------
-    Field('demand_elasticity', float, 1.5, 0.05, 20.0, help="elasticity of a country's total import demand in a sector (eta > 0; the upper nest)", group='economics'),
-    Field('substitution_elasticity', float, 2.5, 1.05, 50.0, help='elasticity of substitution between supplier countries in U.S. imports of a sector (sigma > 1; the lower nest): relative tariffs divert trade', group='economics'),
-    Field('supply_elasticity', float, 3.0, 0.05, 100.0, help="export supply elasticity of a seller (eps > 0); the residual elasticity a buyer with share s of the seller's sales faces is (eps + (1 - s) x demand_elasticity) / s", group='economics'),
-    Field('retaliation_rate', float, 0.25, 0.0, 2.0, help='counter-tariff rate a retaliator applies to U.S. goods', group='economics'),
-    Field('retaliation_match', float, 1.0, 0.0, 5.0, help='value of U.S. goods targeted per dollar of own exports hit (1 = dollar for dollar)', group='economics'),
-    Field('pledge_output_share', float, 0.19, 0.0, 1.0, help='wages a pledged dollar of investment moves to the U.S. per year: output-capital ratio x labour share (a pledge relocates plants; it is not a transfer)', group='economics'),
+    Field('demand_elasticity', float, 1.5, 0.05, 20.0, unit='elasticity', help="elasticity of a country's total import demand in a sector (eta > 0; the upper nest)", group='economics'),
+    Field('substitution_elasticity', float, 2.5, 1.05, 50.0, unit='elasticity', help='elasticity of substitution between supplier countries in U.S. imports of a sector (sigma > 1; the lower nest): relative tariffs divert trade', group='economics'),
+    Field('supply_elasticity', float, 3.0, 0.05, 100.0, unit='elasticity', help="export supply elasticity of a seller (eps > 0); the residual elasticity a buyer with share s of the seller's sales faces is (eps + (1 - s) x demand_elasticity) / s", group='economics'),
+    Field('retaliation_rate', float, 0.25, 0.0, 2.0, unit='ad valorem rate', help='counter-tariff rate a retaliator applies to U.S. goods', group='economics'),
+    Field('retaliation_match', float, 1.0, 0.0, 5.0, unit='$ of U.S. goods per $ of exports hit', help='value of U.S. goods targeted per dollar of own exports hit (1 = dollar for dollar)', group='economics'),
+    Field('pledge_output_share', float, 0.19, 0.0, 1.0, unit='$ of wages per $ pledged, per year', help='wages a pledged dollar of investment moves to the U.S. per year: output-capital ratio x labour share (a pledge relocates plants; it is not a transfer)', group='economics'),
     Field('linkage_cost', float, 0.1, 0.0, 10.0, unit='share of the stake', help='cost of the concessions a linked negotiation asks (USMCA or KORUS review, fentanyl, a digital services tax), per year, as a share of the stake', group='economics'),
-    Field('china_punishment', float, 0.01, 0.0, 1.0, help='surplus lost on the trade with China at stake when China punishes alignment, as a fraction of that trade', group='china'),
-    Field('china_inducement', float, 0.0001, 0.0, 1.0, help='gain China offers a hedger, as a fraction of its trade with China', group='china'),
-    Field('china_punish_probability', float, 0.5, 0.0, 1.0, help='probability that China punishes a partner that accepted an alignment demand, per round', group='china'),
+    Field('china_punishment', float, 0.01, 0.0, 1.0, unit='share of the trade with China', help='surplus lost on the trade with China at stake when China punishes alignment, as a fraction of that trade', group='china'),
+    Field('china_inducement', float, 0.0001, 0.0, 1.0, unit='share of the trade with China', help='gain China offers a hedger, as a fraction of its trade with China', group='china'),
+    Field('china_punish_probability', float, 0.5, 0.0, 1.0, unit='probability per round', help='probability that China punishes a partner that accepted an alignment demand, per round', group='china'),
     Field('china_active', bool, True, help='whether China punishes aligners and courts hedgers', group='china'),
     # --- behaviour (shared by all countries) --------------------------------
     STRATEGY,
     Field('bloc_mode', str, 'bloc', choices=('bloc', 'bilateral'), help="how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed utility (bloc), or each on its own, open to U.S. peel-off offers (bilateral)"),
-    Field('decision_noise', float, 1.0, 0.0, 100.0, help='logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)'),
+    Field('decision_noise', float, 1.0, 0.0, 100.0, unit='percent of the stake', help='logit noise: 0 = always the best option; larger = more random (in percent-of-stake utility units)'),
     PATIENCE,
-    Field('political_weight', float, 0.1, 0.0, 10.0, help="weight on the exporters' lost sales beside economic welfare (Grossman-Helpman: the government counts organised exporters' losses more than their welfare cost)"),
-    Field('political_gain', float, 15.0, 0.0, 1000.0, help='domestic gain from standing firm (retaliating while tariffed with no deal on offer), percent of stake x the harm (the share of export sales the tariffs cost)'),
-    Field('audience_cost', float, 25.0, 0.0, 1000.0, help='domestic cost of conceding the whole package after a public commitment to answer the tariffs, percent of stake'),
-    Field('security_value', float, 6.0, 0.0, 1000.0, help='value of security cooperation with the U.S. at full dependence, percent of stake'),
-    Field('security_cost', float, 2.0, 0.0, 1000.0, help='cost of the security cooperation asked for, percent of stake'),
-    Field('security_linkage', float, 15.0, 0.0, 1000.0, help='expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)'),
-    Field('wto_value', float, 2.0, 0.0, 1000.0, help='expected value of a WTO case, percent of stake'),
-    Field('prior_relief', float, 0.7, 0.0, 1.0, help='prior belief that compliance brings U.S. relief', group='beliefs'),
-    Field('prior_escalation', float, 0.2, 0.0, 1.0, help='prior belief that retaliation brings U.S. escalation', group='beliefs'),
-    Field('prior_settlement', float, 0.1, 0.0, 1.0, help='prior belief that retaliation brings a mutual lifting deal', group='beliefs'),
-    Field('prior_china_punishment', float, 0.5, 0.0, 1.0, help='prior belief that China punishes alignment', group='beliefs'),
-    Field('belief_weight', float, 4.0, 0.01, 1000.0, help='strength of the prior beliefs, in pseudo-observations', group='beliefs'),
-    Field('social_learning', float, 0.5, 0.0, 1.0, help="weight on what the U.S. did to other partners, relative to one's own experience", group='beliefs'),
+    Field('political_weight', float, 0.3, 0.0, 10.0, unit='$ of welfare per $ of lost sales', help="weight on the exporters' lost sales beside economic welfare (Grossman-Helpman: the government counts organised exporters' losses more than their welfare cost)"),
+    Field('political_gain', float, 30.0, 0.0, 1000.0, unit='percent of the stake', help='domestic gain from standing firm (retaliating while tariffed with no deal on offer), percent of stake x the harm (the share of export sales the tariffs cost)'),
+    Field('audience_cost', float, 60.0, 0.0, 1000.0, unit='percent of the stake', help='domestic cost of conceding the whole package after a public commitment to answer the tariffs, percent of stake'),
+    Field('security_value', float, 6.0, 0.0, 1000.0, unit='percent of the stake', help='value of security cooperation with the U.S. at full dependence, percent of stake'),
+    Field('security_cost', float, 2.0, 0.0, 1000.0, unit='percent of the stake', help='cost of the security cooperation asked for, percent of stake'),
+    Field('security_linkage', float, 15.0, 0.0, 1000.0, unit='percent of the stake', help='expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)'),
+    Field('wto_value', float, 2.0, 0.0, 1000.0, unit='percent of the stake', help='expected value of a WTO case, percent of stake'),
+    Field('prior_relief', float, 0.7, 0.0, 1.0, unit='probability', help='prior belief that compliance brings U.S. relief', group='beliefs'),
+    Field('prior_escalation', float, 0.2, 0.0, 1.0, unit='probability', help='prior belief that retaliation brings U.S. escalation', group='beliefs'),
+    Field('prior_settlement', float, 0.1, 0.0, 1.0, unit='probability', help='prior belief that retaliation brings a mutual lifting deal', group='beliefs'),
+    Field('prior_china_punishment', float, 0.5, 0.0, 1.0, unit='probability', help='prior belief that China punishes alignment', group='beliefs'),
+    Field('belief_weight', float, 4.0, 0.01, 1000.0, unit='pseudo-observations', help='strength of the prior beliefs, in pseudo-observations', group='beliefs'),
+    Field('social_learning', float, 0.5, 0.0, 1.0, unit='weight', help="weight on what the U.S. did to other partners, relative to one's own experience", group='beliefs'),
     # --- classroom (symmetric repeated prisoner's dilemma) -------------------
-    Field('n_countries', int, 2, 2, 100000, help='number of symmetric countries (classroom scenario only)', group='classroom'),
-    Field('war_tariff', float, 0.3, 0.0, 2.0, help='tariff a country sets when it defects (classroom)', group='classroom'),
-    Field('market_share', float, 0.5, 0.0001, 1.0, help="each buyer's share of a seller's sales, which sets its market power (classroom)", group='classroom'),
-    Field('trade_per_partner_bn', float, 10.0, 0.0001, 1000000.0, help='baseline bilateral trade with each partner, $bn per year (classroom)', group='classroom'),
+    Field('n_countries', int, 2, 2, 100000, unit='countries', help='number of symmetric countries (classroom scenario only)', group='classroom'),
+    Field('war_tariff', float, 0.3, 0.0, 2.0, unit='ad valorem rate', help='tariff a country sets when it defects (classroom)', group='classroom'),
+    Field('market_share', float, 0.5, 0.0001, 1.0, unit='share', help="each buyer's share of a seller's sales, which sets its market power (classroom)", group='classroom'),
+    Field('trade_per_partner_bn', float, 10.0, 0.0001, 1000000.0, unit='$bn per year', help='baseline bilateral trade with each partner, $bn per year (classroom)', group='classroom'),
     Field('payoff_source', str, 'economics', choices=('economics', 'table'), help='classroom payoffs from the trade economics, or from the table pd_R/pd_S/pd_T/pd_P (for comparisons with the literature)', group='classroom'),
-    Field('pd_R', float, 3.0, -1000000.0, 1000000.0, help='table payoff: both open (reward)', group='classroom'),
-    Field('pd_S', float, 0.0, -1000000.0, 1000000.0, help='table payoff: open against a retaliator (sucker)', group='classroom'),
-    Field('pd_T', float, 5.0, -1000000.0, 1000000.0, help='table payoff: retaliate against an open partner (temptation)', group='classroom'),
-    Field('pd_P', float, 1.0, -1000000.0, 1000000.0, help='table payoff: both retaliate (punishment)', group='classroom'),
+    Field('pd_R', float, 3.0, -1000000.0, 1000000.0, unit='payoff', help='table payoff: both open (reward)', group='classroom'),
+    Field('pd_S', float, 0.0, -1000000.0, 1000000.0, unit='payoff', help='table payoff: open against a retaliator (sucker)', group='classroom'),
+    Field('pd_T', float, 5.0, -1000000.0, 1000000.0, unit='payoff', help='table payoff: retaliate against an open partner (temptation)', group='classroom'),
+    Field('pd_P', float, 1.0, -1000000.0, 1000000.0, unit='payoff', help='table payoff: both retaliate (punishment)', group='classroom'),
     Field('partner_model', str, 'grim', choices=('grim', 'myopic'), help='what a classroom country using the expected-utility rule believes its partners play: grim trigger (forward-looking: cooperate iff patience >= (T-R)/(T-P)) or myopic (one-round best reply)', group='classroom'),
-    Field('generosity', float, 1.0 / 3.0, 0.0, 1.0, help='probability that generous tit-for-tat forgives a defection'),
-    Field('execution_noise', float, 0.0, 0.0, 1.0, help='probability that a chosen move comes out flipped (trembling hand) for rule-based strategies'),
+    Field('generosity', float, 1.0 / 3.0, 0.0, 1.0, unit='probability', help='probability that generous tit-for-tat forgives a defection'),
+    Field('execution_noise', float, 0.0, 0.0, 1.0, unit='probability', help='probability that a chosen move comes out flipped (trembling hand) for rule-based strategies'),
 ]
 
 PARAMS: dict[str, Field] = {spec.name: spec if spec.group else replace(spec, group="behaviour") for spec in _SPECS}

@@ -27,7 +27,7 @@ class NegotiationState:
     tariffs: np.ndarray  # [n, s] effective U.S. rates
     quota: np.ndarray  # [n, s] bool, sector trades under the export cap
     price_index: np.ndarray  # [s] U.S. import price index per sector after the last round (1 = free trade)
-    last_stance: np.ndarray  # [n] the stance each country ended the previous round with
+    challenged: np.ndarray  # [n] bool, it has retaliated or hedged since its last deal (the U.S. answered once)
     # choices of the current round
     option: np.ndarray
     accepted: np.ndarray  # [n, d] bool
@@ -53,43 +53,28 @@ class NegotiationState:
     @classmethod
     def initial(cls, world: World, n_options: int) -> "NegotiationState":
         n, s, d = world.n, len(world.sector_names), len(world.demand_ids)
-        zeros = np.zeros(n)
-        false = np.zeros(n, dtype=bool)
-        treatment = np.where(world.temp_exempt0, Treatment.EXEMPT, Treatment.TARIFFED)
+        per_country_zeros = ("escalation", "cum_damage", "pressure", "retaliation_value", "avg_tariff", "welfare",
+                             "cum_welfare", "compliance", "alignment")
+        per_country_false = ("extended", "relieved", "settled_ever", "retaliated_ever", "escalated", "china_punished",
+                             "china_courted", "opponent_ever_defected", "challenged")
         return cls(
+            **{name: np.zeros(n) for name in per_country_zeros},
+            **{name: np.zeros(n, dtype=bool) for name in per_country_false},
             schedule=world.schedule0.copy(),
             row_schedule=world.row_schedule0.copy(),
-            escalation=zeros.copy(),
-            treatment=treatment,
+            treatment=np.where(world.temp_exempt0, Treatment.EXEMPT, Treatment.TARIFFED),
             temp_exempt=world.temp_exempt0.copy(),
             deadline=np.zeros(n, dtype=int),
-            extended=false.copy(),
-            relieved=false.copy(),
-            settled_ever=false.copy(),
-            retaliated_ever=false.copy(),
-            cum_damage=zeros.copy(),
-            pressure=zeros.copy(),
             tariffs=np.zeros((n, s)),
             quota=np.zeros((n, s), dtype=bool),
             price_index=np.ones(s),
-            last_stance=np.zeros(n, dtype=int),
             option=np.zeros(n, dtype=int),
             accepted=np.zeros((n, d), dtype=bool),
             stance=np.zeros(n, dtype=int),
             utilities=np.zeros((n, n_options)),
-            retaliation_value=zeros.copy(),
             exports_now=world.exports.sum(axis=1),
-            avg_tariff=zeros.copy(),
-            welfare=zeros.copy(),
-            cum_welfare=zeros.copy(),
-            compliance=zeros.copy(),
-            alignment=zeros.copy(),
-            escalated=false.copy(),
-            china_punished=false.copy(),
-            china_courted=false.copy(),
-            own_cooperated=~false,
-            opponent_cooperated=~false,
-            opponent_ever_defected=false.copy(),
+            own_cooperated=np.ones(n, dtype=bool),
+            opponent_cooperated=np.ones(n, dtype=bool),
         )
 
     @property
