@@ -1,6 +1,7 @@
 """The ``tradesim`` command line: one module per subcommand.
 
     tradesim scenarios
+    tradesim params [NAME ...]
     tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
     tradesim explain SCENARIO COUNTRY [--rounds N] [--seed S] [--set key=value ...] [--json]
     tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
@@ -20,10 +21,23 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import analyze, app, backtest, bench, explain, run, scenarios, sweep
+from cli import analyze, app, backtest, bench, explain, params, run, scenarios, sweep
 
 # In the order `tradesim --help` lists them.
-SUBCOMMANDS = (scenarios, run, explain, sweep, analyze, backtest, bench, app)
+SUBCOMMANDS = (scenarios, params, run, explain, sweep, analyze, backtest, bench, app)
+
+
+def version() -> str:
+    """The installed tradesim's version (from its metadata; the source's when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("tradesim")
+    except PackageNotFoundError:  # pragma: no cover - a bare checkout
+        import sim
+
+        return sim.__version__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tradesim",
         description="Agent-based simulator of trade negotiations under U.S. tariff pressure.",
     )
+    parser.add_argument("--version", action="version", version=f"tradesim {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)

@@ -13,18 +13,22 @@ true-negative rates) and, beside them, the majority-class baseline (always
 predict the more common outcome: accuracy = its share, balanced accuracy = 0.5),
 plus the Brier score of the probabilities.
 
+In the JSON (``--json``), each economy's ``p_retaliate`` and ``p_settle`` are the
+model's, ``history_retaliated`` and ``history_settled`` what happened, and
+``history_file`` names the table they come from.
+
 Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.world.errors import UserError
 from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
+from sim.world.schema import BACKTEST_SEEDS
 
 
 def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -58,8 +62,7 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
     from sim import NegotiationModel
     from sim.world.loader import load_scenario
 
-    if int(seeds) < 1:
-        raise UserError(f"--seeds must be >= 1, got {seeds}")
+    seeds = BACKTEST_SEEDS.coerce(seeds, "seeds")
     data = load_scenario(scenario, overrides or {})  # an unknown scenario is named before a missing history
     history = load_history(scenario)
     names = [c.name for c in data.countries]
@@ -71,8 +74,8 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
         model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=data)
         model.run(history["horizon_rounds"])
         for row in model.summary()["countries"]:
-            counts[row["name"]]["retaliated"] += row["retaliated"]
-            counts[row["name"]]["settled"] += row["settled"]
+            counts[row["name"]]["retaliated"] += row["retaliated_ever"]
+            counts[row["name"]]["settled"] += row["settled_ever"]
     economies = []
     for row in history["economies"]:
         c = counts[row["name"]]
@@ -80,18 +83,19 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
             "name": row["name"],
             "p_retaliate": c["retaliated"] / seeds,
             "p_settle": c["settled"] / seeds,
-            "retaliated": row["retaliated"],
-            "settled": row["settled"],
+            "history_retaliated": row["retaliated"],
+            "history_settled": row["settled"],
         })
     scores = {
-        "retaliated": score_category([e["p_retaliate"] for e in economies], [e["retaliated"] for e in economies]),
-        "settled": score_category([e["p_settle"] for e in economies], [e["settled"] for e in economies]),
+        "retaliated": score_category([e["p_retaliate"] for e in economies],
+                                     [e["history_retaliated"] for e in economies]),
+        "settled": score_category([e["p_settle"] for e in economies], [e["history_settled"] for e in economies]),
     }
     return {
         "scenario": data.name,
         "seeds": int(seeds),
         "rounds": history["horizon_rounds"],
-        "history": history["path"],
+        "history_file": history["file"],
         "economies": economies,
         "scores": scores,
         "params": {k: (v.item() if isinstance(v, np.generic) else v) for k, v in data.params.items()},
@@ -100,15 +104,15 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
 
 def format_report(result: dict[str, Any]) -> str:
     lines = [f"Back-test of {result['scenario']}: {result['seeds']} seeded runs of {result['rounds']} rounds "
-             f"against {Path(result['history']).name}", ""]
+             f"against {result['history_file']}", ""]
     width = max(len(e["name"]) for e in result["economies"])
     lines.append(f"{'economy':<{width}}  P(retaliate)  history  P(settle)  history")
     yes = {True: "yes", False: "no"}
     for e in result["economies"]:
-        miss_r = " " if (e["p_retaliate"] >= 0.5) == e["retaliated"] else "*"
-        miss_s = " " if (e["p_settle"] >= 0.5) == e["settled"] else "*"
-        lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['retaliated']]:<4}{miss_r}   "
-                     f"{e['p_settle']:>8.2f}  {yes[e['settled']]:<4}{miss_s}")
+        miss_r = " " if (e["p_retaliate"] >= 0.5) == e["history_retaliated"] else "*"
+        miss_s = " " if (e["p_settle"] >= 0.5) == e["history_settled"] else "*"
+        lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['history_retaliated']]:<4}{miss_r}   "
+                     f"{e['p_settle']:>8.2f}  {yes[e['history_settled']]:<4}{miss_s}")
     lines.append("(* = predicted outcome, probability >= 0.5, differs from history)")
     lines.append("")
     lines.append(f"{'':<11} {'':>8} {'majority':>8}   {'balanced':>8} {'chance':>8}")

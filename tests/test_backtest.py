@@ -59,7 +59,7 @@ def test_run_backtest_shape_and_probabilities():
     assert result["rounds"] == 15 and result["seeds"] == 2
     assert {e["name"] for e in result["economies"]} == ECONOMIES
     for e in result["economies"]:
-        assert set(e) == {"name", "p_retaliate", "p_settle", "retaliated", "settled"}
+        assert set(e) == {"name", "p_retaliate", "p_settle", "history_retaliated", "history_settled"}
         assert e["p_retaliate"] in (0.0, 0.5, 1.0) and e["p_settle"] in (0.0, 0.5, 1.0)
     assert set(result["scores"]) == {"retaliated", "settled"}
     for s in result["scores"].values():
@@ -74,7 +74,10 @@ def test_cli_json_keys(tradesim_process):
     out = tradesim_process("backtest", "section232_2018", "--seeds", "2", "--json", check=True)
     data = json.loads(out.stdout)
     assert {"economies", "scores"} <= set(data)
-    assert {"name", "p_retaliate", "p_settle", "retaliated", "settled"} == set(data["economies"][0])
+    # what happened is named as history; the table is named by a path inside the project, not the install folder
+    assert {"name", "p_retaliate", "p_settle", "history_retaliated", "history_settled"} == set(data["economies"][0])
+    assert data["history_file"] == "sim/scenarios/section232_2018_history.toml"
+    assert "history" not in data
 
 
 def test_cli_user_errors_have_no_traceback(tradesim):

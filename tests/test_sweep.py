@@ -283,7 +283,7 @@ def test_unknown_parameter_lists_valid_names(tmp_path):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed is missing; expected a whole number >= 0"),
+    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed is missing; expected a whole number from 0 to 9,223,372,036,854,775,807"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = [0.1, 7]\n', "out of range"),
     ('[sweep]\nscenario = "nowhere"\nbase_seed = 1\n[grid]\nus_toughness = [0.1]\n', "scenario"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\nmetrics = ["nope"]\n[grid]\nus_toughness = [0.1]\n',
@@ -295,7 +295,8 @@ def test_unknown_parameter_lists_valid_names(tmp_path):
      '[sample.ranges]\nus_toughness = [0, 1]\npatience = [0.1, 0.9]\n', "power of 2"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\n"Atlantis.security_dependence" = [0.1]\n',
      "unknown country 'Atlantis'"),
-    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0 }\n', "a range needs"),
+    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0 }\n', "grid.us_toughness.stop is missing"),
+    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0, stop = 1 }\n', "a range needs"),
     ('[sweep\n', "not valid TOML"),
 ])
 def test_bad_config_names_file_key_and_problem(tmp_path, text, fragment):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.world.errors import UserError
 from sim.world.loader import builtin_dir, read_toml
+from sim.world.schema import HISTORY_ECONOMY, HISTORY_HEAD, read_table, unknown_key
 
 CATEGORIES = ("retaliated", "settled")
 
@@ -24,33 +25,37 @@ def history_path(scenario: str) -> Path:
     return builtin_dir() / f"{text}_history.toml"
 
 
+def display_path(path: Path) -> str:
+    """A history file as people should read it: ``sim/scenarios/NAME_history.toml`` for a
+    built-in (not the install folder), else the path as the user gave it."""
+    if path.parent == builtin_dir():
+        return f"sim/scenarios/{path.name}"
+    return str(path)
+
+
 def load_history(scenario: str) -> dict[str, Any]:
     """The validated history table of ``scenario``; a missing or bad file raises UserError.
 
-    Returns ``{"path", "horizon_rounds", "horizon", "description", "source",
-    "economies": [{name, retaliated, settled, source, ...}]}``.
+    Returns ``{"path", "file" (the path to show), "horizon_rounds", "horizon", "description", "source",
+    "economies": [{name, retaliated, settled, source, note, description}]}``; the
+    fields are declared in :data:`sim.world.schema.HISTORY_HEAD` and
+    :data:`~sim.world.schema.HISTORY_ECONOMY` and checked like a scenario file's.
     """
     path = history_path(scenario)
     if not path.exists():
         raise UserError(f"no history table for scenario '{scenario}' (looked for {path}); "
                         "the back-test needs a <scenario>_history.toml file")
     raw = read_toml(path, UserError)
-    head = raw.get("history", {})
-    if not isinstance(head, dict):
-        raise UserError(f"{path}: [history] must be a table")
-    horizon = head.get("horizon_rounds")
-    if not isinstance(horizon, int) or horizon < 1:
-        raise UserError(f"{path}: history.horizon_rounds: expected a whole number >= 1, got {horizon!r}")
+    for key in raw:
+        if key not in ("history", "economies"):
+            raise unknown_key(f"{path}: top level", key, ("history", "economies"), UserError, what="table")
+    head = read_table(raw.get("history", {}), HISTORY_HEAD, f"{path}: history", UserError)
     economies = raw.get("economies")
     if not isinstance(economies, list) or not economies:
         raise UserError(f"{path}: missing [[economies]] entries")
-    for i, row in enumerate(economies):
-        for key in ("name", "source"):
-            if not isinstance(row.get(key), str):
-                raise UserError(f"{path}: economies[{i}].{key}: expected a string")
-        for key in CATEGORIES:
-            if not isinstance(row.get(key), bool):
-                raise UserError(f"{path}: economies[{i}].{key}: expected true or false")
-    return {"path": str(path), "horizon_rounds": horizon, "horizon": str(head.get("horizon", "")),
-            "description": str(head.get("description", "")), "source": str(head.get("source", "")),
-            "economies": economies}
+    rows = [read_table(row, HISTORY_ECONOMY, f"{path}: economies[{i}]", UserError) for i, row in enumerate(economies)]
+    names = [row["name"] for row in rows]
+    if len(set(names)) != len(names):
+        raise UserError(f"{path}: economies: names must be unique")
+    return {"path": str(path), "file": display_path(path), "horizon_rounds": head["horizon_rounds"], "horizon": head["horizon"],
+            "description": head["description"], "source": head["source"], "economies": rows}

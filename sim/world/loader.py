@@ -21,6 +21,7 @@ from typing import Any
 from sim.world import params as param_registry
 from sim.world.errors import ScenarioError
 from sim.world.overrides import apply_overrides
+from sim.world.paths import check_name
 from sim.world.scenario import Country, Demand, ScenarioData, ScheduleChange, Sector, generate_countries
 from sim.world.schema import (
     COUNTRY,
@@ -28,6 +29,8 @@ from sim.world.schema import (
     GENERATE,
     SCENARIO_HEAD,
     SCENARIO_TABLES,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
     SCHEDULE,
     SECTOR,
     SOURCED_COUNTRY_FIELDS,
@@ -57,7 +60,7 @@ def builtin_summaries() -> list[tuple[str, str, int]]:
 
 def _resolve_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    candidate = Path(text)
+    candidate = check_name(text, "scenario")
     if text.endswith(".toml") or candidate.exists():
         if not candidate.exists():
             raise ScenarioError(f"scenario file '{text}' does not exist")
@@ -72,13 +75,38 @@ def _resolve_path(name_or_path: str | Path) -> Path:
 
 
 def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
-    """Parse a TOML file; a syntax or read error raises ``error`` naming the file."""
+    """Parse a TOML file; a syntax or read error, a huge file or deep nesting raises ``error`` naming the file."""
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(f"{path}: the file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,}")
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot be read: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        from sim.world.paths import os_error_text
+
+        raise error(f"{path}: cannot be read: {os_error_text(exc)}") from None
+    if _depth(raw) > MAX_NESTING:
+        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)")
+    return raw
+
+
+def _depth(value: Any) -> int:
+    """How deep tables and arrays nest (iterative: no recursion on a hostile file)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 # --------------------------------------------------------------------------- loading
@@ -171,10 +199,16 @@ def _parse(raw: dict, path: str) -> ScenarioData:
     else:
         countries = tuple(_country(c, i, f, sector_names) for i, c in enumerate(f.array(raw, "countries")))
         names = [c.name for c in countries]
+        if not countries:
+            raise f.fail("countries", "no countries; a scenario needs at least one [[countries]] entry")
         if len(set(names)) != len(names):
             raise f.fail("countries", "country names must be unique")
         if sum(c.role == "china" for c in countries) > 1:
             raise f.fail("countries", "at most one country may have role = 'china'")
+        if not has_us and len(countries) < 2:
+            raise f.fail("countries", "a game without [[sectors]] (a classroom game) needs at least two countries")
+        if not has_us and any(c.role == "china" for c in countries):
+            raise f.fail("countries", "role = 'china' needs the United States: add [[sectors]] and [united_states]")
 
     country_names = [c.name for c in countries]
     for demand in demands:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from sim.world.errors import ParameterError
-from sim.world.schema import PATIENCE, PRESSURE, STRATEGY, Field, unknown_key
+from sim.world.schema import PATIENCE, PRESSURE, SEED, STRATEGY, Field, unknown_key
 from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the valid strategy names
 
 _SPECS = [
@@ -57,7 +57,7 @@ _SPECS = [
     Field('belief_weight', float, 4.0, 0.01, 1000.0, help='strength of the prior beliefs, in pseudo-observations', group='beliefs'),
     Field('social_learning', float, 0.5, 0.0, 1.0, help="weight on what the U.S. did to other partners, relative to one's own experience", group='beliefs'),
     # --- classroom (symmetric repeated prisoner's dilemma) -------------------
-    Field('n_countries', int, 2, 2, 100000, help='number of symmetric countries (classroom scenario only)', group='classroom'),
+    Field('n_countries', int, 2, 2, 100000, unit='countries', help='number of symmetric countries (classroom scenario only)', group='classroom'),
     Field('war_tariff', float, 0.3, 0.0, 2.0, help='tariff a country sets when it defects (classroom)', group='classroom'),
     Field('market_share', float, 0.5, 0.0001, 1.0, help="each buyer's share of a seller's sales, which sets its market power (classroom)", group='classroom'),
     Field('trade_per_partner_bn', float, 10.0, 0.0001, 1000000.0, help='baseline bilateral trade with each partner, $bn per year (classroom)', group='classroom'),
@@ -113,21 +113,11 @@ def resolve(overrides: dict[str, Any], base: dict[str, Any] | None = None, where
 
 
 def coerce_seed(rng: Any) -> Any:
-    """Accept ints, numpy generators, None, and digit strings typed into a text box."""
+    """Accept ints, numpy generators, None, and digit strings typed into a text box (checked by the SEED field)."""
     import numpy as np
 
     if rng is None or isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, float) and rng.is_integer():
-        rng = int(rng)
     if isinstance(rng, str) and rng.strip() == "":
         return None
-    if isinstance(rng, bool) or not isinstance(rng, (str, int, np.integer)):
-        raise ParameterError(f"seed must be a whole number, got {rng!r}")
-    try:
-        value = int(rng.strip()) if isinstance(rng, str) else int(rng)
-    except ValueError:
-        raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
-    if value < 0:
-        raise ParameterError(f"seed must be >= 0, got {value}")
-    return value
+    return SEED.coerce(rng, "seed")
