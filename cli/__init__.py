@@ -65,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"tradesim: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("tradesim: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C (130); a sweep stopped by SIGTERM or SIGHUP: 128 + the signal
+        signum = getattr(exc, "signum", None)
+        if signum is None:
+            print("tradesim: interrupted", file=sys.stderr)
+        return 128 + (signum or 2)
     except BrokenPipeError:  # e.g. `tradesim run ... --json | head`
         import os
 

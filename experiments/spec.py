@@ -197,6 +197,17 @@ class SweepSpec:
         for row in self.sample_matrix():
             yield {name: _cast(name, float(value)) for name, value in zip(names, row)}
 
+    def point(self, point_id: int) -> dict[str, Any]:
+        """The varied values at one point (the ``point_id``-th of :meth:`points`)."""
+        if self.grid:
+            values, rest = {}, point_id
+            for name, options in reversed(list(self.grid.items())):  # the last parameter varies fastest
+                rest, k = divmod(rest, len(options))
+                values[name] = options[k]
+            return {name: values[name] for name in self.grid}
+        row = self.sample_matrix()[point_id]
+        return {name: _cast(name, float(value)) for name, value in zip(self.sample["ranges"], row)}
+
     def seed_for(self, point_id: int, replication: int) -> int:
         """A reproducible 63-bit seed from the base seed, keyed by point and replication."""
         key = (replication,) if self.seeds == "common" else (point_id, replication)
