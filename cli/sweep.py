@@ -39,8 +39,10 @@ def handle(args) -> int:
     from experiments.spec import load_spec
     from experiments.sweep import run_sweep
 
+    from sim.world.paths import check_output_dir
+
     spec = load_spec(args.config)
-    out = Path(args.out) if args.out else Path("sweeps") / spec.name
+    out = check_output_dir(Path(args.out) if args.out else Path("sweeps") / spec.name, "--out")
     print(f"tradesim sweep: {spec.name}: {spec.n_runs():,} runs ({spec.n_points():,} points x {spec.replications} "
           f"replications) of {spec.scenario} -> {out}", flush=True)
     manifest = run_sweep(spec, out, workers=workers, scheduler=args.scheduler, resume=args.resume,

@@ -4,10 +4,18 @@
     report = analyze("out/deterrence")        # prints tables, writes out/deterrence/plots/*.png
 
 Per parameter point, each metric's mean over replications and a 95% confidence
-interval (Student t, ``mean +- t(0.975, n-1) * sd / sqrt(n)``).  Every-round
+interval: for shares in [0, 1] (:data:`experiments.metrics.SHARE_METRICS`) the Wilson
+score interval on the n runs, which stays inside [0, 1] and is conservative here (a
+run's share has variance at most p(1 - p)); for other metrics Student t,
+``mean +- t(0.975, n-1) * sd / sqrt(n)``.  Every-round
 sweeps are summarised at their final round (plus a metric-by-round plot).
 Sobol and Morris sweeps also get SALib sensitivity indices, computed on the
 mean over replications at each sample point.
+
+Before anything is computed the folder is checked: a damaged manifest or part, a part
+from another sweep and a run held twice each stop with one line
+(:func:`experiments.store.verify_parts`), and every output (summary.csv,
+sensitivity.csv, plots/) must be writable where it goes.
 """
 
 from __future__ import annotations
@@ -19,8 +27,12 @@ import numpy as np
 import pandas as pd
 
 from experiments import store
+from experiments.metrics import SHARE_METRICS
 from experiments.spec import load_spec, salib_problem
 from sim.world.errors import UserError
+from sim.world.paths import check_name, check_output_dir, check_output_file
+
+Z975 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
 
 
 def _t975(n: np.ndarray) -> np.ndarray:
@@ -33,11 +45,29 @@ def _t975(n: np.ndarray) -> np.ndarray:
     return out
 
 
+def wilson(p: np.ndarray, n: np.ndarray, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of shares ``p`` over ``n`` runs: (low, high), inside [0, 1]."""
+    p, n = np.asarray(p, dtype=float), np.maximum(np.asarray(n, dtype=float), 1)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(np.maximum(p * (1 - p), 0) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
 def load_sweep(out_dir: str | Path) -> tuple[dict, pd.DataFrame]:
-    out_dir = Path(out_dir)
+    """The manifest and the results of a sweep folder, checked (damaged, foreign or repeated parts refused)."""
+    out_dir = check_name(out_dir, "sweep folder")
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: no such folder; give a sweep output directory (tradesim sweep --out)")
     manifest = store.read_manifest(out_dir)
     if manifest is None:
         raise UserError(f"{out_dir}: no manifest.json here; is this a sweep output directory (tradesim sweep --out)?")
+    try:
+        spec = load_spec(manifest["spec"], check=False)
+    except UserError as exc:
+        raise store.StoreError(f"{out_dir / store.MANIFEST} is damaged (its spec: {exc})") from None
+    if list(manifest["columns"]) != store.result_columns(spec):
+        raise store.StoreError(f"{out_dir / store.MANIFEST} is damaged (its columns do not match its spec)")
+    store.verify_parts(out_dir, spec, manifest["columns"])
     frame = store.read_results(out_dir)
     if frame.empty:
         raise UserError(f"{out_dir}: no results yet (no part-*.parquet files)")
@@ -62,10 +92,14 @@ def point_summary(manifest: dict, frame: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(frame[metric], errors="coerce")
         g = values.groupby(frame["point_id"])
         mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-        half = _t975(n.to_numpy()) * sd.to_numpy() / np.sqrt(np.maximum(n.to_numpy(), 1))
         out[f"{metric}_mean"] = mean
-        out[f"{metric}_ci_low"] = mean - half
-        out[f"{metric}_ci_high"] = mean + half
+        if metric in SHARE_METRICS:
+            low, high = wilson(mean.to_numpy(), n.to_numpy())
+            out[f"{metric}_ci_low"], out[f"{metric}_ci_high"] = low, high
+        else:
+            half = _t975(n.to_numpy()) * sd.to_numpy() / np.sqrt(np.maximum(n.to_numpy(), 1))
+            out[f"{metric}_ci_low"] = mean - half
+            out[f"{metric}_ci_high"] = mean + half
     return out.reset_index()
 
 
@@ -106,7 +140,7 @@ def sensitivity(manifest: dict, frame: pd.DataFrame) -> pd.DataFrame | None:
     method = manifest.get("method")
     if method not in ("sobol", "morris"):
         return None
-    spec = load_spec(manifest["spec"])
+    spec = load_spec(manifest["spec"], check=False)
     problem = salib_problem(spec)
     matrix = spec.sample_matrix()
     final = final_rows(manifest, frame)
@@ -158,8 +192,14 @@ def _pyplot():
 def _save(fig, path: Path) -> Path:
     """Lay out, write and close a figure."""
     fig.tight_layout()
-    fig.savefig(path)
-    _pyplot().close(fig)
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        from sim.world.paths import os_error_text
+
+        raise UserError(f"analyze output '{path}' could not be written: {os_error_text(exc)}") from None
+    finally:
+        _pyplot().close(fig)
     return path
 
 
@@ -282,6 +322,15 @@ def plot_rounds(manifest: dict, frame: pd.DataFrame, plot_dir: Path, max_points:
 
 
 # --------------------------------------------------------------------------- entry point
+def _write(table: pd.DataFrame, path: Path) -> None:
+    from sim.world.paths import os_error_text
+
+    try:
+        table.to_csv(path, index=False)
+    except OSError as exc:
+        raise UserError(f"analyze output '{path}' could not be written: {os_error_text(exc)}") from None
+
+
 
 
 def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: bool = True) -> dict:
@@ -291,13 +340,19 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
     """
     out_dir = Path(out_dir)
     manifest, frame = load_sweep(out_dir)
+    # every output is checked before anything is computed
+    summary_path = check_output_file(out_dir / "summary.csv", "analyze output")
+    indices_path = out_dir / "sensitivity.csv"
+    if manifest.get("method") in ("sobol", "morris"):
+        check_output_file(indices_path, "analyze output")
+    plot_dir = check_output_dir(out_dir / "plots", "analyze output") if plots else out_dir / "plots"
     summary = point_summary(manifest, frame)
-    summary.to_csv(out_dir / "summary.csv", index=False)
+    _write(summary, summary_path)
     runs = frame["run_id"].nunique()
     lines = [f"{manifest.get('name')}: scenario {manifest.get('scenario')}, {manifest.get('method')} over "
              f"{', '.join(manifest['varied'])}; {runs} of {manifest.get('run_count')} runs, "
              f"{len(summary)} points, status {manifest.get('status')}",
-             "metric mean [95% CI] over replications per point"
+             "metric mean [95% CI] over replications per point (Wilson intervals for shares, Student t otherwise)"
              + (" (final round)" if manifest.get("record") == "every_round" else ""), "",
              format_table(summary, manifest, max_rows)]
     try:
@@ -306,13 +361,11 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
         indices = None
         lines += ["", f"no sensitivity indices: {exc}"]
     if indices is not None:
-        indices.to_csv(out_dir / "sensitivity.csv", index=False)
+        _write(indices, indices_path)
         lines += ["", f"{manifest['method'].capitalize()} sensitivity indices (SALib):", "",
                   indices.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
     paths: list[Path] = []
     if plots:
-        plot_dir = out_dir / "plots"
-        plot_dir.mkdir(exist_ok=True)
         if manifest.get("method") == "grid":
             paths += plot_grid(summary, manifest, plot_dir)
         else:

@@ -139,6 +139,24 @@ def probe(address: str, seconds: float = CONNECT_SECONDS) -> None:
     except OSError as exc:
         raise UserError(f"--scheduler {address!r}: nothing is listening at {host}:{port} ({exc.strerror}); "
                         "is the scheduler running (`dask scheduler`)?") from None
+    _handshake(address, seconds)
+
+
+def _handshake(address: str, seconds: float) -> None:
+    """Something listens there: check it speaks Dask's protocol before a Client depends on it."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def greet() -> None:
+        comm = await connect(address, timeout=seconds)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(greet(), seconds + 2))
+    except Exception:  # noqa: BLE001 - garbage, a closed connection or silence: not a Dask scheduler
+        raise UserError(f"--scheduler {address!r}: something listens there, but no Dask scheduler answered "
+                        f"within {seconds:g} s") from None
 
 
 @dataclass
@@ -210,7 +228,8 @@ class Backend:
 def _mute_distributed() -> list:
     """Distributed logs tracebacks when its scheduler goes away; the sweep says it in one line instead."""
     muted = []
-    for name in ("distributed", "tornado"):
+    names = [name for name in logging.root.manager.loggerDict if name.split(".")[0] in ("distributed", "tornado")]
+    for name in {"distributed", "tornado", *names}:
         logger = logging.getLogger(name)
         muted.append((logger, logger.level))
         logger.setLevel(logging.CRITICAL + 1)
@@ -227,7 +246,7 @@ def dask_backend(address: str, no_workers_timeout: float) -> Backend:
     muted = _mute_distributed()
     try:
         client = Client(address, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the connection raised, said in one line
         for logger, level in muted:
             logger.setLevel(level)
         raise UserError(f"--scheduler {address!r}: cannot connect to a Dask scheduler there: {exc}") from None

@@ -44,6 +44,18 @@ class StoreError(UserError):
     """A sweep folder cannot be written, or what it holds is damaged or foreign."""
 
 
+def result_columns(spec) -> list[str]:
+    """The columns of a sweep's part files: ids, (round,) fixed values, varied values, metrics."""
+    columns = list(ID_COLUMNS)
+    if spec.record == "every_round":
+        columns.append("round")
+    varied = spec.varied
+    columns += [name for name in spec.fixed if name not in varied]
+    columns += varied
+    columns += list(spec.metrics)
+    return columns
+
+
 def runs_dir(out_dir: Path) -> Path:
     return Path(out_dir) / RUNS
 
@@ -75,15 +87,15 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_atomically(tmp: Path, final: Path | None, data: bytes) -> None:
-    """Write ``tmp``; rename it to ``final`` (if given).  A failure removes ``tmp`` and says why."""
+def _write_atomically(tmp: Path, final: Path, data: bytes, rename: bool = True) -> None:
+    """Write ``tmp``; rename it to ``final`` (unless ``rename`` is false).  A failure removes ``tmp`` and says why."""
     try:
         _write_file(tmp, data)
-        if final is not None:
+        if rename:
             os.replace(tmp, final)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {final or tmp}: {os_error_text(exc)}") from None
+        raise StoreError(f"cannot write {final}: {os_error_text(exc)}") from None
 
 
 def stage_part(out_dir: Path, index: int, rows: list[dict[str, Any]], columns: list[str]) -> tuple[Path, Path]:
@@ -99,7 +111,7 @@ def stage_part(out_dir: Path, index: int, rows: list[dict[str, Any]], columns: l
     tmp = folder / f".part-{index:05d}.parquet.tmp"
     buffer = io.BytesIO()
     pd.DataFrame(rows, columns=columns).to_parquet(buffer, index=False)
-    _write_atomically(tmp, None, buffer.getvalue())
+    _write_atomically(tmp, final, buffer.getvalue(), rename=False)
     return tmp, final
 
 

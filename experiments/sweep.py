@@ -40,6 +40,7 @@ from sim.world.errors import UserError
 from sim.world.paths import check_output_dir
 
 ID_COLUMNS = store.ID_COLUMNS
+result_columns = store.result_columns
 TICK_SECONDS = 1.0  # how often a waiting sweep checks on its backend
 
 
@@ -110,17 +111,6 @@ def versions(backend: str) -> dict[str, str]:
         out["dask"] = dask.__version__
         out["distributed"] = distributed.__version__
     return out
-
-
-def result_columns(spec: SweepSpec) -> list[str]:
-    columns = list(ID_COLUMNS)
-    if spec.record == "every_round":
-        columns.append("round")
-    varied = spec.varied
-    columns += [name for name in spec.fixed if name not in varied]
-    columns += varied
-    columns += list(spec.metrics)
-    return columns
 
 
 def _now() -> str:
@@ -409,7 +399,7 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
         print(f"\ntradesim: {what}; {saved}. Run the same command with --resume to finish.", file=sys.stderr)
         raise stop
     if fault is not None:
-        raise SweepFault(f"{fault}; {saved}: fix that and run the same command with --resume to finish") from None
+        raise SweepFault(f"{fault}; {saved}: when that is fixed, run the same command with --resume to finish") from None
     return manifest
 
 

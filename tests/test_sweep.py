@@ -319,4 +319,6 @@ def test_cli_reports_user_errors_in_one_line(tmp_path, capsys):
     assert main(["sweep", str(config), "--out", str(tmp_path / "o"), "--workers", "0", "--no-progress"]) == 2
     assert "--resume" in capsys.readouterr().err
     assert main(["analyze", str(tmp_path / "nothing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path)]) == 2
     assert "no manifest.json" in capsys.readouterr().err
