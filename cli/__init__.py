@@ -40,8 +40,17 @@ def version() -> str:
         return sim.__version__
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the one-line form of every other error (exit status 2)."""
+
+    def error(self, message: str):
+        from sim.world.errors import one_line
+
+        self.exit(2, f"tradesim: error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tradesim",
         description="Agent-based simulator of trade negotiations under U.S. tariff pressure.",
     )
@@ -53,17 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.world.errors import UserError
+    from sim.world.errors import UserError, one_line
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argument error already printed
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:
-        print(f"tradesim: error: {exc}", file=sys.stderr)
+        print(f"tradesim: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:  # Ctrl-C (130); a sweep stopped by SIGTERM or SIGHUP: 128 + the signal
         signum = getattr(exc, "signum", None)

@@ -65,8 +65,8 @@ def load_sweep(out_dir: str | Path) -> tuple[dict, pd.DataFrame]:
         spec = load_spec(manifest["spec"], check=False)
     except UserError as exc:
         raise store.StoreError(f"{out_dir / store.MANIFEST} is damaged (its spec: {exc})") from None
-    if list(manifest["columns"]) != store.result_columns(spec):
-        raise store.StoreError(f"{out_dir / store.MANIFEST} is damaged (its columns do not match its spec)")
+    store.check_manifest(out_dir, manifest, spec)
+    manifest = {**manifest, "scenario": spec.scenario}  # what the report names comes from the checked spec
     store.verify_parts(out_dir, spec, manifest["columns"])
     frame = store.read_results(out_dir)
     if frame.empty:

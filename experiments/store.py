@@ -153,9 +153,21 @@ def read_manifest(out_dir: Path) -> dict | None:
     missing = [key for key in MANIFEST_KEYS if key not in manifest]
     if missing:
         raise _damaged(path, f"no {', '.join(missing)}")
-    if not isinstance(manifest["spec"], dict) or not isinstance(manifest["columns"], list):
-        raise _damaged(path, "its spec or columns have the wrong shape")
+    shapes = {"spec": dict, "columns": list, "varied": list, "metrics": list, "name": str, "record": str,
+              "method": str, "run_count": int, "sessions": list, "inputs": dict, "start_time": str}
+    wrong = [key for key, kind in shapes.items() if key in manifest and not isinstance(manifest[key], kind)]
+    if wrong:
+        raise _damaged(path, f"{', '.join(wrong)} of the wrong type")
     return manifest
+
+
+def check_manifest(out_dir: Path, manifest: dict, spec) -> None:
+    """The manifest's own summary of the sweep must be its spec's (a hand-edited or damaged one is refused)."""
+    expected = {"columns": result_columns(spec), "varied": list(spec.varied), "metrics": list(spec.metrics),
+                "record": spec.record, "method": spec.method, "run_count": spec.n_runs()}
+    wrong = [key for key, value in expected.items() if manifest.get(key) != value]
+    if wrong:
+        raise _damaged(Path(out_dir) / MANIFEST, f"its {', '.join(wrong)} do not match its spec")
 
 
 def _damaged(path: Path, reason: str) -> StoreError:

@@ -375,9 +375,10 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
                         if problem is not None:
                             raise problem from None
                         raise
-                    writer.add(rows)
-                    pending.discard(future)
-                    first_run.pop(future)
+                    with _signals_held():  # a run is either still pending or in the writer, never both
+                        pending.discard(future)
+                        first_run.pop(future)
+                        writer.add(rows)
                     if bar is not None:
                         bar.update(len({r["run_id"] for r in rows}))
             status = "complete"

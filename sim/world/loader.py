@@ -6,8 +6,8 @@ file by path, and applies ``--set`` style overrides.  Each table is checked by
 error names the file, the field and what was expected; the checks across tables
 (a demand's sectors exist, names are unique, ...) are here.
 
-Parsed files are cached (keyed by path, size and modification time): the app's
-Reset and a back-test's thirty runs read a file once.
+Parsed files are cached (keyed by path and content): the app's Reset and a
+back-test's thirty runs parse a file once.
 """
 
 from __future__ import annotations
@@ -74,26 +74,37 @@ def _resolve_path(name_or_path: str | Path) -> Path:
     return path
 
 
-def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
-    """Parse a TOML file; a syntax or read error, a huge file or deep nesting raises ``error`` naming the file."""
+def read_text(path: Path, error: type[Exception] = ScenarioError) -> str:
+    """A TOML file's text; a missing, unreadable, huge or non-UTF-8 file raises ``error`` naming it."""
     try:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:
             raise error(f"{path}: the file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,}")
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: not valid TOML: {exc}") from None
-    except RecursionError:
-        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)") from None
+        return Path(path).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(f"{path}: cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         from sim.world.paths import os_error_text
 
         raise error(f"{path}: cannot be read: {os_error_text(exc)}") from None
+
+
+def parse_toml(text: str, path: str | Path, error: type[Exception] = ScenarioError) -> dict:
+    """Parse TOML text; a syntax error or deep nesting raises ``error`` naming the file."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)") from None
     if _depth(raw) > MAX_NESTING:
         raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)")
     return raw
+
+
+def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
+    """Read and parse a TOML file; every problem raises ``error`` naming the file."""
+    return parse_toml(read_text(path, error), path, error)
 
 
 def _depth(value: Any) -> int:
@@ -117,17 +128,16 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     ``COUNTRY.FIELD`` keys to values; they are validated like the file.
     """
     path = _resolve_path(name_or_path)
-    stat = path.stat()
-    data = _load_file(str(path), stat.st_size, stat.st_mtime_ns)
+    data = _load_file(str(path), read_text(path, ScenarioError))
     if overrides:
         data = apply_overrides(data, overrides)
     return data
 
 
 @lru_cache(maxsize=32)
-def _load_file(path: str, size: int, mtime_ns: int) -> ScenarioData:
-    """One parse per file version (size and time are part of the key, so an edit is re-read)."""
-    return _parse(read_toml(Path(path), ScenarioError), path)
+def _load_file(path: str, text: str) -> ScenarioData:
+    """One parse per file content (the text is part of the key: an edit is re-read, however quick)."""
+    return _parse(parse_toml(text, path, ScenarioError), path)
 
 
 class _File:
