@@ -38,15 +38,18 @@ def handle(args) -> int:
         parse_address(args.scheduler)
     from experiments.spec import load_spec
     from experiments.sweep import run_sweep
-
     from sim.world.paths import check_output_dir
 
     spec = load_spec(args.config)
     out = check_output_dir(Path(args.out) if args.out else Path("sweeps") / spec.name, "--out")
-    print(f"tradesim sweep: {spec.name}: {spec.n_runs():,} runs ({spec.n_points():,} points x {spec.replications} "
-          f"replications) of {spec.scenario} -> {out}", flush=True)
+
+    def announce(manifest: dict) -> None:  # once the folder, the inputs and the backend are checked
+        print(f"tradesim sweep: {spec.name}: {spec.n_runs():,} runs ({spec.n_points():,} points x "
+              f"{spec.replications} replications) of {spec.scenario} -> {out}"
+              + (f" ({manifest['runs_done']:,} already done)" if manifest["runs_done"] else ""), flush=True)
+
     manifest = run_sweep(spec, out, workers=workers, scheduler=args.scheduler, resume=args.resume,
-                         progress=not args.no_progress, no_workers_timeout=no_workers_timeout)
+                         progress=not args.no_progress, no_workers_timeout=no_workers_timeout, on_start=announce)
     print(f"tradesim sweep: {manifest['status']}: {manifest['runs_done']:,} of {manifest['run_count']:,} runs in {out}")
     if args.analyze:
         from experiments.analyze import analyze

@@ -26,7 +26,7 @@ import platform
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -209,15 +209,23 @@ def _stop_on_signals():
 
 @contextmanager
 def _signals_held():
-    """Hold off Ctrl-C and SIGTERM while a part and the manifest are written (delivered right after)."""
-    if not _in_main_thread() or not hasattr(signal, "pthread_sigmask"):
+    """Hold off Ctrl-C and SIGTERM while a part and the manifest are written, or a run changes hands.
+
+    Python runs signal handlers in the main thread whichever thread the signal reached, so
+    the handlers are swapped for one that only notes the signal; it is raised again at the end.
+    """
+    if not _in_main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in HELD_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])  # now handled as usual: KeyboardInterrupt or Stopped
 
 
 @contextmanager
@@ -252,7 +260,8 @@ def _check_same_sweep(old: dict, spec: SweepSpec, inputs: dict[str, str], out_di
 
 def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, *, workers: int | None = None,
               executor: Executor | Any | None = None, scheduler: str | None = None, resume: bool = False,
-              progress: bool = True, max_in_flight: int | None = None, no_workers_timeout: float = 60.0) -> dict:
+              progress: bool = True, max_in_flight: int | None = None, no_workers_timeout: float = 60.0,
+              on_start: Callable[[dict], None] | None = None) -> dict:
     """Run (or resume) a sweep into ``out_dir``; return the final manifest.
 
     Args:
@@ -267,6 +276,7 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
         progress: show a tqdm progress bar on stderr.
         max_in_flight: chunks submitted but not finished (default: 4 per worker).
         no_workers_timeout: a Dask cluster with no workers for this many seconds stops the sweep.
+        on_start: called with the manifest once every check has passed, before the first run.
 
     Raises:
         UserError: a bad spec or folder, a changed input on resume, or a fault (full disk,
@@ -333,6 +343,8 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
     except UserError:
         backend.close(finished=False)
         raise
+    if on_start is not None:
+        on_start(manifest)
 
     bar = None
     if progress:

@@ -31,6 +31,7 @@ from sim.world.schema import (
     SCENARIO_TABLES,
     MAX_FILE_BYTES,
     MAX_NESTING,
+    NAME,
     SCHEDULE,
     SECTOR,
     SOURCED_COUNTRY_FIELDS,
@@ -270,7 +271,7 @@ def _named(raw: Any, key: str, index: int, kind: str, f: _File) -> str:
     name = raw.get(key)
     if not isinstance(name, str):
         raise f.fail(f"{where}.{key}", "is missing; expected a string")
-    return f"{kind}[{name}]"
+    return f"{kind}[{name}]" if NAME.matches(name) else where  # a bad name is named by its index
 
 
 def _sector(raw: dict, index: int, f: _File) -> Sector:
