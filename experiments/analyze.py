@@ -4,10 +4,13 @@
     report = analyze("out/deterrence")        # prints tables, writes out/deterrence/plots/*.png
 
 Per parameter point, each metric's mean over replications and a 95% confidence
-interval: for shares in [0, 1] (:data:`experiments.metrics.SHARE_METRICS`) the Wilson
-score interval on the n runs, which stays inside [0, 1] and is conservative here (a
-run's share has variance at most p(1 - p)); for other metrics Student t,
-``mean +- t(0.975, n-1) * sd / sqrt(n)``.  Every-round
+interval: for shares in [0, 1] (:data:`experiments.metrics.SHARE_METRICS`) a percentile
+bootstrap of the mean (2,000 resamples of the point's runs, seeded, so the same sweep
+gives the same table), which stays inside the range of the runs and so inside [0, 1];
+for other metrics Student t,
+``mean +- t(0.975, n-1) * sd / sqrt(n)``, cut at 0 for counts and tariffs, which cannot
+be negative (:data:`~experiments.metrics.NONNEGATIVE_METRICS`; the cut keeps the
+coverage, as the true mean is never below 0).  Every-round
 sweeps are summarised at their final round (plus a metric-by-round plot).
 Sobol and Morris sweeps also get SALib sensitivity indices, computed on the
 mean over replications at each sample point.
@@ -27,12 +30,13 @@ import numpy as np
 import pandas as pd
 
 from experiments import store
-from experiments.metrics import SHARE_METRICS
+from experiments.metrics import NONNEGATIVE_METRICS, SHARE_METRICS
 from experiments.spec import load_spec, salib_problem
 from sim.world.errors import UserError
 from sim.world.paths import check_name, check_output_dir, check_output_file
 
-Z975 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
+BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_SEED = 95  # fixed: analyze prints the same intervals every time
 
 
 def _t975(n: np.ndarray) -> np.ndarray:
@@ -45,12 +49,15 @@ def _t975(n: np.ndarray) -> np.ndarray:
     return out
 
 
-def wilson(p: np.ndarray, n: np.ndarray, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval of shares ``p`` over ``n`` runs: (low, high), inside [0, 1]."""
-    p, n = np.asarray(p, dtype=float), np.maximum(np.asarray(n, dtype=float), 1)
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(np.maximum(p * (1 - p), 0) / n + z * z / (4 * n * n))
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+def bootstrap_interval(values: np.ndarray, rng: np.random.Generator,
+                       resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of the mean of ``values`` (NaN for fewer than two)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return float("nan"), float("nan")
+    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    return float(low), float(high)
 
 
 def load_sweep(out_dir: str | Path) -> tuple[dict, pd.DataFrame]:
@@ -94,11 +101,14 @@ def point_summary(manifest: dict, frame: pd.DataFrame) -> pd.DataFrame:
         mean, sd, n = g.mean(), g.std(ddof=1), g.count()
         out[f"{metric}_mean"] = mean
         if metric in SHARE_METRICS:
-            low, high = wilson(mean.to_numpy(), n.to_numpy())
-            out[f"{metric}_ci_low"], out[f"{metric}_ci_high"] = low, high
+            rng = np.random.default_rng(BOOTSTRAP_SEED)
+            bounds = [bootstrap_interval(group.dropna().to_numpy(), rng) for _, group in g]
+            out[f"{metric}_ci_low"] = [low for low, _ in bounds]
+            out[f"{metric}_ci_high"] = [high for _, high in bounds]
         else:
             half = _t975(n.to_numpy()) * sd.to_numpy() / np.sqrt(np.maximum(n.to_numpy(), 1))
-            out[f"{metric}_ci_low"] = mean - half
+            low = mean - half
+            out[f"{metric}_ci_low"] = low.clip(lower=0) if metric in NONNEGATIVE_METRICS else low
             out[f"{metric}_ci_high"] = mean + half
     return out.reset_index()
 
@@ -352,7 +362,7 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
     lines = [f"{manifest.get('name')}: scenario {manifest.get('scenario')}, {manifest.get('method')} over "
              f"{', '.join(manifest['varied'])}; {runs} of {manifest.get('run_count')} runs, "
              f"{len(summary)} points, status {manifest.get('status')}",
-             "metric mean [95% CI] over replications per point (Wilson intervals for shares, Student t otherwise)"
+             "metric mean [95% CI] over replications per point (bootstrap for shares, Student t otherwise)"
              + (" (final round)" if manifest.get("record") == "every_round" else ""), "",
              format_table(summary, manifest, max_rows)]
     try:

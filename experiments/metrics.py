@@ -46,6 +46,8 @@ METRICS: dict[str, Callable] = {
 
 # Metrics that are shares of countries (or of rounds), in [0, 1]: their intervals are Wilson score intervals.
 SHARE_METRICS = frozenset({"share_retaliating", "share_settled", "cooperation", "mean_cooperation", "china_isolation"})
+# Metrics that cannot be negative (counts, tariffs): their intervals stop at 0.
+NONNEGATIVE_METRICS = frozenset({"deals", "retaliators", "escalation_index", "mean_tariff"})
 
 DEFAULT_METRICS = (
     "share_retaliating", "share_settled", "deals", "retaliators", "cooperation",

@@ -144,6 +144,22 @@ def test_losing_the_parent_stops_every_worker(config, straight, tmp_path):
     assert_consistent_and_resumable(config, out, straight, killed=True)
 
 
+def test_a_dead_local_worker_stops_the_sweep_with_one_line(config, straight, tmp_path):
+    """A worker killed from outside (the OOM killer, say): the pool is broken; the sweep says so and saves."""
+    out = tmp_path / "out"
+    proc = start_sweep(config, out, "--workers", "2")
+    wait_for_parts(out, proc)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    workers = [p for p in children if "resource_tracker" not in " ".join(p.cmdline()) and p.ppid() != proc.pid]
+    assert workers, [p.cmdline() for p in children]
+    workers[0].kill()
+    assert proc.wait(timeout=60) == 2
+    line = one_line(proc.stderr.read())
+    assert "a worker process died" in line and "runs are saved in" in line
+    assert_all_exit(children)
+    assert_consistent_and_resumable(config, out, straight)
+
+
 # --------------------------------------------------------------------------- the disk
 @pytest.mark.parametrize("fail_after", [1, 4, 5], ids=["first-part", "a-manifest-update", "a-later-part"])
 def test_a_full_disk_stops_with_one_line_and_a_consistent_folder(config, straight, tmp_path, tradesim, monkeypatch,
