@@ -87,10 +87,14 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_atomically(tmp: Path, final: Path, data: bytes, rename: bool = True) -> None:
-    """Write ``tmp``; rename it to ``final`` (unless ``rename`` is false).  A failure removes ``tmp`` and says why."""
+def _write_atomically(tmp: Path, final: Path, data: bytes | None, rename: bool = True) -> None:
+    """Write ``data`` to ``tmp`` (unless None); rename it to ``final`` (unless ``rename`` is false).
+
+    A failure removes ``tmp`` and raises StoreError saying why.
+    """
     try:
-        _write_file(tmp, data)
+        if data is not None:
+            _write_file(tmp, data)
         if rename:
             os.replace(tmp, final)
     except OSError as exc:
@@ -117,11 +121,7 @@ def stage_part(out_dir: Path, index: int, rows: list[dict[str, Any]], columns: l
 
 def commit_part(tmp: Path, final: Path) -> None:
     """Rename a staged part into place (after the manifest counts it)."""
-    try:
-        os.replace(tmp, final)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StoreError(f"cannot write {final}: {os_error_text(exc)}") from None
+    _write_atomically(tmp, final, None)
 
 
 def write_part(out_dir: Path, index: int, rows: list[dict[str, Any]], columns: list[str]) -> Path:

@@ -190,21 +190,31 @@ def _in_main_thread() -> bool:
 
 
 @contextmanager
-def _stop_on_signals():
-    """SIGTERM and SIGHUP raise :class:`Stopped` in the sweep's loop (only the main thread may set handlers)."""
+def _handlers(handler, signals=HELD_SIGNALS):
+    """``handler`` for ``signals`` inside the block (only the main thread may set handlers; elsewhere a no-op)."""
     if not _in_main_thread():
         yield
         return
-
-    def stop(signum, frame):
-        raise Stopped(signum)
-
-    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
+def _stop_on_signals():
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the sweep's loop."""
+    return _handlers(_stop, STOP_SIGNALS)
+
+
+def _signals_ignored():
+    """While the sweep saves and stops: a second Ctrl-C or SIGTERM must not cut that short."""
+    return _handlers(signal.SIG_IGN)
 
 
 @contextmanager
@@ -214,32 +224,11 @@ def _signals_held():
     Python runs signal handlers in the main thread whichever thread the signal reached, so
     the handlers are swapped for one that only notes the signal; it is raised again at the end.
     """
-    if not _in_main_thread():
-        yield
-        return
     caught: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in HELD_SIGNALS}
-    try:
+    with _handlers(lambda signum, frame: caught.append(signum)):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if caught:
-            signal.raise_signal(caught[0])  # now handled as usual: KeyboardInterrupt or Stopped
-
-
-@contextmanager
-def _signals_ignored():
-    """While the sweep saves and stops: a second Ctrl-C or SIGTERM must not cut that short."""
-    if not _in_main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in HELD_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    if caught:
+        signal.raise_signal(caught[0])  # now handled as usual: KeyboardInterrupt or Stopped
 
 
 def _check_same_sweep(old: dict, spec: SweepSpec, inputs: dict[str, str], out_dir: Path) -> None:
@@ -370,7 +359,10 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
                     if chunk is None:
                         exhausted = True
                         break
-                    future = backend.executor.submit(run_chunk, {**payload_base, "runs": chunk})
+                    try:
+                        future = backend.executor.submit(run_chunk, {**payload_base, "runs": chunk})
+                    except Exception as exc:  # e.g. a pool broken by a dead worker refuses new tasks
+                        raise backend.fault(exc) or exc from None
                     first_run[future] = chunk[0][0]
                     pending.add(future)
                 if not pending:
@@ -382,11 +374,8 @@ def run_sweep(spec_or_path: SweepSpec | dict | str | Path, out_dir: str | Path, 
                 for future in sorted(finished, key=first_run.__getitem__):
                     try:
                         rows = future.result()
-                    except BaseException as exc:
-                        problem = backend.fault(exc)
-                        if problem is not None:
-                            raise problem from None
-                        raise
+                    except Exception as exc:
+                        raise backend.fault(exc) or exc from None
                     with _signals_held():  # a run is either still pending or in the writer, never both
                         pending.discard(future)
                         first_run.pop(future)

@@ -16,6 +16,7 @@ from experiments import store
 from experiments.spec import SpecError, load_spec
 from experiments.sweep import load_results, run_sweep
 from sim.world.errors import UserError
+from toml_text import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "experiments" / "configs"
@@ -140,30 +141,8 @@ def test_all_and_scale_expansion():
 
 
 def _write_config(path: Path, spec: dict) -> Path:
-    lines = []
-    for table, values in spec.items():
-        lines.append(f"[{table}]")
-        for key, value in values.items():
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(dumps(spec), encoding="utf-8")
     return path
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").isalnum() else f'"{key}"'
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
 
 
 def test_killed_sweep_resumes_without_loss_or_repeat(tmp_path):

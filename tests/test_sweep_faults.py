@@ -153,8 +153,9 @@ def test_a_dead_local_worker_stops_the_sweep_with_one_line(config, straight, tmp
     workers = [p for p in children if "resource_tracker" not in " ".join(p.cmdline()) and p.ppid() != proc.pid]
     assert workers, [p.cmdline() for p in children]
     workers[0].kill()
-    assert proc.wait(timeout=60) == 2
-    line = one_line(proc.stderr.read())
+    code, stderr = proc.wait(timeout=60), proc.stderr.read()
+    assert code == 2, stderr
+    line = one_line(stderr)
     assert "a worker process died" in line and "runs are saved in" in line
     assert_all_exit(children)
     assert_consistent_and_resumable(config, out, straight)
