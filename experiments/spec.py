@@ -280,7 +280,8 @@ def load_spec(spec_or_path: SweepSpec | dict | str | Path, check: bool = True) -
         return parse_spec(spec_or_path, "<dict>", check)
     path = check_name(spec_or_path, "sweep config")
     if not path.is_file():
-        raise SpecError(f"{path}: sweep config not found" + (" (it is a folder)" if path.is_dir() else ""))
+        reason = "it is a folder" if path.is_dir() else "it is not a regular file" if path.exists() else ""
+        raise SpecError(f"{path}: sweep config not found" + (f" ({reason})" if reason else ""))
     return parse_spec(read_toml(path, SpecError), str(path), check)
 
 

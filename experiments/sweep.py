@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments import inputs as pinned, store
-from experiments.executors import Backend, InlineExecutor, SweepFault, default_workers, open_backend  # noqa: F401
+from experiments.executors import Backend, SweepFault, open_backend
 from experiments.spec import SweepSpec, load_spec
 from sim.world.errors import UserError
 from sim.world.paths import check_output_dir
