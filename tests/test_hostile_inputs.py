@@ -178,15 +178,12 @@ SET_KEYS = st.one_of(
 
 
 @HOSTILE
-@given(sets=st.lists(st.tuples(SET_KEYS, TEXT), min_size=1, max_size=3),
+@given(sets=st.lists(st.tuples(SET_KEYS, st.one_of(TEXT, st.floats(0, 1).map(str))), min_size=1, max_size=3),
        scenario=st.sampled_from(["section232_2018", "classroom"]))
 def test_hostile_set_values_give_one_line_or_a_valid_run(tradesim, sets, scenario):
     for key, value in sets:
-        if key in ("n_countries",):
-            try:
-                assume(not 200 < float(value) <= 100_000)
-            except ValueError:
-                pass
+        if key == "n_countries":  # valid but slow: hundreds of countries
+            assume(_quick(value, 200))
     args = [item for key, value in sets for item in ("--set", f"{key}={value}")]
     assert_clean(tradesim("run", scenario, "--rounds", "2", "--json", *args), json_out=True)
 
