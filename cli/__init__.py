@@ -1,6 +1,7 @@
 """The ``tradesim`` command line: one module per subcommand.
 
     tradesim scenarios
+    tradesim params [NAME ...]
     tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
     tradesim explain SCENARIO COUNTRY [--rounds N] [--seed S] [--set key=value ...] [--json]
     tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
@@ -20,17 +21,40 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import analyze, app, backtest, bench, explain, run, scenarios, sweep
+from cli import analyze, app, backtest, bench, explain, params, run, scenarios, sweep
 
 # In the order `tradesim --help` lists them.
-SUBCOMMANDS = (scenarios, run, explain, sweep, analyze, backtest, bench, app)
+SUBCOMMANDS = (scenarios, params, run, explain, sweep, analyze, backtest, bench, app)
+
+
+def version() -> str:
+    """The installed tradesim's version (from its metadata; the source's when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("tradesim")
+    except PackageNotFoundError:  # pragma: no cover - a bare checkout
+        import sim
+
+        return sim.__version__
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the one-line form of every other error (exit status 2)."""
+
+    def error(self, message: str):
+        from sim.world.errors import one_line
+
+        self.exit(2, f"tradesim: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tradesim",
         description="Agent-based simulator of trade negotiations under U.S. tariff pressure.",
     )
+    parser.add_argument("--version", action="version", version=f"tradesim {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
         module.add_parser(sub)
@@ -38,21 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.world.errors import UserError
+    from sim.world.errors import UserError, one_line
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argument error already printed
+        return exc.code if isinstance(exc.code, int) else 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:
-        print(f"tradesim: error: {exc}", file=sys.stderr)
+        print(f"tradesim: error: {one_line(exc)}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("tradesim: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C (130); a sweep stopped by SIGTERM or SIGHUP: 128 + the signal
+        signum = getattr(exc, "signum", None)
+        if signum is None:
+            print("tradesim: interrupted", file=sys.stderr)
+        return 128 + (signum or 2)
     except BrokenPipeError:  # e.g. `tradesim run ... --json | head`
         import os
 

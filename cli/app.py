@@ -5,17 +5,44 @@ from __future__ import annotations
 import os
 import sys
 
+from cli.options import checked
 
 def add_parser(sub) -> None:
     p = sub.add_parser("app", help="serve the browser app")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", default=None, metavar="P", help="TCP port, 1 to 65535 (default 8765)")
     p.set_defaults(handler=handle)
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail now, in one line, if the server could not listen on host:port (not after "serving on ...")."""
+    import socket
+
+    from sim.world.errors import UserError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UserError(f"--host '{host}' is not an address of this machine: {exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server sets it
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno in (98, 48):  # EADDRINUSE on Linux, macOS
+                raise UserError(f"--port {port}: the port is in use on {host} (another server?); "
+                                "choose another with --port") from None
+            raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def handle(args) -> int:
     from sim.world.errors import UserError
+    from sim.world.schema import PORT_OPTION
     from ui.resources import packaged
+
+    args.port = checked(PORT_OPTION, args.port)
+    check_address(args.host, args.port)
 
     app_path = packaged("app.py")
     if not app_path.exists():

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import json
 
-from cli.options import add_model_options, seed_option
+from cli.options import add_model_options, checked
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("explain", help="show why one country chose what it did, term by term")
     p.add_argument("scenario", help="built-in scenario name or path to a .toml file")
     p.add_argument("country", help="the economy to explain (e.g. Vietnam)")
-    add_model_options(p)
+    add_model_options(p, "the round to explain")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(handler=handle)
 
 
 def handle(args) -> int:
     from sim.world.errors import UserError
-    from sim.model import NegotiationModel
     from sim.world.overrides import parse_set_options
+    from sim.world.schema import EXPLAIN_ROUND, SEED_OPTION
 
-    model = NegotiationModel(scenario_name=args.scenario, rng=seed_option(args.seed),
-                             overrides=parse_set_options(args.sets))
+    seed, rounds = checked(SEED_OPTION, args.seed), checked(EXPLAIN_ROUND, args.rounds)
+    overrides = parse_set_options(args.sets)
+    from sim.model import NegotiationModel
+
+    model = NegotiationModel(scenario_name=args.scenario, rng=seed, overrides=overrides)
     names = model.world.names
     if model.is_classroom:
         raise UserError("explain needs a scenario with U.S. demands; in classroom games the utilities are just "
@@ -31,10 +34,7 @@ def handle(args) -> int:
     country = by_name.get(args.country.strip().casefold())
     if country is None:
         raise UserError(f"no economy '{args.country}' in {model.scenario_name}; choose one of: {', '.join(names)}")
-    rounds = model.scenario_data.rounds if args.rounds is None else args.rounds
-    if rounds < 1:
-        raise UserError(f"--rounds must be >= 1 (the round to explain), got {rounds}")
-    model.run(rounds)
+    model.run(model.scenario_data.rounds if rounds is None else rounds)
     agent = model.countries[names.index(country)]
     info = {"scenario": model.scenario_name, "seed": model.seed, "round": model.round, "country": agent.name,
             "stake_bn": round(float(model.outlook.stake[agent.index]), 6), **agent.explain()}

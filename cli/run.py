@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cli.options import add_model_options, seed_option
+from cli.options import add_model_options, checked
 
 
 def add_parser(sub) -> None:
@@ -15,18 +15,27 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default=None, help="write per-round country records to FILE.csv or FILE.parquet")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--all-events", action="store_true", help="print every event of each round (default: the first 20)")
-    p.add_argument("--exercise", default=None, help="run the preset of a classroom exercise (see docs/exercises)")
+    p.add_argument("--exercise", default=None, metavar="NAME",
+                   help=f"run the preset of a classroom exercise: {', '.join(exercise_names())} (docs/exercises)")
     p.set_defaults(handler=handle)
+
+
+def exercise_names() -> list[str]:
+    from ui.exercises import exercise_names
+
+    return exercise_names()
 
 
 def handle(args) -> int:
     from sim.world.errors import UserError
-    from sim.model import NegotiationModel
     from sim.world.overrides import parse_set_options
+    from sim.world.paths import check_output_file
+    from sim.world.schema import ROUNDS_OPTION, SEED_OPTION
 
+    # every option is checked before the model (and Mesa, pandas) load, the output path included
     overrides = parse_set_options(args.sets)
     scenario = args.scenario
-    rounds = args.rounds
+    rounds = checked(ROUNDS_OPTION, args.rounds)
     if args.exercise:
         from ui.exercises import exercise_preset
 
@@ -36,15 +45,17 @@ def handle(args) -> int:
         rounds = rounds if rounds is not None else preset.get("rounds")
     if not scenario:
         raise UserError("give a SCENARIO (see `tradesim scenarios`) or --exercise NAME")
-    if rounds is not None and rounds < 0:
-        raise UserError(f"--rounds must be >= 0, got {rounds}")
-    seed = seed_option(args.seed)
-    if args.out and Path(args.out).suffix not in (".csv", ".parquet"):
-        raise UserError(f"--out must end in .csv or .parquet, got '{args.out}'")
+    seed = checked(SEED_OPTION, args.seed)
+    if args.out:
+        if Path(args.out).suffix not in (".csv", ".parquet"):
+            raise UserError(f"--out must end in .csv or .parquet, got '{args.out}'")
+        check_output_file(args.out, "--out")
+    from sim.model import NegotiationModel
+
     model = NegotiationModel(scenario_name=scenario, rng=seed, overrides=overrides)
     model.run(rounds)
     if args.out:
-        write_records(model, Path(args.out))
+        write_records(model, Path(args.out), "--out")
     if args.json:
         print(json.dumps(model.summary(), indent=2, sort_keys=False))
     else:
@@ -52,17 +63,23 @@ def handle(args) -> int:
     return 0
 
 
-def write_records(model, path: Path) -> None:
+def write_records(model, path: Path, where: str) -> None:
     """The per-round, per-country records as CSV or Parquet (pandas and pyarrow load only here)."""
     from sim.records import country_frame
+    from sim.world.errors import UserError
+    from sim.world.paths import os_error_text
 
     frame = country_frame(model)
     frame.insert(0, "seed", model.seed)
     frame.insert(0, "scenario", model.scenario_name)
-    if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
+    try:
+        if path.suffix == ".parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            frame.to_csv(path, index=False)
+    except OSError as exc:  # e.g. the disk filled up during the run
+        path.unlink(missing_ok=True)
+        raise UserError(f"{where} '{path}' could not be written: {os_error_text(exc)}") from None
 
 
 def print_run(model, max_events: int | None = 20) -> None:
@@ -80,28 +97,33 @@ def print_run(model, max_events: int | None = 20) -> None:
     for r in range(1, model.round + 1):
         row = frame.iloc[r]
         print(f"Round {r:>3}: deals {int(row['Deals']):>2}  retaliators {int(row['Retaliators']):>2}  "
-              f"escalation {row['Escalation index']:.2f}")
+              f"escalation index {row['Escalation index']:.2f}%")
         lines = by_round.get(r, [])
         for text in lines[:max_events]:
             print(f"           - {text}")
         if max_events is not None and len(lines) > max_events:
             print(f"           ... {len(lines) - max_events} more events (--all-events shows them)")
     print()
-    header = f"{'country':<16}{'treatment':<11}{'tariff':>8}{'retaliated':>12}{'settled':>9}{'welfare $bn/yr':>16}  last action"
+    header = (f"{'country':<16}{'treatment':<11}{'tariff':>8}{'ever retaliated':>17}{'ever settled':>14}"
+              f"{'welfare $bn/yr':>16}  last action")
     print(header)
     print("-" * len(header))
     for c in summary["countries"][:60]:
-        print(f"{c['name']:<16}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}{str(c['retaliated']).lower():>12}"
-              f"{str(c['settled']).lower():>9}{c['welfare_change']:>16.2f}  {c['final_action']}")
+        print(f"{c['name']:<16}{c['final_treatment']:<11}{c['final_tariff']:>8.1%}"
+              f"{str(c['retaliated_ever']).lower():>17}{str(c['settled_ever']).lower():>14}"
+              f"{c['welfare_change']:>16.2f}  {c['final_action']}")
     if len(summary["countries"]) > 60:
         print(f"... {len(summary['countries']) - 60} more countries")
     totals = summary["totals"]
     print()
-    ever = sum(bool(c["retaliated"]) for c in summary["countries"])
-    print(f"In the last round: {totals['deals']} settled, {totals['retaliators']} retaliating "
-          f"({ever} retaliated at some point).")
-    print(f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr.  Escalation index: {totals['escalation_index']:.2f} "
-          "(trade-weighted tariff on all bilateral trade, both sides, in percent).")
+    ever_retaliated = sum(bool(c["retaliated_ever"]) for c in summary["countries"])
+    ever_settled = sum(bool(c["settled_ever"]) for c in summary["countries"])
+    print(f"In the last round: {totals['deals']} hold relief or a deal (treatment quota, exempt or deal), "
+          f"{totals['retaliators']} retaliate.")
+    print(f"At some point in the run: {ever_settled} settled, {ever_retaliated} retaliated "
+          "(the 'ever' columns; treatment is the last round's).")
+    print(f"U.S. welfare: {totals['us_welfare']:.2f} $bn/yr.  Escalation index: {totals['escalation_index']:.2f}% "
+          "(the trade-weighted mean tariff on all U.S.-partner trade, both directions).")
     print("'partial' = waits and accepts some of the U.S. demands; the event lines above say which.")
 
 

@@ -4,10 +4,21 @@
     report = analyze("out/deterrence")        # prints tables, writes out/deterrence/plots/*.png
 
 Per parameter point, each metric's mean over replications and a 95% confidence
-interval (Student t, ``mean +- t(0.975, n-1) * sd / sqrt(n)``).  Every-round
+interval: for shares in [0, 1] (:data:`experiments.metrics.SHARE_METRICS`) a percentile
+bootstrap of the mean (2,000 resamples of the point's runs, seeded, so the same sweep
+gives the same table), which stays inside the range of the runs and so inside [0, 1];
+for other metrics Student t,
+``mean +- t(0.975, n-1) * sd / sqrt(n)``, cut at 0 for counts and tariffs, which cannot
+be negative (:data:`~experiments.metrics.NONNEGATIVE_METRICS`; the cut keeps the
+coverage, as the true mean is never below 0).  Every-round
 sweeps are summarised at their final round (plus a metric-by-round plot).
 Sobol and Morris sweeps also get SALib sensitivity indices, computed on the
 mean over replications at each sample point.
+
+Before anything is computed the folder is checked: a damaged manifest or part, a part
+from another sweep and a run held twice each stop with one line
+(:func:`experiments.store.verify_parts`), and every output (summary.csv,
+sensitivity.csv, plots/) must be writable where it goes.
 """
 
 from __future__ import annotations
@@ -19,8 +30,13 @@ import numpy as np
 import pandas as pd
 
 from experiments import store
+from experiments.metrics import NONNEGATIVE_METRICS, SHARE_METRICS
 from experiments.spec import load_spec, salib_problem
 from sim.world.errors import UserError
+from sim.world.paths import check_name, check_output_dir, check_output_file
+
+BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_SEED = 95  # fixed: analyze prints the same intervals every time
 
 
 def _t975(n: np.ndarray) -> np.ndarray:
@@ -33,11 +49,32 @@ def _t975(n: np.ndarray) -> np.ndarray:
     return out
 
 
+def bootstrap_interval(values: np.ndarray, rng: np.random.Generator,
+                       resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of the mean of ``values`` (NaN for fewer than two)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return float("nan"), float("nan")
+    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    return float(low), float(high)
+
+
 def load_sweep(out_dir: str | Path) -> tuple[dict, pd.DataFrame]:
-    out_dir = Path(out_dir)
+    """The manifest and the results of a sweep folder, checked (damaged, foreign or repeated parts refused)."""
+    out_dir = check_name(out_dir, "sweep folder")
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: no such folder; give a sweep output directory (tradesim sweep --out)")
     manifest = store.read_manifest(out_dir)
     if manifest is None:
         raise UserError(f"{out_dir}: no manifest.json here; is this a sweep output directory (tradesim sweep --out)?")
+    try:
+        spec = load_spec(manifest["spec"], check=False)
+    except UserError as exc:
+        raise store.StoreError(f"{out_dir / store.MANIFEST} is damaged (its spec: {exc})") from None
+    store.check_manifest(out_dir, manifest, spec)
+    manifest = {**manifest, "scenario": spec.scenario}  # what the report names comes from the checked spec
+    store.verify_parts(out_dir, spec, manifest["columns"])
     frame = store.read_results(out_dir)
     if frame.empty:
         raise UserError(f"{out_dir}: no results yet (no part-*.parquet files)")
@@ -62,10 +99,17 @@ def point_summary(manifest: dict, frame: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(frame[metric], errors="coerce")
         g = values.groupby(frame["point_id"])
         mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-        half = _t975(n.to_numpy()) * sd.to_numpy() / np.sqrt(np.maximum(n.to_numpy(), 1))
         out[f"{metric}_mean"] = mean
-        out[f"{metric}_ci_low"] = mean - half
-        out[f"{metric}_ci_high"] = mean + half
+        if metric in SHARE_METRICS:
+            rng = np.random.default_rng(BOOTSTRAP_SEED)
+            bounds = [bootstrap_interval(group.dropna().to_numpy(), rng) for _, group in g]
+            out[f"{metric}_ci_low"] = [low for low, _ in bounds]
+            out[f"{metric}_ci_high"] = [high for _, high in bounds]
+        else:
+            half = _t975(n.to_numpy()) * sd.to_numpy() / np.sqrt(np.maximum(n.to_numpy(), 1))
+            low = mean - half
+            out[f"{metric}_ci_low"] = low.clip(lower=0) if metric in NONNEGATIVE_METRICS else low
+            out[f"{metric}_ci_high"] = mean + half
     return out.reset_index()
 
 
@@ -106,7 +150,7 @@ def sensitivity(manifest: dict, frame: pd.DataFrame) -> pd.DataFrame | None:
     method = manifest.get("method")
     if method not in ("sobol", "morris"):
         return None
-    spec = load_spec(manifest["spec"])
+    spec = load_spec(manifest["spec"], check=False)
     problem = salib_problem(spec)
     matrix = spec.sample_matrix()
     final = final_rows(manifest, frame)
@@ -158,8 +202,14 @@ def _pyplot():
 def _save(fig, path: Path) -> Path:
     """Lay out, write and close a figure."""
     fig.tight_layout()
-    fig.savefig(path)
-    _pyplot().close(fig)
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        from sim.world.paths import os_error_text
+
+        raise UserError(f"analyze output '{path}' could not be written: {os_error_text(exc)}") from None
+    finally:
+        _pyplot().close(fig)
     return path
 
 
@@ -282,6 +332,15 @@ def plot_rounds(manifest: dict, frame: pd.DataFrame, plot_dir: Path, max_points:
 
 
 # --------------------------------------------------------------------------- entry point
+def _write(table: pd.DataFrame, path: Path) -> None:
+    from sim.world.paths import os_error_text
+
+    try:
+        table.to_csv(path, index=False)
+    except OSError as exc:
+        raise UserError(f"analyze output '{path}' could not be written: {os_error_text(exc)}") from None
+
+
 
 
 def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: bool = True) -> dict:
@@ -291,13 +350,19 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
     """
     out_dir = Path(out_dir)
     manifest, frame = load_sweep(out_dir)
+    # every output is checked before anything is computed
+    summary_path = check_output_file(out_dir / "summary.csv", "analyze output")
+    indices_path = out_dir / "sensitivity.csv"
+    if manifest.get("method") in ("sobol", "morris"):
+        check_output_file(indices_path, "analyze output")
+    plot_dir = check_output_dir(out_dir / "plots", "analyze output") if plots else out_dir / "plots"
     summary = point_summary(manifest, frame)
-    summary.to_csv(out_dir / "summary.csv", index=False)
+    _write(summary, summary_path)
     runs = frame["run_id"].nunique()
     lines = [f"{manifest.get('name')}: scenario {manifest.get('scenario')}, {manifest.get('method')} over "
              f"{', '.join(manifest['varied'])}; {runs} of {manifest.get('run_count')} runs, "
              f"{len(summary)} points, status {manifest.get('status')}",
-             "metric mean [95% CI] over replications per point"
+             "metric mean [95% CI] over replications per point (bootstrap for shares, Student t otherwise)"
              + (" (final round)" if manifest.get("record") == "every_round" else ""), "",
              format_table(summary, manifest, max_rows)]
     try:
@@ -306,13 +371,11 @@ def analyze(out_dir: str | Path, plots: bool = True, max_rows: int = 40, echo: b
         indices = None
         lines += ["", f"no sensitivity indices: {exc}"]
     if indices is not None:
-        indices.to_csv(out_dir / "sensitivity.csv", index=False)
+        _write(indices, indices_path)
         lines += ["", f"{manifest['method'].capitalize()} sensitivity indices (SALib):", "",
                   indices.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
     paths: list[Path] = []
     if plots:
-        plot_dir = out_dir / "plots"
-        plot_dir.mkdir(exist_ok=True)
         if manifest.get("method") == "grid":
             paths += plot_grid(summary, manifest, plot_dir)
         else:

@@ -24,6 +24,9 @@ Each score comes with its baselines and intervals:
 
 A prediction is "yes" when its probability is at least 0.5.
 
+In the JSON (``--json``), each economy's ``p_*`` are the model's, ``history_*`` what
+happened, and ``history_file`` names the table they come from.
+
 Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 """
 
@@ -44,6 +47,7 @@ from experiments.scoring import (  # noqa: F401  (re-exported for scripts and te
 )
 from sim.world.errors import UserError
 from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
+from sim.world.schema import BACKTEST_SEEDS
 
 SETTLEMENT_KINDS = ("exemption", "quota", "deal")
 TARGETS = ("retaliated", "settled") + SETTLEMENT_KINDS
@@ -122,14 +126,13 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
     from sim.world.arrays import build_world
     from sim.world.loader import load_scenario
 
-    if int(seeds) < 1:
-        raise UserError(f"--seeds must be >= 1, got {seeds}")
+    seeds = BACKTEST_SEEDS.coerce(seeds, "seeds")
     data = load_scenario(scenario, overrides or {})  # an unknown scenario is named before a missing history
     history = load_history(scenario)
     names = [c.name for c in data.countries]
     missing = [row["name"] for row in history["economies"] if row["name"] not in names]
     if missing:
-        raise UserError(f"{Path(history['path']).name}: economies not in scenario '{scenario}': {', '.join(missing)}")
+        raise UserError(f"{history['file']}: economies not in scenario '{scenario}': {', '.join(missing)}")
     truth = history_targets(history, data)
     rows = np.array([names.index(n) for n in truth["names"]])
     predicted = {key: value[rows] for key, value in simulate(data, history["horizon_rounds"], int(seeds)).items()}
@@ -153,7 +156,7 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
         "scenario": data.name,
         "seeds": int(seeds),
         "rounds": history["horizon_rounds"],
-        "history_file": Path(history["path"]).name,
+        "history_file": history["file"],
         "economies": economies,
         "scores": {c: scored(predicted[c], truth[c]) for c in TARGETS},
         "tariff_path": tariff_path(predicted["tariff"], truth["tariff"], truth["names"]),

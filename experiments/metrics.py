@@ -44,6 +44,11 @@ METRICS: dict[str, Callable] = {
     "china_isolation": records.china_isolation,
 }
 
+# Metrics that are shares of countries (or of rounds), in [0, 1]: their intervals are Wilson score intervals.
+SHARE_METRICS = frozenset({"share_retaliating", "share_settled", "cooperation", "mean_cooperation", "china_isolation"})
+# Metrics that cannot be negative (counts, tariffs): their intervals stop at 0.
+NONNEGATIVE_METRICS = frozenset({"deals", "retaliators", "escalation_index", "mean_tariff"})
+
 DEFAULT_METRICS = (
     "share_retaliating", "share_settled", "deals", "retaliators", "cooperation",
     "escalation_index", "us_welfare", "mean_welfare_change",

@@ -30,8 +30,11 @@ seed, rounds, metrics and how often to record.  See docs/sweeps.md::
 
 Every parameter name and value is validated up front, through
 :mod:`sim.world.params` and :func:`sim.world.overrides.apply_overrides`, before any
-worker starts; the ``[sweep]`` and ``[sample]`` keys are declared as
+worker starts; the ``[sweep]`` and ``[sample]`` keys and grid ranges are declared as
 :class:`sim.world.schema.Field` and checked by the same validator as scenario files.
+A value's type is the TOML's (``"0.2"`` is text, not a number), so every column of the
+results has one type.  Sizes are bounded before anything is allocated: values per grid
+parameter, sample size and the sweep's total runs (the maxima are in the schema).
 Errors raise :class:`SpecError` naming the file, the key and the problem.
 """
 
@@ -52,13 +55,25 @@ from experiments.metrics import METRICS, DEFAULT_METRICS, metric_names_text
 from experiments.overrides import expand_overrides, param_kind
 from sim.world.errors import UserError
 from sim.world.loader import read_toml
-from sim.world.schema import MAX_ROUNDS, REQUIRED, Field, read_table, unknown_key
+from sim.world.paths import check_name
+from sim.world.schema import (
+    MAX_GRID_VALUES,
+    MAX_REPLICATIONS,
+    MAX_ROUNDS,
+    MAX_SAMPLE_N,
+    MAX_SEED,
+    MAX_SWEEP_RUNS,
+    PLAIN_NAME,
+    REQUIRED,
+    Field,
+    read_table,
+    unknown_key,
+)
 
 RECORD_MODES = ("final", "every_round")
 SAMPLE_METHODS = ("lhs", "sobol", "morris")
 SEED_MODES = ("per_point", "common")
 TOP_KEYS = ("sweep", "fixed", "grid", "sample")
-MAX_REPLICATIONS = 100_000
 
 
 class SpecError(UserError):
@@ -66,27 +81,35 @@ class SpecError(UserError):
 
 
 SWEEP_FIELDS = {spec.name: spec for spec in (
-    Field("name", str, None, help="name of the sweep (default: the file name)"),
+    Field("name", str, None, pattern=PLAIN_NAME, help="name of the sweep (default: the file name)"),
     Field("description", str, ""),
     Field("scenario", str, REQUIRED, help="a built-in scenario name or a scenario file path"),
     Field("rounds", int, None, 0, MAX_ROUNDS, help="rounds per run (default: the scenario's)"),
-    Field("replications", int, 1, 1, MAX_REPLICATIONS, help="seeded runs per point"),
-    Field("base_seed", int, REQUIRED, 0, help="seed every run's seed is derived from"),
+    Field("replications", int, 1, 1, MAX_REPLICATIONS, unit="replications", help="seeded runs per point"),
+    Field("base_seed", int, REQUIRED, 0, MAX_SEED, help="seed every run's seed is derived from"),
     Field("record", str, "final", choices=RECORD_MODES, help="a row per run, or per run and round"),
     Field("metrics", list, DEFAULT_METRICS, help="metric names: " + metric_names_text()),
-    Field("part_size", int, 200, 1, help="runs per Parquet part file"),
+    Field("part_size", int, 200, 1, MAX_SWEEP_RUNS, unit="runs", help="runs per Parquet part file"),
     Field("seeds", str, "per_point", choices=SEED_MODES, help="fresh seeds per point, or common random numbers"),
-    Field("chunk_size", int, 0, 0, help="runs per task sent to a worker (0 = automatic)"),
+    Field("chunk_size", int, 0, 0, MAX_SWEEP_RUNS, unit="runs", help="runs per task sent to a worker (0 = automatic)"),
 )}
 SAMPLE_FIELDS = {spec.name: spec for spec in (
     Field("method", str, REQUIRED, choices=SAMPLE_METHODS),
-    Field("n", int, REQUIRED, 1, help="base sample size (a power of 2 for Sobol)"),
+    Field("n", int, REQUIRED, 1, MAX_SAMPLE_N, unit="samples", help="base sample size (a power of 2 for Sobol)"),
     Field("ranges", dict, REQUIRED, help="parameter = [low, high]"),
     Field("calc_second_order", bool, None),
     Field("scramble", bool, None),
-    Field("num_levels", int, None, 0),
-    Field("seed", int, None, 0),
+    Field("num_levels", int, None, 2, 1000, help="levels of the Morris grid"),
+    Field("seed", int, None, 0, 2**32 - 1, help="seed of the sample (default: the base seed)"),
 )}
+# a grid range: { start = 0.0, stop = 1.0, num = 11 } or { start = 0.0, stop = 1.0, step = 0.1 }
+GRID_RANGE = {spec.name: spec for spec in (
+    Field("start", float, REQUIRED),
+    Field("stop", float, REQUIRED),
+    Field("num", int, None, 1, MAX_GRID_VALUES, unit="values"),
+    Field("step", float, None, 0.0, strict_low=True),
+)}
+TOTAL_RUNS = Field("runs", int, None, 1, MAX_SWEEP_RUNS, unit="runs")
 
 
 @dataclass(frozen=True)
@@ -150,9 +173,15 @@ class SweepSpec:
         return _sample_matrix(self)
 
     def n_points(self) -> int:
+        """Points of the sweep, counted without building the sample."""
         if self.grid:
             return math.prod(len(v) for v in self.grid.values())
-        return int(self.sample_matrix().shape[0])
+        n, d = int(self.sample["n"]), len(self.sample["ranges"])
+        if self.sample["method"] == "sobol":
+            return n * (2 * d + 2 if self.sample.get("calc_second_order") else d + 2)
+        if self.sample["method"] == "morris":
+            return n * (d + 1)
+        return n
 
     def n_runs(self) -> int:
         return self.n_points() * self.replications
@@ -167,6 +196,17 @@ class SweepSpec:
         names = list(self.sample["ranges"])
         for row in self.sample_matrix():
             yield {name: _cast(name, float(value)) for name, value in zip(names, row)}
+
+    def point(self, point_id: int) -> dict[str, Any]:
+        """The varied values at one point (the ``point_id``-th of :meth:`points`)."""
+        if self.grid:
+            values, rest = {}, point_id
+            for name, options in reversed(list(self.grid.items())):  # the last parameter varies fastest
+                rest, k = divmod(rest, len(options))
+                values[name] = options[k]
+            return {name: values[name] for name in self.grid}
+        row = self.sample_matrix()[point_id]
+        return {name: _cast(name, float(value)) for name, value in zip(self.sample["ranges"], row)}
 
     def seed_for(self, point_id: int, replication: int) -> int:
         """A reproducible 63-bit seed from the base seed, keyed by point and replication."""
@@ -232,19 +272,21 @@ def salib_problem(spec: SweepSpec) -> dict:
 # --------------------------------------------------------------------------- loading
 
 
-def load_spec(spec_or_path: SweepSpec | dict | str | Path) -> SweepSpec:
+def load_spec(spec_or_path: SweepSpec | dict | str | Path, check: bool = True) -> SweepSpec:
     """Load and validate a spec from a TOML path, a dict (same layout) or a SweepSpec."""
     if isinstance(spec_or_path, SweepSpec):
         return spec_or_path
     if isinstance(spec_or_path, dict):
-        return parse_spec(spec_or_path, "<dict>")
-    path = Path(spec_or_path)
-    if not path.exists():
-        raise SpecError(f"{path}: sweep config not found")
-    return parse_spec(read_toml(path, SpecError), str(path))
+        return parse_spec(spec_or_path, "<dict>", check)
+    path = check_name(spec_or_path, "sweep config")
+    if not path.is_file():
+        reason = "it is a folder" if path.is_dir() else "it is not a regular file" if path.exists() else ""
+        raise SpecError(f"{path}: sweep config not found" + (f" ({reason})" if reason else ""))
+    return parse_spec(read_toml(path, SpecError), str(path), check)
 
 
-def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
+def parse_spec(raw: dict, source: str = "<dict>", check: bool = True) -> SweepSpec:
+    """A spec from its tables; ``check=False`` skips loading the scenario (to read back a manifest's spec)."""
     def fail(key: str, message: str) -> SpecError:
         return SpecError(f"{source}: [{key}] {message}" if "." not in key else f"{source}: {key}: {message}")
 
@@ -273,6 +315,7 @@ def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
     fixed = raw.get("fixed", {})
     if not isinstance(fixed, dict):
         raise SpecError(f"{source}: [fixed] must be a table of parameter = value")
+    fixed = {name: _typed(name, value, f"{source}: fixed.{name}") for name, value in fixed.items()}
     grid_raw = raw.get("grid")
     sample_raw = raw.get("sample")
     if grid_raw is not None and sample_raw is not None:
@@ -286,22 +329,33 @@ def parse_spec(raw: dict, source: str = "<dict>") -> SweepSpec:
         if not isinstance(grid_raw, dict) or not grid_raw:
             raise SpecError(f"{source}: [grid] must be a non-empty table of parameter = list or range")
         for name, value in grid_raw.items():
-            grid[name] = _grid_values(name, value, fail)
+            grid[name] = _grid_values(name, value, fail, source)
     else:
         sample = _parse_sample(sample_raw, fail, source)
     overlap = set(fixed) & set(grid or sample.get("ranges", {}))
     if overlap:
         raise fail("fixed." + sorted(overlap)[0], "is both fixed and varied")
 
-    name = sweep["name"] if sweep["name"] is not None else (Path(source).stem if source != "<dict>" else "sweep")
+    name = sweep["name"] if sweep["name"] is not None else _default_name(source)
     spec = SweepSpec(
         name=name, scenario=scenario, rounds=sweep["rounds"], replications=sweep["replications"],
         base_seed=sweep["base_seed"], record=sweep["record"], metrics=tuple(metrics), fixed=dict(fixed), grid=grid,
         sample=sample, part_size=sweep["part_size"], chunk_size=sweep["chunk_size"], seeds=sweep["seeds"],
         description=sweep["description"], source=source,
     )
-    validate(spec)
+    TOTAL_RUNS.coerce(spec.n_points() * spec.replications, f"{source}: the sweep's points x replications",
+                      error=SpecError)
+    if check:
+        validate(spec)
     return spec
+
+
+def _default_name(source: str) -> str:
+    """The config file's name as a plain name (a folder under sweeps/, never a path)."""
+    import re
+
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(source).stem if source != "<dict>" else "").lstrip(".-")[:100]
+    return stem or "sweep"
 
 
 def _is_builtin(name: str) -> bool:
@@ -310,38 +364,46 @@ def _is_builtin(name: str) -> bool:
     return name in builtin_names()
 
 
-def _grid_values(name: str, value: Any, fail) -> list[Any]:
+def _grid_values(name: str, value: Any, fail, source: str) -> list[Any]:
     where = f"grid.{name}"
-    if isinstance(value, list):
-        if not value:
-            raise fail(where, "is an empty list")
-        return list(value)
     if isinstance(value, dict):
-        keys = set(value)
-        if not {"start", "stop"} <= keys or not keys <= {"start", "stop", "num", "step"} or ("num" in keys) == ("step" in keys):
+        bounds = read_table(value, GRID_RANGE, f"{source}: {where}", SpecError)
+        start, stop, num, step = bounds["start"], bounds["stop"], bounds["num"], bounds["step"]
+        if (num is None) == (step is None):
             raise fail(where, "a range needs start, stop and either num or step, e.g. { start = 0.0, stop = 1.0, num = 11 }")
-        try:
-            start, stop = float(value["start"]), float(value["stop"])
-        except (TypeError, ValueError):
-            raise fail(where, "start and stop must be numbers") from None
-        if "num" in value:
-            num = value["num"]
-            if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-                raise fail(where, f"num must be a whole number >= 1, got {num!r}")
+        if num is not None:
             values = np.linspace(start, stop, num)
         else:
-            step = value["step"]
-            if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
-                raise fail(where, f"step must be a number > 0, got {step!r}")
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
-            if count < 1:
+            span = (stop - start) / step
+            if span < 0:
                 raise fail(where, "stop must be >= start")
-            values = start + step * np.arange(count)
+            if not math.isfinite(span) or span + 1 > MAX_GRID_VALUES:
+                raise fail(where, f"the range has {_count(span + 1)} values; expected at most {MAX_GRID_VALUES:,} values "
+                                  "(a larger step, or num)")
+            values = start + step * np.arange(int(math.floor(span + 1e-9)) + 1)
         values = [round(float(v), 10) for v in values]
         if param_kind(name) is int:
             values = sorted({int(round(v)) for v in values})
-        return values
-    return [value]
+    else:
+        values = list(value) if isinstance(value, list) else [value]
+        if not values:
+            raise fail(where, "is an empty list")
+        if len(values) > MAX_GRID_VALUES:
+            raise fail(where, f"lists {len(values):,} values; expected at most {MAX_GRID_VALUES:,} values")
+    return [_typed(name, v, f"{source}: {where}") for v in values]
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if math.isfinite(x) and x < 1e15 else f"{x:.3g}"
+
+
+def _typed(name: str, value: Any, where: str) -> Any:
+    """A value of a grid or [fixed] in the parameter's type, as TOML typed it: a number stays a number
+    (ints become floats for float parameters), text stays text; ranges are checked later, on the scenario."""
+    kind = param_kind(name)
+    if kind is None:  # an unknown name: validate() names it, with suggestions
+        return value
+    return Field(name, kind).coerce(value, where, from_text=False, error=SpecError)
 
 
 def _parse_sample(raw: Any, fail, source: str) -> dict[str, Any]:
@@ -359,8 +421,8 @@ def _parse_sample(raw: Any, fail, source: str) -> dict[str, Any]:
     for name, bounds in ranges.items():
         where = f"sample.ranges.{name}"
         if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)):
-            raise fail(where, f"must be [low, high] numbers, got {bounds!r}")
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)):
+            raise fail(where, f"must be [low, high] finite numbers, got {bounds!r}")
         if not bounds[0] < bounds[1]:
             raise fail(where, f"low must be < high, got {bounds!r}")
         kind = param_kind(name)

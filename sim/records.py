@@ -167,8 +167,8 @@ def run_summary(model) -> dict:
         countries.append({
             "name": name,
             "final_treatment": TREATMENT_NAMES[int(state.treatment[i])],
-            "retaliated": bool(state.retaliated_ever[i]),
-            "settled": bool(state.settled_ever[i]),
+            "retaliated_ever": bool(state.retaliated_ever[i]),  # in any round so far
+            "settled_ever": bool(state.settled_ever[i]),  # held relief or a deal in any round (final_treatment: now)
             "final_tariff": round(float(state.avg_tariff[i]), 6),
             "welfare_change": round(float(state.welfare[i]), 6),
             "cumulative_welfare_change": round(float(state.cum_welfare[i]), 6),

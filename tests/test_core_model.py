@@ -22,7 +22,7 @@ def test_json_output_has_the_documented_shape_and_is_byte_identical_per_seed(tra
     assert all(isinstance(line, str) and line.startswith("Round ") for line in data["events"])
     for country in data["countries"]:
         assert country["final_treatment"] in {"tariffed", "quota", "exempt", "deal"}
-        assert isinstance(country["retaliated"], bool) and isinstance(country["settled"], bool)
+        assert isinstance(country["retaliated_ever"], bool) and isinstance(country["settled_ever"], bool)
         assert {"name", "final_tariff", "welfare_change"} <= set(country)
 
 
@@ -43,7 +43,7 @@ def test_seed_from_a_text_box_is_accepted_and_bad_seed_is_a_user_error():
     from sim.world.errors import ParameterError
 
     assert NegotiationModel(scenario_name="classroom", rng="42").seed == 42
-    with pytest.raises(ParameterError, match="seed must be a whole number"):
+    with pytest.raises(ParameterError, match="seed got .forty-two.; expected a whole number"):
         NegotiationModel(scenario_name="classroom", rng="forty-two")
 
 

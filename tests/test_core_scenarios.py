@@ -73,7 +73,7 @@ def test_malformed_toml_names_the_file(tmp_path):
      r"countries\[Canada\]\.sources\.security_ties: missing"),
     # negative trade values are rejected
     ("imports_from_us_bn = 282.3", "imports_from_us_bn = -282.3",
-     r"countries\[Canada\]\.imports_from_us_bn = -282.3 is out of range; expected a number >= 0"),
+     r"countries\[Canada\]\.imports_from_us_bn = -282.3 is out of range; expected a number from 0 to 1,000,000"),
     ("steel = 4.84", "steel = -4.84", r"exports_to_us_bn\.steel"),
 ], ids=["missing-source", "negative-trade", "negative-sector-export"])
 def test_bad_country_data_names_the_country_and_field(tmp_path, old, new, message):
@@ -113,8 +113,8 @@ def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
     ('security_ties = ["treaty_ally", "intelligence"]', 'security_tie = ["treaty_ally", "intelligence"]',
      r"unknown field 'security_tie'. Did you mean security_ties"),
     ("[scenario]", "[scenaro]", r"top level: unknown table 'scenaro'. Did you mean scenario"),
-    ("rounds = 24", "rounds = 1.5", r"scenario.rounds got 1.5; expected a whole number from 1 to 100000"),
-    ("gdp_bn = 1647", "gdp_bn = inf", r"gdp_bn = inf is out of range; expected a number > 0"),
+    ("rounds = 24", "rounds = 1.5", r"scenario.rounds got 1.5; expected a whole number from 1 to 100,000 \(at most 100,000 rounds\)"),
+    ("gdp_bn = 1647", "gdp_bn = inf", r"gdp_bn = inf is out of range; expected a number > 0 and <= 1,000,000"),
     ("demand_elasticity = 1.5", "demand_elasticty = 1.5", r"unknown parameter 'demand_elasticty'. Did you mean demand_elasticity"),
 ], ids=["misspelt-field", "misspelt-table", "fractional-rounds", "infinite-gdp", "misspelt-parameter"])
 def test_misspelt_keys_and_impossible_numbers_are_refused(tmp_path, old, new, message):
@@ -123,10 +123,10 @@ def test_misspelt_keys_and_impossible_numbers_are_refused(tmp_path, old, new, me
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"n_countries": "2.5"}, "parameter 'n_countries' got '2.5'; expected a whole number from 2 to 100000"),
+    ({"n_countries": "2.5"}, "parameter 'n_countries' got '2.5'; expected a whole number from 2 to 100,000"),
     ({"us_toughness": "nan"}, "parameter 'us_toughness' = 'nan' is out of range"),
     ({"Canada.exports_to_us_bn:titanium": "5"}, "Canada.exports_to_us_bn:titanium: unknown sector 'titanium'"),
-    ({"Canada.gdp_bn": "1e400"}, "Canada.gdp_bn = '1e400' is out of range; expected a number > 0"),
+    ({"Canada.gdp_bn": "1e400"}, "Canada.gdp_bn = '1e400' is out of range; expected a number > 0 and <= 1,000,000"),
 ])
 def test_override_values_are_checked_by_the_same_declarations(overrides, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
@@ -175,7 +175,7 @@ def test_overrides_change_the_model():
     (["run", "section232_2018", "--set", "us_toughness=high"], "expected a number from 0 to 1"),
     (["run", "section232_2018", "--set", "bogus=1"], "Valid parameters:"),
     (["run", "section232_2018", "--set", "novalue"], "--set expects KEY=VALUE"),
-    (["run", "section232_2018", "--seed", "abc"], "seed must be a whole number, got 'abc'"),
+    (["run", "section232_2018", "--seed", "abc"], "--seed got 'abc'; expected a whole number from 0 to"),
     (["run", "section232_2018", "--out", "records.txt"], "--out must end in .csv or .parquet"),
     (["backtest", "section_232"], "unknown scenario 'section_232'. Built-in scenarios:"),
 ])

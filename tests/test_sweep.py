@@ -16,6 +16,7 @@ from experiments import store
 from experiments.spec import SpecError, load_spec
 from experiments.sweep import load_results, run_sweep
 from sim.world.errors import UserError
+from toml_text import dumps
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "experiments" / "configs"
@@ -140,30 +141,8 @@ def test_all_and_scale_expansion():
 
 
 def _write_config(path: Path, spec: dict) -> Path:
-    lines = []
-    for table, values in spec.items():
-        lines.append(f"[{table}]")
-        for key, value in values.items():
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        lines.append("")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(dumps(spec), encoding="utf-8")
     return path
-
-
-def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").isalnum() else f'"{key}"'
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
 
 
 def test_killed_sweep_resumes_without_loss_or_repeat(tmp_path):
@@ -283,7 +262,7 @@ def test_unknown_parameter_lists_valid_names(tmp_path):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed is missing; expected a whole number >= 0"),
+    ('[sweep]\nscenario = "section232_2018"\n[grid]\nus_toughness = [0.1]\n', "sweep.base_seed is missing; expected a whole number from 0 to 9,223,372,036,854,775,807"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = [0.1, 7]\n', "out of range"),
     ('[sweep]\nscenario = "nowhere"\nbase_seed = 1\n[grid]\nus_toughness = [0.1]\n', "scenario"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\nmetrics = ["nope"]\n[grid]\nus_toughness = [0.1]\n',
@@ -295,7 +274,8 @@ def test_unknown_parameter_lists_valid_names(tmp_path):
      '[sample.ranges]\nus_toughness = [0, 1]\npatience = [0.1, 0.9]\n', "power of 2"),
     ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\n"Atlantis.security_dependence" = [0.1]\n',
      "unknown country 'Atlantis'"),
-    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0 }\n', "a range needs"),
+    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0 }\n', "grid.us_toughness.stop is missing"),
+    ('[sweep]\nscenario = "section232_2018"\nbase_seed = 1\n[grid]\nus_toughness = { start = 0, stop = 1 }\n', "a range needs"),
     ('[sweep\n', "not valid TOML"),
 ])
 def test_bad_config_names_file_key_and_problem(tmp_path, text, fragment):
@@ -318,4 +298,6 @@ def test_cli_reports_user_errors_in_one_line(tmp_path, capsys):
     assert main(["sweep", str(config), "--out", str(tmp_path / "o"), "--workers", "0", "--no-progress"]) == 2
     assert "--resume" in capsys.readouterr().err
     assert main(["analyze", str(tmp_path / "nothing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path)]) == 2
     assert "no manifest.json" in capsys.readouterr().err

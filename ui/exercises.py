@@ -81,6 +81,15 @@ def list_exercises() -> list[Exercise]:
     return [_parse(path) for path in sorted(packaged("exercises").glob("*.md"))]
 
 
+def exercise_names() -> list[str]:
+    """The exercises' names, as `tradesim run --exercise NAME` takes them (read from the presets only)."""
+    names = []
+    for path in sorted(packaged("exercises").glob("*.md")):
+        match = re.search(r'^name\s*=\s*"([^"]+)"', path.read_text(encoding="utf-8")[:2000], flags=re.M)
+        names.append(match.group(1) if match else path.stem)
+    return sorted(names)
+
+
 def get_exercise(name: str) -> Exercise:
     exercises = {ex.name: ex for ex in list_exercises()}
     if name not in exercises:

@@ -17,3 +17,11 @@ class ScenarioError(UserError):
 
 class ParameterError(UserError):
     """An unknown or out-of-range parameter."""
+
+
+_BREAKS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85)} | {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(message: str) -> str:
+    """A message as one line: control characters and line breaks in quoted user text shown as escapes."""
+    return str(message).translate(_BREAKS)

@@ -3,7 +3,9 @@
 A scenario ``NAME`` may ship ``NAME_history.toml`` beside it (the scenario loader
 ignores such files): a ``[history]`` table with ``horizon_rounds`` (the round the
 coding refers to), ``horizon``, ``source``, and one ``[[economies]]`` entry per
-economy with ``name``, ``retaliated`` and ``settled`` (true/false) and ``source``.
+economy with ``name``, ``retaliated`` and ``settled`` (true/false), ``source`` and optionally
+``settlement`` (its type) and ``tariff_end`` (U.S. rates by sector at the horizon); and an
+optional ``[alternatives]`` table of other codings scored beside the main one.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 
 from sim.world.errors import UserError
 from sim.world.loader import builtin_dir, read_toml
+from sim.world.schema import HISTORY_ECONOMY, HISTORY_HEAD, read_table, unknown_key
 
 CATEGORIES = ("retaliated", "settled")
-SETTLEMENT_TYPES = ("exemption", "quota", "deal", "none")
 
 
 def history_path(scenario: str) -> Path:
@@ -25,52 +27,50 @@ def history_path(scenario: str) -> Path:
     return builtin_dir() / f"{text}_history.toml"
 
 
+def display_path(path: Path) -> str:
+    """A history file as people should read it: ``sim/scenarios/NAME_history.toml`` for a
+    built-in (not the install folder), else the path as the user gave it."""
+    if path.parent == builtin_dir():
+        return f"sim/scenarios/{path.name}"
+    return str(path)
+
+
 def load_history(scenario: str) -> dict[str, Any]:
     """The validated history table of ``scenario``; a missing or bad file raises UserError.
 
-    Returns ``{"path", "horizon_rounds", "horizon", "description", "source",
-    "economies": [{name, retaliated, settled, source, ...}]}``.
+    Returns ``{"path", "file" (the path to show), "horizon_rounds", "horizon", "description", "source",
+    "economies": [{name, retaliated, settled, source, note, description}]}``; the
+    fields are declared in :data:`sim.world.schema.HISTORY_HEAD` and
+    :data:`~sim.world.schema.HISTORY_ECONOMY` and checked like a scenario file's.
     """
     path = history_path(scenario)
     if not path.exists():
         raise UserError(f"no history table for scenario '{scenario}' (looked for {path}); "
                         "the back-test needs a <scenario>_history.toml file")
     raw = read_toml(path, UserError)
-    head = raw.get("history", {})
-    if not isinstance(head, dict):
-        raise UserError(f"{path}: [history] must be a table")
-    horizon = head.get("horizon_rounds")
-    if not isinstance(horizon, int) or horizon < 1:
-        raise UserError(f"{path}: history.horizon_rounds: expected a whole number >= 1, got {horizon!r}")
+    for key in raw:
+        if key not in ("history", "economies", "alternatives"):
+            raise unknown_key(f"{path}: top level", key, ("history", "economies", "alternatives"), UserError, what="table")
+    head = read_table(raw.get("history", {}), HISTORY_HEAD, f"{path}: history", UserError)
     economies = raw.get("economies")
     if not isinstance(economies, list) or not economies:
         raise UserError(f"{path}: missing [[economies]] entries")
-    for i, row in enumerate(economies):
-        for key in ("name", "source"):
-            if not isinstance(row.get(key), str):
-                raise UserError(f"{path}: economies[{i}].{key}: expected a string")
-        for key in CATEGORIES:
-            if not isinstance(row.get(key), bool):
-                raise UserError(f"{path}: economies[{i}].{key}: expected true or false")
-        _check_settlement_and_tariffs(path, i, row)
-    return {"path": str(path), "horizon_rounds": horizon, "horizon": str(head.get("horizon", "")),
-            "description": str(head.get("description", "")), "source": str(head.get("source", "")),
-            "economies": economies, "alternatives": _alternatives(path, raw, economies)}
+    rows = [read_table(row, HISTORY_ECONOMY, f"{path}: economies[{i}]", UserError) for i, row in enumerate(economies)]
+    names = [row["name"] for row in rows]
+    if len(set(names)) != len(names):
+        raise UserError(f"{path}: economies: names must be unique")
+    for i, row in enumerate(rows):
+        _check_settlement(path, i, row)
+    return {"path": str(path), "file": display_path(path), "horizon_rounds": head["horizon_rounds"], "horizon": head["horizon"],
+            "description": head["description"], "source": head["source"], "economies": rows,
+            "alternatives": _alternatives(path, raw, rows)}
 
 
-def _check_settlement_and_tariffs(path: Path, i: int, row: dict) -> None:
-    """The optional type of settlement (it must agree with ``settled``) and the rates at the horizon."""
-    kind = row.get("settlement")
-    if kind is not None:
-        if kind not in SETTLEMENT_TYPES:
-            raise UserError(f"{path}: economies[{i}].settlement: got {kind!r}; expected one of {', '.join(SETTLEMENT_TYPES)}")
-        if (kind != "none") != row["settled"]:
-            raise UserError(f"{path}: economies[{i}].settlement = {kind!r} contradicts settled = {row['settled']}")
-    rates = row.get("tariff_end")
-    if rates is not None:
-        if not isinstance(rates, dict) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10 for v in rates.values()):
-            raise UserError(f"{path}: economies[{i}].tariff_end: expected a table of sector = rate from 0 to 10")
+def _check_settlement(path: Path, i: int, row: dict) -> None:
+    """The type of settlement, when given, must agree with ``settled``."""
+    kind = row["settlement"]
+    if kind is not None and (kind != "none") != row["settled"]:
+        raise UserError(f"{path}: economies[{i}].settlement = {kind!r} contradicts settled = {row['settled']}")
 
 
 def _alternatives(path: Path, raw: dict, economies: list[dict]) -> dict[str, dict[str, dict[str, bool]]]:

@@ -6,8 +6,8 @@ file by path, and applies ``--set`` style overrides.  Each table is checked by
 error names the file, the field and what was expected; the checks across tables
 (a demand's sectors exist, names are unique, ...) are here.
 
-Parsed files are cached (keyed by path, size and modification time): the app's
-Reset and a back-test's thirty runs read a file once.
+Parsed files are cached (keyed by path and content): the app's Reset and a
+back-test's thirty runs parse a file once.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 from sim.world import params as param_registry
 from sim.world.errors import ScenarioError
 from sim.world.overrides import apply_overrides
+from sim.world.paths import check_name
 from sim.world.scenario import Country, Demand, ScenarioData, ScheduleChange, Sector, generate_countries
 from sim.world.schema import (
     COUNTRY,
@@ -28,6 +29,9 @@ from sim.world.schema import (
     GENERATE,
     SCENARIO_HEAD,
     SCENARIO_TABLES,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    NAME,
     SCHEDULE,
     SECTOR,
     SOURCED_COUNTRY_FIELDS,
@@ -58,7 +62,7 @@ def builtin_summaries() -> list[tuple[str, str, int]]:
 
 def _resolve_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    candidate = Path(text)
+    candidate = check_name(text, "scenario")
     if text.endswith(".toml") or candidate.exists():
         if not candidate.exists():
             raise ScenarioError(f"scenario file '{text}' does not exist")
@@ -72,14 +76,50 @@ def _resolve_path(name_or_path: str | Path) -> Path:
     return path
 
 
-def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
-    """Parse a TOML file; a syntax or read error raises ``error`` naming the file."""
+def read_text(path: Path, error: type[Exception] = ScenarioError) -> str:
+    """A TOML file's text; a missing, unreadable, huge or non-UTF-8 file raises ``error`` naming it."""
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(f"{path}: the file is {size:,} bytes; expected at most {MAX_FILE_BYTES:,}")
+        return Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        from sim.world.paths import os_error_text
+
+        raise error(f"{path}: cannot be read: {os_error_text(exc)}") from None
+
+
+def parse_toml(text: str, path: str | Path, error: type[Exception] = ScenarioError) -> dict:
+    """Parse TOML text; a syntax error or deep nesting raises ``error`` naming the file."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot be read: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)") from None
+    if _depth(raw) > MAX_NESTING:
+        raise error(f"{path}: tables or arrays are nested too deeply (at most {MAX_NESTING} levels)")
+    return raw
+
+
+def read_toml(path: Path, error: type[Exception] = ScenarioError) -> dict:
+    """Read and parse a TOML file; every problem raises ``error`` naming the file."""
+    return parse_toml(read_text(path, error), path, error)
+
+
+def _depth(value: Any) -> int:
+    """How deep tables and arrays nest (iterative: no recursion on a hostile file)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 # --------------------------------------------------------------------------- loading
@@ -90,17 +130,16 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     ``COUNTRY.FIELD`` keys to values; they are validated like the file.
     """
     path = _resolve_path(name_or_path)
-    stat = path.stat()
-    data = _load_file(str(path), stat.st_size, stat.st_mtime_ns)
+    data = _load_file(str(path), read_text(path, ScenarioError))
     if overrides:
         data = apply_overrides(data, overrides)
     return data
 
 
 @lru_cache(maxsize=32)
-def _load_file(path: str, size: int, mtime_ns: int) -> ScenarioData:
-    """One parse per file version (size and time are part of the key, so an edit is re-read)."""
-    return _parse(read_toml(Path(path), ScenarioError), path)
+def _load_file(path: str, text: str) -> ScenarioData:
+    """One parse per file content (the text is part of the key: an edit is re-read, however quick)."""
+    return _parse(parse_toml(text, path, ScenarioError), path)
 
 
 class _File:
@@ -176,10 +215,16 @@ def _parse(raw: dict, path: str) -> ScenarioData:
     else:
         countries = tuple(_country(c, i, f, sector_names) for i, c in enumerate(f.array(raw, "countries")))
         names = [c.name for c in countries]
+        if not countries:
+            raise f.fail("countries", "no countries; a scenario needs at least one [[countries]] entry")
         if len(set(names)) != len(names):
             raise f.fail("countries", "country names must be unique")
         if sum(c.role == "china" for c in countries) > 1:
             raise f.fail("countries", "at most one country may have role = 'china'")
+        if not has_us and len(countries) < 2:
+            raise f.fail("countries", "a game without [[sectors]] (a classroom game) needs at least two countries")
+        if not has_us and any(c.role == "china" for c in countries):
+            raise f.fail("countries", "role = 'china' needs the United States: add [[sectors]] and [united_states]")
 
     country_names = [c.name for c in countries]
     for demand in demands:
@@ -233,7 +278,7 @@ def _named(raw: Any, key: str, index: int, kind: str, f: _File) -> str:
     name = raw.get(key)
     if not isinstance(name, str):
         raise f.fail(f"{where}.{key}", "is missing; expected a string")
-    return f"{kind}[{name}]"
+    return f"{kind}[{name}]" if NAME.matches(name) else where  # a bad name is named by its index
 
 
 def _sector(raw: dict, index: int, f: _File) -> Sector:

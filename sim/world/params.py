@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sim.world.errors import ParameterError
-from sim.world.schema import PATIENCE, STRATEGY, Field, unknown_key
+from sim.world.schema import PATIENCE, SEED, STRATEGY, Field, unknown_key
 from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the valid strategy names
 
 _SPECS = [
@@ -116,21 +116,11 @@ def resolve(overrides: dict[str, Any], base: dict[str, Any] | None = None, where
 
 
 def coerce_seed(rng: Any) -> Any:
-    """Accept ints, numpy generators, None, and digit strings typed into a text box."""
+    """Accept ints, numpy generators, None, and digit strings typed into a text box (checked by the SEED field)."""
     import numpy as np
 
     if rng is None or isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, float) and rng.is_integer():
-        rng = int(rng)
     if isinstance(rng, str) and rng.strip() == "":
         return None
-    if isinstance(rng, bool) or not isinstance(rng, (str, int, np.integer)):
-        raise ParameterError(f"seed must be a whole number, got {rng!r}")
-    try:
-        value = int(rng.strip()) if isinstance(rng, str) else int(rng)
-    except ValueError:
-        raise ParameterError(f"seed must be a whole number, got {rng!r}") from None
-    if value < 0:
-        raise ParameterError(f"seed must be >= 0, got {value}")
-    return value
+    return SEED.coerce(rng, "seed")

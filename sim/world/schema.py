@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -64,6 +65,7 @@ class Field:
     group: str = ""
     sourced: bool = False
     item: Field | None = None  # for kind=dict: the field each entry's value must satisfy
+    pattern: Pattern | None = None  # for kind=str: what the text must look like
 
     @property
     def required(self) -> bool:
@@ -79,19 +81,25 @@ class Field:
         if self.kind is bool:
             return "true or false"
         if self.kind is str:
-            return "a string"
+            return self.pattern.text if self.pattern else "a string"
         if self.kind is list:
             return "a list of strings"
         if self.kind is dict:
             return "a table" + (f" of name = {self.item.describe_range()}" if self.item else "")
         noun = "whole number" if self.kind is int else "number"
-        if self.low is not None and self.high is not None:
-            return f"a {noun} from {self.low:g} to {self.high:g}"
-        if self.low is not None:
-            return f"a {noun} {'>' if self.strict_low else '>='} {self.low:g}"
-        if self.high is not None:
-            return f"a {noun} <= {self.high:g}"
-        return f"a {noun}"
+        if self.low is not None and self.high is not None and self.strict_low:
+            text = f"a {noun} > {_num(self.low)} and <= {_num(self.high)}"
+        elif self.low is not None and self.high is not None:
+            text = f"a {noun} from {_num(self.low)} to {_num(self.high)}"
+        elif self.low is not None:
+            text = f"a {noun} {'>' if self.strict_low else '>='} {_num(self.low)}"
+        elif self.high is not None:
+            text = f"a {noun} <= {_num(self.high)}"
+        else:
+            text = f"a {noun}"
+        if self.high is not None and self.kind is int and self.unit:
+            text += f" (at most {_num(self.high)} {self.unit})"  # the bound in the user's words
+        return text
 
     # ------------------------------------------------------------------ checking
     def wrong(self, value: Any, where: str, error: type[UserError] = ParameterError) -> UserError:
@@ -146,6 +154,8 @@ class Field:
         text = value.strip() if from_text else value
         if self.choices and text not in self.choices:
             raise self.wrong(value, where, error)
+        if self.pattern and not self.pattern.matches(text):
+            raise self.wrong(value, where, error)
         return text
 
     def _number(self, value, where, from_text, error):
@@ -165,17 +175,47 @@ class Field:
         if self.kind is int:
             if not number.is_integer():
                 raise self.wrong(value, where, error)
-            if self._outside(number):
+            # an int is compared as an int: a float has no exact 2**63 - 1
+            whole = int(value) if isinstance(value, int) or _is_numpy_number(value) else _exact_int(value, number)
+            if self._outside(whole):
                 raise self.out_of_range(value, where, error)
-            return int(value) if isinstance(value, int) else int(number)
+            return whole
         if self._outside(number):
             raise self.out_of_range(value, where, error)
         return number
 
-    def _outside(self, number: float) -> bool:
+    def _outside(self, number: float | int) -> bool:
         if self.low is not None and (number <= self.low if self.strict_low else number < self.low):
             return True
         return self.high is not None and number > self.high
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """What a text must look like: a regular expression (matched whole) and its description in words."""
+
+    regex: str
+    text: str
+
+    def matches(self, value: str) -> bool:
+        return re.fullmatch(self.regex, value) is not None
+
+
+def _num(x: float | int) -> str:
+    """A bound for people: 100,000 rather than 100000 or 1e+05; 0.999 as is."""
+    if isinstance(x, int) or (float(x).is_integer() and abs(x) < 1e16):
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
+def _exact_int(value: Any, number: float) -> int:
+    """A whole number typed as text ("9223372036854775807") without a float's rounding."""
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    return int(number)
 
 
 def _is_numpy_number(value: Any) -> bool:
@@ -220,9 +260,32 @@ def _fields(*specs: Field) -> dict[str, Field]:
     return {spec.name: spec for spec in specs}
 
 
-# ---------------------------------------------------------------------- the scenario file
+# ---------------------------------------------------------------------- bounds
+# Every count a user gives is bounded, so that no input runs for ever or fills the memory;
+# each bound is used by the Fields below and stated in the error ("at most 100,000 rounds").
+MAX_ROUNDS = 100_000            # a run, a sweep's runs, a history's horizon
+MAX_SEED = 2**63 - 1            # seeds a sweep derives are 63-bit; `run --seed` takes them back
+MAX_BACKTEST_SEEDS = 10_000     # `backtest --seeds`
+MAX_REPLICATIONS = 100_000      # a sweep's seeded runs per point
+MAX_GRID_VALUES = 10_000        # values of one grid parameter (a list or a range)
+MAX_SAMPLE_N = 100_000          # base sample size of a Latin hypercube, Sobol or Morris sample
+MAX_SWEEP_RUNS = 1_000_000      # points x replications of one sweep
+MAX_BN = 1_000_000.0            # any $bn figure: ten times world GDP
+MAX_WORKERS = 1_024             # local worker processes
+MAX_FILE_BYTES = 10_000_000     # a scenario, history or sweep file
+MAX_NESTING = 100               # tables or arrays inside one another in such a file
+
 TEXT = ""
-MAX_ROUNDS = 100_000
+NAME = Pattern(r"[^\s\x00-\x1f](?:[^\x00-\x1f]*[^\s\x00-\x1f])?",
+               "a non-empty name without leading or trailing spaces")
+# a sweep's name becomes a folder (sweeps/<name>): never a path
+PLAIN_NAME = Pattern(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}",
+                     "a plain name of at most 100 letters, digits, '_', '-' or '.' (not a path; "
+                     "it names the folder sweeps/<name>)")
+SEED = Field("seed", int, None, 0, MAX_SEED, help="random seed (the same seed gives the same run)")
+
+
+# ---------------------------------------------------------------------- the scenario file
 
 PATIENCE = Field("patience", float, 0.9, 0.0, 0.999, unit="discount factor per round",
                  help="discount factor: weight on the U.S. reply (next period) against the present")
@@ -230,7 +293,7 @@ STRATEGY = Field("strategy", str, "expected_utility", choices=STRATEGY_NAMES,
                  help="decision rule for every country without its own strategy")
 
 SCENARIO_HEAD = _fields(
-    Field("name", str, help="identifier of the scenario"),
+    Field("name", str, help="identifier of the scenario", pattern=NAME),
     Field("title", str, None, help="title shown to people (default: the name)"),
     Field("description", str, TEXT),
     Field("rounds", int, 24, 1, MAX_ROUNDS, unit="rounds", help="default length of a run"),
@@ -239,13 +302,13 @@ SCENARIO_HEAD = _fields(
     Field("rounds_per_year", float, 12.0, 0.0, 366.0, strict_low=True, unit="rounds per year"),
 )
 
-IMPORT_VALUE = Field("imports_bn", float, REQUIRED, 0.0, unit="$bn per year")
+IMPORT_VALUE = Field("imports_bn", float, REQUIRED, 0.0, MAX_BN, unit="$bn per year")
 
 UNITED_STATES = _fields(
-    Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
+    Field("gdp_bn", float, REQUIRED, 0.0, MAX_BN, strict_low=True, unit="$bn", sourced=True),
     Field("pivotal_export_share", float, None, 0.0, 1.0, unit="share of U.S. exports",
           help="share of all U.S. exports from politically pivotal sectors (farm goods): the default for a country"),
-    Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
+    Field("total_exports_bn", float, REQUIRED, 0.0, MAX_BN, strict_low=True, unit="$bn per year", sourced=True),
     Field("imports_bn", dict, {}, unit="$bn per year, by sector", item=IMPORT_VALUE,
           help="U.S. imports of each sector from all sources (the rest of the world is what the countries do not cover)"),
     Field("sources", dict, {}, help="field = source, for every figure"),
@@ -254,7 +317,7 @@ UNITED_STATES = _fields(
 TARIFF_RATE = Field("tariff", float, REQUIRED, 0.0, 10.0, unit="ad valorem rate (0.25 = 25%)")
 
 SECTOR = _fields(
-    Field("name", str),
+    Field("name", str, pattern=NAME),
     Field("label", str, None, help="shown to people (default: the name)"),
     TARIFF_RATE,
     Field("floor_rate", float, 0.0, 0.0, 10.0, unit="ad valorem rate",
@@ -271,7 +334,7 @@ SECTOR = _fields(
 )
 
 DEMAND = _fields(
-    Field("id", str),
+    Field("id", str, pattern=NAME),
     Field("label", str, None, help="shown to people (default: the id)"),
     Field("kind", str, choices=DEMAND_KINDS),
     Field("weight", float, 1.0, 0.0, 100.0, strict_low=True, help="weight in the package the U.S. counts"),
@@ -304,17 +367,17 @@ SCHEDULE = _fields(
     Field("note", str, TEXT),
 )
 
-EXPORT_VALUE = Field("exports_to_us_bn", float, REQUIRED, 0.0, unit="$bn per year")
+EXPORT_VALUE = Field("exports_to_us_bn", float, REQUIRED, 0.0, MAX_BN, unit="$bn per year")
 
 COUNTRY = _fields(
-    Field("name", str),
+    Field("name", str, pattern=NAME),
     Field("role", str, "partner", choices=ROLES),
-    Field("gdp_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn", sourced=True),
-    Field("total_exports_bn", float, REQUIRED, 0.0, strict_low=True, unit="$bn per year", sourced=True),
+    Field("gdp_bn", float, REQUIRED, 0.0, MAX_BN, strict_low=True, unit="$bn", sourced=True),
+    Field("total_exports_bn", float, REQUIRED, 0.0, MAX_BN, strict_low=True, unit="$bn per year", sourced=True),
     Field("exports_to_us_bn", dict, REQUIRED, unit="$bn per year, by sector", sourced=True, item=EXPORT_VALUE),
-    Field("imports_from_us_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True,
+    Field("imports_from_us_bn", float, REQUIRED, 0.0, MAX_BN, unit="$bn per year", sourced=True,
           help="imports from the U.S.: the retaliation base"),
-    Field("trade_with_china_bn", float, REQUIRED, 0.0, unit="$bn per year", sourced=True),
+    Field("trade_with_china_bn", float, REQUIRED, 0.0, MAX_BN, unit="$bn per year", sourced=True),
     Field("security_dependence", float, None, 0.0, 1.0, unit="0..1 (rubric in docs/model.md)", sourced=True,
           help="dependence on the U.S. for security; given by security_ties where the scenario lists them"),
     Field("security_ties", list, (), help="the ties the security rubric scores (SECURITY_RUBRIC): one base "
@@ -365,8 +428,8 @@ COUNTRY_NUMBERS = tuple(name for name, spec in COUNTRY.items() if spec.kind in (
 SOURCED_COUNTRY_FIELDS = tuple(name for name, spec in COUNTRY.items() if spec.sourced)
 
 GENERATE = _fields(
-    Field("name_prefix", str, "Country"),
-    Field("gdp_bn", float, 1000.0, 0.0, strict_low=True, unit="$bn"),
+    Field("name_prefix", str, "Country", pattern=NAME),
+    Field("gdp_bn", float, 1000.0, 0.0, MAX_BN, strict_low=True, unit="$bn"),
 )
 
 # The tables of a scenario file: [scenario], [united_states], [[sectors]], [[demands]],
@@ -381,3 +444,41 @@ SCENARIO_TABLES = {
     "generate": GENERATE,
     "params": {},
 }
+
+# ---------------------------------------------------------------------- history tables
+# NAME_history.toml beside a scenario (see sim.world.history): what each economy did.
+HISTORY_HEAD = _fields(
+    Field("scenario", str, TEXT, help="the scenario the table belongs to"),
+    Field("horizon_rounds", int, REQUIRED, 1, MAX_ROUNDS, unit="rounds", help="the round the coding refers to"),
+    Field("horizon", str, TEXT, help="the horizon as a date"),
+    Field("source", str, TEXT),
+    Field("description", str, TEXT),
+)
+HISTORY_ECONOMY = _fields(
+    Field("name", str, pattern=NAME),
+    Field("retaliated", bool, help="enacted counter-tariffs on U.S. goods by the horizon"),
+    Field("settled", bool, help="held an exemption, a quota or a deal by the horizon"),
+    Field("settlement", str, None, choices=("exemption", "quota", "deal", "none"),
+          help="the type of settlement at the horizon (must agree with settled)"),
+    Field("tariff_end", dict, None, unit="ad valorem rate, by sector", item=Field("tariff_end", float, REQUIRED, 0.0, 10.0),
+          help="the U.S. rates by sector at the horizon (the back-test's tariff-path target)"),
+    Field("tariff_source", str, TEXT),
+    Field("source", str),
+    Field("note", str, TEXT),
+    Field("description", str, TEXT),
+)
+
+# ---------------------------------------------------------------------- command-line options
+# The counts and addresses the `tradesim` command takes, checked like everything else
+# (`--rounds = 200000 is out of range; expected ... (at most 100,000 rounds)`).
+ROUNDS_OPTION = Field("--rounds", int, None, 0, MAX_ROUNDS, unit="rounds", help="rounds to run")
+EXPLAIN_ROUND = Field("--rounds", int, None, 1, MAX_ROUNDS, unit="rounds", help="the round to explain")
+SEED_OPTION = replace(SEED, name="--seed", default=0)
+BACKTEST_SEEDS = Field("--seeds", int, 30, 1, MAX_BACKTEST_SEEDS, unit="seeded runs",
+                       help="seeded runs (seeds 0..K-1)")
+WORKERS_OPTION = Field("--workers", int, None, 0, MAX_WORKERS, unit="worker processes",
+                       help="local worker processes (0 = run in this process)")
+NO_WORKERS_TIMEOUT = Field("--no-workers-timeout", float, 60.0, 0.0, 86_400.0, strict_low=True, unit="seconds",
+                           help="give up when a Dask cluster has had no worker for this long")
+PORT_OPTION = Field("--port", int, 8765, 1, 65_535, help="TCP port")
+ROWS_OPTION = Field("--rows", int, 40, 0, MAX_SWEEP_RUNS, help="points shown in the printed table")
