@@ -3,10 +3,14 @@
     uv run python benchmarks/sweep_bench.py                 # everything
     uv run python benchmarks/sweep_bench.py --only speed    # runs/s, 1 and 2 workers (deterrence)
     uv run python benchmarks/sweep_bench.py --only memory   # peak RSS at 1,000 and 10,000 runs
+    uv run python benchmarks/sweep_bench.py --only large    # 10,000 section232_2018 runs, 2 workers
 
 * Speed: the deterrence sweep (experiments/configs/deterrence.toml, 24-round
   section232_2018 runs) with ``--replications`` per point, on 1 and 2 local
   worker processes.  Reports wall time including pool start-up and runs/s.
+* Large: the deterrence sweep with enough replications for 10,000 seeded 24-round
+  section232_2018 runs on 2 workers (``--only large``): the researcher's laptop-sized
+  sweep, timed end to end (about 5 minutes on 2 cores; not part of ``--only`` speed/memory).
 * Memory: a small classroom sweep (2 countries, 5 rounds) of 1,000 and 10,000
   runs on 2 workers; a thread samples the RSS of this process plus all its
   children (fork server and workers) every 20 ms with psutil and keeps the peak.
@@ -95,13 +99,22 @@ def bench_speed(replications: int = 4) -> list[dict]:
     return [{"sweep": "deterrence", **timed_sweep(spec, w)} for w in (1, 2)]
 
 
+def bench_large(runs: int = 10_000, workers: int = 2) -> list[dict]:
+    spec = deterrence_spec(1)
+    points = 1
+    for values in spec["grid"].values():
+        points *= len(values) if isinstance(values, list) else values["num"]
+    spec["sweep"]["replications"] = -(-runs // points)
+    return [{"sweep": "deterrence, section232_2018", **timed_sweep(spec, workers)}]
+
+
 def bench_memory(sizes=(1000, 10000), workers: int = 2) -> list[dict]:
     return [{"sweep": "classroom, 5 rounds", **timed_sweep(memory_spec(n), workers)} for n in sizes]
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("speed", "memory"), default=None)
+    parser.add_argument("--only", choices=("speed", "memory", "large"), default=None)
     parser.add_argument("--replications", type=int, default=4, help="per deterrence point in the speed test")
     parser.add_argument("--json", default=None, help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -110,6 +123,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         rows += bench_speed(args.replications)
     if args.only in (None, "memory"):
         rows += bench_memory()
+    if args.only == "large":
+        rows += bench_large()
     print(f"machine: {psutil.cpu_count()} cores, python {platform.python_version()}, "
           f"load average {', '.join(f'{x:.1f}' for x in psutil.getloadavg())}")
     print("| sweep | runs | workers | wall s | runs/s | peak RSS MB (incl. children) |")
