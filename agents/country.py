@@ -19,7 +19,7 @@ from agents.beliefs import Beliefs
 from agents.choice import logit_choice, logit_probabilities
 from agents.strategies import STRATEGIES, Decision, History
 from agents.utility import us_game_utilities
-from sim.world.vocabulary import STANCE_NAMES, TREATMENT_NAMES
+from sim.world.vocabulary import STANCE_NAMES, TREATMENT_NAMES, Treatment
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -172,16 +172,25 @@ def evaluate_options(model: "NegotiationModel") -> np.ndarray:
         return np.asfortranarray(utilities)
     model.utility_terms = {}
     return us_game_utilities(
-        model.world, model.options, model.outlook, model.beliefs, committed(model), model.params,
+        model.world, model.options, model.outlook, model.beliefs, model.state.committed, model.params,
         china_active=model.china is not None and model.china.active,
         rounds_per_year=model.scenario_data.rounds_per_year, terms_out=model.utility_terms,
     )
 
 
-def committed(model: "NegotiationModel") -> np.ndarray:
-    """[n] bool: the government has publicly committed to answer the tariffs by this round."""
+def update_commitments(model: "NegotiationModel") -> None:
+    """Governments make their public commitment to answer the tariffs (``state.committed``).
+
+    A commitment is a dated public step in the scenario (a WTO rebalancing notification, a
+    published retaliation list).  It binds from that round, but only a government then facing
+    the tariffs makes it: one holding relief or a deal at that date had nothing to answer, so
+    keeping that settlement costs no audience cost.  Once made, a commitment stays.
+    """
+    state = model.state
     rounds = model.world.commitment_round
-    return (rounds > 0) & (model.round >= rounds)
+    due = (rounds > 0) & (model.round >= rounds)
+    facing = ~state.relieved & (state.treatment != Treatment.DEAL)
+    state.committed |= due & facing
 
 
 def decide_all(model: "NegotiationModel") -> None:

@@ -28,7 +28,7 @@ import numpy as np
 from agents import classroom
 from agents.beliefs import Beliefs
 from agents.china import ChinaAgent
-from agents.country import CountryAgent, decide_all
+from agents.country import CountryAgent, decide_all, update_commitments
 from agents.options import CLASSROOM_STANCES, US_STANCES, build_options
 from agents.strategies import STRATEGIES
 from agents.united_states import UnitedStatesAgent
@@ -140,6 +140,7 @@ class NegotiationModel(mesa.Model):
         if self.china is not None:
             self.china.announce()  # 2
         self.outlook = us.outlook()
+        update_commitments(self)
         previous_actions = state.action_codes()
         decide_all(self)  # 3
         chosen_stance = state.stance.copy()

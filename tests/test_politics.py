@@ -4,9 +4,9 @@ trade outcome, not per-country constants.  Each test fails if its mechanism goes
 import numpy as np
 import pytest
 
-from agents.country import committed
 from sim import NegotiationModel, load_scenario
 from sim.world.loader import builtin_names
+from sim.world.vocabulary import Treatment
 from sim.world.schema import SECURITY_ADDITIONS, SECURITY_BASE, security_score
 
 
@@ -77,9 +77,25 @@ def test_conceding_costs_an_audience_only_after_a_public_commitment():
     assert model.world.commitment_round[i] == 3
     comply = model.comply_option[i]
     model.run(1)
-    assert not committed(model)[i] and model.utility_terms["audience cost"][i, comply] == 0.0
+    assert not model.state.committed[i] and model.utility_terms["audience cost"][i, comply] == 0.0
     model.run(2)
-    assert committed(model)[i] and model.utility_terms["audience cost"][i, comply] < 0
+    assert model.state.committed[i] and model.utility_terms["audience cost"][i, comply] < 0
+
+
+def test_a_government_holding_relief_at_its_commitment_date_does_not_commit():
+    """The dated commitment answers tariffs; a partner exempted before that date keeps its settlement at no audience cost."""
+    facing = NegotiationModel(scenario_name="section232_2018", rng=0)
+    holding = NegotiationModel(scenario_name="section232_2018", rng=0)
+    i = facing.world.names.index("Canada")
+    comply = facing.comply_option[i]
+    for model in (facing, holding):
+        model.run(2)
+    holding.state.relieved[i] = True  # as if the U.S. had granted Canada relief before 31 May 2018
+    holding.state.treatment[i] = Treatment.EXEMPT
+    for model in (facing, holding):
+        model.run(1)
+    assert facing.state.committed[i] and facing.utility_terms["audience cost"][i, comply] < 0
+    assert not holding.state.committed[i] and holding.utility_terms["audience cost"][i, comply] == 0.0
 
 
 def test_lost_export_sales_count_with_the_political_weight():

@@ -28,6 +28,7 @@ class NegotiationState:
     quota: np.ndarray  # [n, s] bool, sector trades under the export cap
     price_index: np.ndarray  # [s] U.S. import price index per sector after the last round (1 = free trade)
     challenged: np.ndarray  # [n] bool, it has retaliated or hedged since its last deal (the U.S. answered once)
+    committed: np.ndarray  # [n] bool, the government has publicly committed to answer the tariffs
     # choices of the current round
     option: np.ndarray
     accepted: np.ndarray  # [n, d] bool
@@ -56,7 +57,7 @@ class NegotiationState:
         per_country_zeros = ("escalation", "cum_damage", "pressure", "retaliation_value", "avg_tariff", "welfare",
                              "cum_welfare", "compliance", "alignment")
         per_country_false = ("extended", "relieved", "settled_ever", "retaliated_ever", "escalated", "china_punished",
-                             "china_courted", "opponent_ever_defected", "challenged")
+                             "china_courted", "opponent_ever_defected", "challenged", "committed")
         return cls(
             **{name: np.zeros(n) for name in per_country_zeros},
             **{name: np.zeros(n, dtype=bool) for name in per_country_false},
