@@ -154,6 +154,34 @@ class SessionCount:
     def release(self) -> None:
         with self._lock:
             self._open = max(0, self._open - 1)
+        give_back_memory()
 
 
 SESSIONS = SessionCount()
+
+_TRIM_DELAY = 5.0  # seconds after a tab closed: Solara has torn its widgets down by then
+_trim_timer: threading.Timer | None = None
+_trim_lock = threading.Lock()
+
+
+def _trim() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed heap pages unless asked to give them back
+    except (OSError, AttributeError):  # not glibc (macOS, musl): the collection above is all we can do
+        pass
+
+
+def give_back_memory() -> None:
+    """A few seconds after a tab closes, collect garbage and hand freed heap pages back to the
+    system (once for a burst of closes), so a server's memory goes back down after a class."""
+    global _trim_timer
+    with _trim_lock:
+        if _trim_timer is not None:
+            _trim_timer.cancel()
+        _trim_timer = threading.Timer(_TRIM_DELAY, _trim)
+        _trim_timer.daemon = True
+        _trim_timer.start()
