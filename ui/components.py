@@ -405,10 +405,23 @@ ADDRESS_TEMPLATE = """
 <template><span style="display:none"></span></template>
 <script>
 module.exports = {
-  watch: { query(value) { this.apply(value); } },
-  mounted() { this.apply(this.query); },
+  watch: { query() { this.schedule(); } },
+  mounted() {
+    this.apply();
+    this.onLeave = () => this.apply();  // a reload right after a click still keeps the game
+    window.addEventListener("beforeunload", this.onLeave);
+  },
+  beforeDestroy() {
+    clearTimeout(this.timer);
+    window.removeEventListener("beforeunload", this.onLeave);
+  },
   methods: {
-    apply(value) {
+    schedule() {  // at most once a second: replaceState costs the browser ~30 ms each time
+      if (this.timer) { return; }
+      this.timer = setTimeout(() => { this.timer = null; this.apply(); }, 1000);
+    },
+    apply() {
+      const value = this.query;
       if (value === null || value === undefined) { return; }
       const url = window.location.pathname + (value ? "?" + value : "");
       if (url !== window.location.pathname + window.location.search) {
