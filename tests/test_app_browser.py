@@ -148,6 +148,14 @@ class Tab:
         self.page.locator(".v-select").filter(has_text=label).first.click()
         self.page.get_by_role("option", name=option, exact=True).click()
 
+    def start_playing(self, country: str, rounds: int):
+        self.page.get_by_role("tab", name="Play a country").click()
+        self.select("Country to play", country)
+        field = self.page.get_by_label("Rounds to play")
+        field.fill(str(rounds))
+        field.press("Enter")
+        self.button("Start playing").click()
+
     def close(self):
         self.context.close()
 
@@ -246,12 +254,7 @@ def test_play_runs_rounds_and_pause_stops(tab):
 
 def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     page = tab.page
-    page.get_by_role("tab", name="Play a country").click()
-    tab.select("Country to play", "Canada")
-    rounds = page.get_by_label("Rounds to play")
-    rounds.fill("3")
-    rounds.press("Enter")
-    tab.button("Start playing").click()
+    tab.start_playing("Canada", 3)
     panel = page.locator(".tradesim-play")
     expect(tab.button("Play this round")).to_be_visible()
     expect(panel).to_contain_text("You are Canada")
@@ -315,11 +318,7 @@ def _checkbox(page, text: str):
 
 def test_play_panel_starts_each_round_fresh_and_closes_the_wto_while_exempt(tab):
     page = tab.page
-    page.get_by_role("tab", name="Play a country").click()
-    tab.select("Country to play", "Canada")
-    rounds = page.get_by_label("Rounds to play")
-    rounds.fill("3")
-    tab.button("Start playing").click()
+    tab.start_playing("Canada", 3)
     expect(page.locator(".tradesim-play")).to_contain_text("You are Canada")
     # Canada starts exempt: no WTO case (agents may not file one either), and the page says why
     expect(page.locator(".tradesim-closed")).to_contain_text("WTO case needs a measure")
@@ -416,8 +415,6 @@ def _chromium_process(port: int) -> subprocess.Popen:
 
 
 def test_class_is_full_page_and_places_come_back_on_close_and_after_a_killed_browser(browser, small_server):
-    from playwright.sync_api import sync_playwright  # noqa: F401 - the browser fixture holds the driver
-
     url = small_server["url"]
     first = Tab(browser, url)
     second = browser.new_context().new_page()

@@ -5,6 +5,7 @@ Each shows data prepared in the other ``ui`` modules; none computes anything its
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 
@@ -360,30 +361,26 @@ module.exports = {
 </script>
 """
 
-_BUSY = None
+@functools.cache
+def template_widget(name: str, template: str, trait: str, kind: str):
+    """A Vue template widget (ipyvuetify's VuetifyTemplate) with one synced trait, made once per process.
 
-
-def _busy_widget():
+    ``kind`` is "int" or "text"; the browser runs the template's script (no CDN, no build step).
+    """
     import ipyvuetify as v
     import traitlets
 
-    class BusyWidget(v.VuetifyTemplate):
-        """Shows a bar and a note from a click on an action button until the server's answer
-        (a new ``version``) arrives: drawn in the browser, so it costs the server nothing."""
-
-        template = traitlets.Unicode(BUSY_TEMPLATE).tag(sync=True)
-        version = traitlets.Int(0).tag(sync=True)
-
-    return BusyWidget
+    value = traitlets.Int(0) if kind == "int" else traitlets.Unicode(None, allow_none=True)
+    return type(name, (v.VuetifyTemplate,), {"template": traitlets.Unicode(template).tag(sync=True),
+                                             trait: value.tag(sync=True)})
 
 
 @solara.component
 def BusyBar(version: solara.Reactive):
-    """Busy feedback for every action button (those with the class ``tradesim-action``)."""
-    global _BUSY
-    if _BUSY is None:
-        _BUSY = _busy_widget()
-    _BUSY.element(version=version.value)
+    """Busy feedback for every action button (those with the class ``tradesim-action``): a bar and a
+    note from the click until the server's answer (a new ``version``) arrives. Drawn in the browser,
+    so it costs the server nothing."""
+    template_widget("BusyWidget", BUSY_TEMPLATE, "version", "int").element(version=version.value)
 
 
 ACTION = ["tradesim-action"]  # the class of the buttons whose click shows the busy bar
@@ -434,26 +431,7 @@ module.exports = {
 """
 
 
-def _address_widget():
-    import ipyvuetify as v
-    import traitlets
-
-    class AddressWidget(v.VuetifyTemplate):
-        """Keeps the browser's address bar at the game's link (history.replaceState: no reload, no history entry)."""
-
-        template = traitlets.Unicode(ADDRESS_TEMPLATE).tag(sync=True)
-        query = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-
-    return AddressWidget
-
-
-_ADDRESS = None
-
-
 @solara.component
 def Address(query: solara.Reactive):
     """The page's address follows the game (``?scenario=...&seed=...&round=...``), so a reload replays it."""
-    global _ADDRESS
-    if _ADDRESS is None:
-        _ADDRESS = _address_widget()
-    _ADDRESS.element(query=query.value)
+    template_widget("AddressWidget", ADDRESS_TEMPLATE, "query", "text").element(query=query.value)
