@@ -246,3 +246,10 @@ def test_closing_a_session_drops_its_game():
     session.close()
     gc.collect()
     assert model() is None
+
+
+def test_app_command_checks_the_class_options(tradesim):
+    bad_cull = tradesim("app", "--cull", "soon")
+    assert bad_cull.returncode == 2 and "--cull must be a duration" in bad_cull.stderr
+    bad_cap = tradesim("app", "--max-sessions", "0")
+    assert bad_cap.returncode == 2 and "--max-sessions must be 1 or more" in bad_cap.stderr

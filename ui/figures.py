@@ -260,12 +260,14 @@ def welfare_svg(model: "NegotiationModel") -> str:
         return left + plot_w * (v - lo) / (hi - lo)
 
     body = [_title("Welfare change per country, this round", width)]
-    for t in sorted(set([-x for x in ticks(-lo, 2)] + ticks(hi, 2))):
+    scale = ticks(max(-lo, hi), 3)
+    step = scale[1] - scale[0] if len(scale) > 1 else max(hi, -lo, 1e-9)
+    for t in [k * step for k in range(-int(-lo / step + 1e-9), int(hi / step + 1e-9) + 1)]:
         if lo <= t <= hi:
             body.append(f"<line x1='{x_of(t):.1f}' x2='{x_of(t):.1f}' y1='{top_pad}' "
                         f"y2='{top_pad + row_h * len(shown)}' stroke='#000' stroke-opacity='0.12'/>"
                         f"<text x='{x_of(t):.1f}' y='{top_pad + row_h * len(shown) + 14}' text-anchor='middle'"
-                        f" font-size='11'>{t:+g}</text>")
+                        f" font-size='11'>{f'{t:+g}' if abs(t) > 1e-12 else '0'}</text>")
     zero = x_of(0.0)
     for k, (name, value) in enumerate(zip(names, values)):
         y = top_pad + k * row_h
