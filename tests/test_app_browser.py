@@ -293,10 +293,21 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     assert tab.external == [] and tab.failed == []
 
 
+def _watch_busy_bar(page):
+    page.evaluate("""() => {
+        window.__busySeen = false;
+        new MutationObserver(() => { if (document.querySelector('.tradesim-busy')) window.__busySeen = true; })
+            .observe(document.body, {childList: true, subtree: true});
+    }""")
+
+
 def test_exercise_picker_and_about_panel(tab):
     page = tab.page
     page.get_by_role("tab", name="Exercises").click()
+    _watch_busy_bar(page)
     tab.select("Exercise", "Replay 2018: play Canada, the EU, Japan or South Korea under Section 232")
+    page.wait_for_function("() => window.__busySeen", timeout=TIMEOUT_MS)  # loading an exercise shows the bar
+    expect(page.locator(".tradesim-busy")).to_have_count(0)  # until it is loaded
     panel = page.locator(".tradesim-exercise")
     for heading in ("WHAT IS IT", "HOW TO RUN", "THINGS TO NOTICE", "QUESTIONS"):
         expect(panel).to_contain_text(heading)
@@ -382,11 +393,7 @@ def test_reload_keeps_the_game_and_links_open_scenario_seed_and_exercise(browser
 
 
 def test_busy_bar_shows_from_click_until_the_answer(tab):
-    tab.page.evaluate("""() => {
-        window.__busySeen = false;
-        new MutationObserver(() => { if (document.querySelector('.tradesim-busy')) window.__busySeen = true; })
-            .observe(document.body, {childList: true, subtree: true});
-    }""")
+    _watch_busy_bar(tab.page)
     tab.button("Reset").click()
     tab.page.wait_for_function("() => window.__busySeen", timeout=TIMEOUT_MS)
     expect(tab.page.locator(".tradesim-busy")).to_have_count(0)  # gone once the server answered

@@ -311,8 +311,13 @@ def ExercisePanel(on_load, selected: solara.Reactive):
     titles = {ex.title: ex for ex in exercises}
     by_name = {ex.name: ex for ex in exercises}
     current = by_name.get(selected.value)
-    solara.Select("Exercise", values=list(titles), value=current.title if current else None,
-                  on_value=lambda t: on_load(titles[t]))
+    import reacton.ipyvuetify as rv
+
+    # an ipyvuetify Select (not solara.Select) for its menu_props: picking an exercise loads it,
+    # and the menu's class lets the busy bar show from that click (see BUSY_TEMPLATE)
+    rv.Select(label="Exercise", items=list(titles), v_model=current.title if current else None,
+              on_v_model=lambda t: on_load(titles[t]) if t in titles else None,
+              menu_props={"contentClass": ACTION_MENU})
     if current is None:
         solara.Text("Pick an exercise: its scenario, settings, rounds and country to play are loaded, "
                     "and its instructions appear here.", style={"color": "#555"})
@@ -349,9 +354,14 @@ module.exports = {
   watch: { version() { this.pending = ""; } },
   mounted() {
     this.listener = (event) => {
-      const button = event.target.closest ? event.target.closest(".tradesim-action") : null;
+      if (!event.target.closest) { return; }
+      const button = event.target.closest(".tradesim-action");
       if (button && !button.disabled && !button.classList.contains("v-btn--disabled")) {
-        this.pending = (button.getAttribute("data-busy") || button.innerText || "Working").trim();
+        this.pending = (button.innerText || "Working").trim();
+      }
+      const choice = event.target.closest(".tradesim-action-menu .v-list-item");
+      if (choice && !choice.classList.contains("v-list-item--active")) {  // the same choice again does nothing
+        this.pending = "Loading";
       }
     };
     document.addEventListener("click", this.listener, true);
@@ -384,6 +394,7 @@ def BusyBar(version: solara.Reactive):
 
 
 ACTION = ["tradesim-action"]  # the class of the buttons whose click shows the busy bar
+ACTION_MENU = "tradesim-action-menu"  # the class of a select's menu whose (new) choice is an action
 
 
 @solara.component
