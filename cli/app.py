@@ -14,8 +14,8 @@ def add_parser(sub) -> None:
                    help="games (browser tabs) the server holds at once; a further tab is told the class is full "
                         "(default 40)")
     p.add_argument("--cull", default="2m", metavar="TIME",
-                   help="how long the game of a tab whose browser went away without closing it is kept "
-                        "(a reload within it finds it again; default 2m, e.g. 90s, 5m)")
+                   help="how long the game of a tab whose connection dropped without the tab closing is kept "
+                        "(a connection back within it resumes the game; default 2m, e.g. 90s, 5m)")
     p.set_defaults(handler=handle)
 
 
