@@ -79,6 +79,8 @@ class Strategy:
     label: ClassVar[str] = ""
     classifier: ClassVar[dict] = {}
     follows_utilities: ClassVar[bool] = False  # its choice follows the option utilities (the inspector says so)
+    played_by_person: ClassVar[bool] = False  # a person chooses its moves (the browser's play panel)
+    how: ClassVar[str] = ""  # what the rule does, in plain words, after "it" (the inspector shows it)
     pools_in_bloc: ClassVar[bool] = False  # members of a bloc with this rule choose together
 
     def __init__(self, params: dict | None = None):
@@ -126,6 +128,7 @@ class AlwaysComply(Unconditional):
 
     name = StrategyName.ALWAYS_COMPLY
     label = "always comply"
+    how = "accepts the whole package every round, whatever happened before"
     move = COOPERATE
 
 
@@ -137,6 +140,7 @@ class AlwaysRetaliate(Unconditional):
 
     name = StrategyName.ALWAYS_RETALIATE
     label = "always retaliate"
+    how = "retaliates every round, whatever happened before"
     move = DEFECT
 
 
@@ -161,6 +165,7 @@ class TitForTat(Reactive):
 
     name = StrategyName.TIT_FOR_TAT
     label = "tit-for-tat"
+    how = "repeats what the other side did last round"
     classifier = {"memory_depth": 1, "stochastic": False}
 
     def respond(self, history, rng):
@@ -176,6 +181,7 @@ class Grim(RepeatedGameRule):
 
     name = StrategyName.GRIM
     label = "grim trigger"
+    how = "cooperates until the other side defects once, then retaliates for good"
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
     def cooperate(self, history, rng):
@@ -192,6 +198,7 @@ class GenerousTitForTat(Reactive):
 
     name = StrategyName.GENEROUS_TIT_FOR_TAT
     label = "generous tit-for-tat"
+    how = "repeats what the other side did last round, but sometimes forgives a defection"
     classifier = {"memory_depth": 1, "stochastic": True}
 
     def respond(self, history, rng):
@@ -210,6 +217,7 @@ class WinStayLoseShift(Reactive):
 
     name = StrategyName.WIN_STAY_LOSE_SHIFT
     label = "win-stay, lose-shift"
+    how = "keeps its move after a good round and switches after a bad one"
     classifier = {"memory_depth": 1, "stochastic": False}
 
     def respond(self, history, rng):
@@ -228,6 +236,7 @@ class ExpectedUtility(Strategy):
 
     name = StrategyName.EXPECTED_UTILITY
     label = "expected utility (logit)"
+    how = "weighs every option by its expected utility and picks the best one most of the time"
     classifier = {"memory_depth": float("inf"), "stochastic": True}
     follows_utilities = True
     pools_in_bloc = True
@@ -244,6 +253,8 @@ class Human(Strategy):
 
     name = StrategyName.HUMAN
     label = "human player"
+    how = "plays the moves a person chooses in the browser"
+    played_by_person = True
     classifier = {"memory_depth": float("inf"), "stochastic": False}
 
     def __init__(self, params: dict | None = None):

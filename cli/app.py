@@ -7,10 +7,17 @@ import sys
 
 from cli.options import checked
 
+
 def add_parser(sub) -> None:
     p = sub.add_parser("app", help="serve the browser app")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", default=None, metavar="P", help="TCP port, 1 to 65535 (default 8765)")
+    p.add_argument("--max-sessions", default=None, metavar="N",
+                   help="games (browser tabs) the server holds at once; a further tab is told the class is full "
+                        "(default 40)")
+    p.add_argument("--cull", default="2m", metavar="TIME",
+                   help="how long the game of a tab whose connection dropped without the tab closing is kept "
+                        "(a connection back within it resumes the game; default 2m, e.g. 90s, 5m)")
     p.set_defaults(handler=handle)
 
 
@@ -36,12 +43,25 @@ def check_address(host: str, port: int) -> None:
             raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _timedelta(text: str) -> str:
+    """Check a duration such as 90s, 2m or 1h (Solara's format) and return it."""
+    import re
+
+    from sim.world.errors import UserError
+
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(s|m|h|d)?", text.strip()):
+        raise UserError(f"--cull must be a duration such as 90s, 2m or 1h, got {text!r}")
+    return text.strip()
+
+
 def handle(args) -> int:
     from sim.world.errors import UserError
-    from sim.world.schema import PORT_OPTION
+    from sim.world.schema import MAX_SESSIONS_OPTION, PORT_OPTION
     from ui.resources import packaged
 
     args.port = checked(PORT_OPTION, args.port)
+    args.max_sessions = checked(MAX_SESSIONS_OPTION, args.max_sessions)
+    cull = _timedelta(args.cull)
     check_address(args.host, args.port)
 
     app_path = packaged("app.py")
@@ -49,7 +69,10 @@ def handle(args) -> int:
         raise UserError(f"the app's page (app.py) is missing: looked for {app_path}")
     # no telemetry; no "runs on Solara" banner over the plots; the browser tab says tradesim
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
-               SOLARA_THEME_TITLE="tradesim")
+               SOLARA_THEME_TITLE="tradesim", TRADESIM_MAX_SESSIONS=str(args.max_sessions),
+               # Solara keeps a disconnected tab's kernel for 24 h by default: a class's dead browsers
+               # would hold their memory all day.  Culled after --cull instead.
+               SOLARA_KERNEL_CULL_TIMEOUT=cull)
     # a 12-line warning per page load about iframe cookies over plain http, which does not apply here
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))

@@ -7,6 +7,7 @@ Skipped when chromium or playwright is missing.  Never runs ``playwright install
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -37,19 +38,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium not found on PATH (apt-get install -y chromium); browser tests need it")
+@contextlib.contextmanager
+def _serve(tmp_path_factory, *options):
+    """`tradesim app` on a free loopback port, as the README runs it (it execs `solara run app.py --production`)."""
     pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) is not installed")
     port = _free_port()
     log_path = tmp_path_factory.mktemp("solara") / "server.log"
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            # the README's command: `tradesim app` (it execs `solara run app.py --production`)
-            [*TRADESIM, "app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([*TRADESIM, "app", "--host", "127.0.0.1", "--port", str(port), *options],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 90
         while True:
@@ -69,6 +67,14 @@ def server(tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not found on PATH (apt-get install -y chromium); browser tests need it")
+    with _serve(tmp_path_factory) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -135,12 +141,20 @@ class Tab:
         """The round shown now (read only where the page is known to be settled)."""
         return int(re.search(self.ROUND.format(r"(\d+)"), self.status.inner_text()).group(2))
 
-    def images(self) -> list[str]:
-        return [img.get_attribute("src") or "" for img in self.page.locator("img").all()]
+    def plots(self) -> list[str]:
+        return [plot.inner_html() for plot in self.page.locator(".tradesim-plot").all()]
 
     def select(self, label: str, option: str):
         self.page.locator(".v-select").filter(has_text=label).first.click()
         self.page.get_by_role("option", name=option, exact=True).click()
+
+    def start_playing(self, country: str, rounds: int):
+        self.page.get_by_role("tab", name="Play a country").click()
+        self.select("Country to play", country)
+        field = self.page.get_by_label("Rounds to play")
+        field.fill(str(rounds))
+        field.press("Enter")
+        self.button("Start playing").click()
 
     def close(self):
         self.context.close()
@@ -155,7 +169,7 @@ def tab(browser, server):
 
 def test_page_loads_offline_with_zero_failed_requests(tab, server):
     expect(tab.status).to_contain_text("Section 232")
-    expect(tab.page.locator("img").nth(3)).to_be_visible()  # the four plots
+    expect(tab.page.locator(".tradesim-plot svg")).to_have_count(4)  # the four plots
     tab.page.wait_for_load_state("networkidle")
     assert tab.failed == [], f"failed requests: {tab.failed}"
     assert tab.external == [], f"requests leaving the machine: {tab.external}"
@@ -165,12 +179,12 @@ def test_page_loads_offline_with_zero_failed_requests(tab, server):
 
 
 def test_step_advances_round_and_plots_change(tab):
-    before = tab.images()
+    before = tab.plots()
     tab.step(2)
     tab.page.wait_for_function(
-        "old => { const now = Array.from(document.querySelectorAll('img')).map(i => i.src);"
-        " const was = old.split('|'); return now.filter((src, k) => src !== was[k]).length >= 3; }",
-        arg="|".join(before), timeout=TIMEOUT_MS)  # tariff, counts, welfare or network plot changed
+        "old => { const now = Array.from(document.querySelectorAll('.tradesim-plot')).map(p => p.innerHTML);"
+        " const was = JSON.parse(old); return now.filter((svg, k) => svg !== was[k]).length >= 3; }",
+        arg=__import__("json").dumps(before), timeout=TIMEOUT_MS)  # tariff, counts, welfare or network plot changed
     expect(tab.page.locator(".tradesim-events")).to_contain_text("Round 1:")
     breakdown = tab.page.locator(".tradesim-breakdown")
     for word in ("total", "[1]", "trade"):
@@ -240,12 +254,7 @@ def test_play_runs_rounds_and_pause_stops(tab):
 
 def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     page = tab.page
-    page.get_by_role("tab", name="Play a country").click()
-    tab.select("Country to play", "Canada")
-    rounds = page.get_by_label("Rounds to play")
-    rounds.fill("3")
-    rounds.press("Enter")
-    tab.button("Start playing").click()
+    tab.start_playing("Canada", 3)
     panel = page.locator(".tradesim-play")
     expect(tab.button("Play this round")).to_be_visible()
     expect(panel).to_contain_text("You are Canada")
@@ -269,7 +278,7 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     expect(page.get_by_text("Your move: wto")).to_be_visible()
     tab.button("Play this round").click()
     debrief = page.locator(".tradesim-debrief")
-    for text in ("Debrief: Canada after 3 rounds", "The agent", "Cumulative welfare", "accept export_cap, security",
+    for text in ("Debrief: Canada after 3 months", "The agent", "Cumulative welfare", "accept export_cap, security",
                  "retaliate", "wto"):
         expect(debrief).to_contain_text(text)
     expect(debrief).to_contain_text(re.compile("2018-19 in reality|History not available"))
@@ -284,10 +293,21 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     assert tab.external == [] and tab.failed == []
 
 
+def _watch_busy_bar(page):
+    page.evaluate("""() => {
+        window.__busySeen = false;
+        new MutationObserver(() => { if (document.querySelector('.tradesim-busy')) window.__busySeen = true; })
+            .observe(document.body, {childList: true, subtree: true});
+    }""")
+
+
 def test_exercise_picker_and_about_panel(tab):
     page = tab.page
     page.get_by_role("tab", name="Exercises").click()
+    _watch_busy_bar(page)
     tab.select("Exercise", "Replay 2018: play Canada, the EU, Japan or South Korea under Section 232")
+    page.wait_for_function("() => window.__busySeen", timeout=TIMEOUT_MS)  # loading an exercise shows the bar
+    expect(page.locator(".tradesim-busy")).to_have_count(0)  # until it is loaded
     panel = page.locator(".tradesim-exercise")
     for heading in ("WHAT IS IT", "HOW TO RUN", "THINGS TO NOTICE", "QUESTIONS"):
         expect(panel).to_contain_text(heading)
@@ -297,5 +317,148 @@ def test_exercise_picker_and_about_panel(tab):
     page.get_by_role("tab", name="About this model").click()
     about = page.locator(".tradesim-about")
     expect(about).to_contain_text("HOW A ROUND WORKS")
-    expect(about.locator("a[href='docs/model.md']")).to_have_count(1)
+    expect(about).to_contain_text("docs/model.md")
+    expect(about.locator("a")).to_have_count(0)  # no links into a repository a student cannot open
     assert tab.external == [] and tab.failed == []
+
+
+# ---------------------------------------------------------------------------- issue 16: the student's rough edges
+def _checkbox(page, text: str):
+    return page.locator(".v-input--checkbox").filter(has_text=text).locator("input")
+
+
+def test_play_panel_starts_each_round_fresh_and_closes_the_wto_while_exempt(tab):
+    page = tab.page
+    tab.start_playing("Canada", 3)
+    expect(page.locator(".tradesim-play")).to_contain_text("You are Canada")
+    # Canada starts exempt: no WTO case (agents may not file one either), and the page says why
+    expect(page.locator(".tradesim-closed")).to_contain_text("WTO case needs a measure")
+    expect(tab.button("WTO case")).to_have_count(0)
+    # tick a demand, then retaliate instead: the tick is dropped for this move
+    page.locator(".v-input--checkbox").filter(has_text="cap steel").locator("label").first.click()
+    expect(_checkbox(page, "cap steel")).to_be_checked()
+    tab.button("Retaliate").click()
+    expect(page.get_by_text("Your move: retaliate")).to_be_visible()
+    expect(_checkbox(page, "cap steel")).not_to_be_checked()
+    tab.button("Play this round").click()
+    tab.expect_round(1)
+    # the next round starts fresh: stance Wait, nothing ticked, every demand can be ticked
+    expect(page.get_by_text("Your move: wait (refuse all)")).to_be_visible()
+    for text in ("cap steel", "security cooperation"):
+        expect(_checkbox(page, text)).to_be_enabled()
+        expect(_checkbox(page, text)).not_to_be_checked()
+
+
+def test_rounds_to_play_refuses_text_and_huge_numbers(tab):
+    page = tab.page
+    page.get_by_role("tab", name="Play a country").click()
+    rounds = page.get_by_label("Rounds to play")
+    for bad in ("abc", "100000"):
+        rounds.fill(bad)
+        tab.button("Start playing").click()
+        expect(page.locator(".tradesim-error")).to_contain_text("whole number from 0 to 200")
+    expect(tab.button("Step")).to_be_enabled()  # nothing started
+
+
+def test_reload_keeps_the_game_and_links_open_scenario_seed_and_exercise(browser, server):
+    tab = Tab(browser, server["url"])
+    try:
+        page = tab.page
+        tab.step(3)
+        page.wait_for_url(re.compile(r"round=3"))
+        page.reload()
+        tab.expect_round(3)  # the game survived the reload
+        expect(page.locator(".tradesim-events")).to_contain_text("Round 3:")
+        page.goto(server["url"] + "?scenario=classroom&seed=3")
+        expect(tab.status).to_contain_text("Classroom")
+        tab.expect_round(0)
+        expect(page.get_by_label("Seed (whole number)")).to_have_value("3")
+        # the classroom game has no U.S. or China: their controls are not shown; its log has a line per round
+        expect(page.get_by_text("U.S. toughness")).to_have_count(0)
+        expect(page.get_by_text("China acts")).to_have_count(0)
+        tab.step(1)
+        expect(page.locator(".tradesim-events")).to_contain_text("Round 1:")
+        expect(page.locator(".tradesim-events")).not_to_contain_text("No events yet")
+        page.goto(server["url"] + "?exercise=replay-2018")
+        expect(page.locator(".tradesim-play")).to_contain_text("You are Canada")
+        expect(page.get_by_text("of 15").first).to_be_visible()
+        page.get_by_role("tab", name="Exercises").click()
+        expect(page.locator(".tradesim-exercise")).to_contain_text("Replay 2018")
+        page.goto(server["url"] + "?seed=abc")
+        expect(page.locator(".tradesim-error")).to_contain_text("could not be opened")
+        tab.expect_round(0)
+        assert tab.external == []
+    finally:
+        tab.close()
+
+
+def test_busy_bar_shows_from_click_until_the_answer(tab):
+    _watch_busy_bar(tab.page)
+    tab.button("Reset").click()
+    tab.page.wait_for_function("() => window.__busySeen", timeout=TIMEOUT_MS)
+    expect(tab.page.locator(".tradesim-busy")).to_have_count(0)  # gone once the server answered
+    tab.step(1)
+    expect(tab.page.locator(".tradesim-busy")).to_have_count(0)
+
+
+# ---------------------------------------------------------------------------- issue 16: a class on one server
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory):
+    """A server that takes one game at a time and culls a dead browser's game after 3 s."""
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not found on PATH")
+    with _serve(tmp_path_factory, "--max-sessions", "1", "--cull", "3s") as served:
+        yield served
+
+
+def _chromium_process(port: int) -> subprocess.Popen:
+    """A real chromium process (so that it can be killed), driven over its debugging port."""
+    import tempfile
+
+    profile = tempfile.mkdtemp(prefix="tradesim-chromium-")
+    return subprocess.Popen([CHROMIUM, "--headless", *CHROMIUM_ARGS, f"--remote-debugging-port={port}",
+                             f"--user-data-dir={profile}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_class_is_full_page_and_places_come_back_on_close_and_after_a_killed_browser(browser, small_server):
+    url = small_server["url"]
+    first = Tab(browser, url)
+    second = browser.new_context().new_page()
+    second.goto(url)
+    full = second.locator(".tradesim-full")
+    expect(full).to_contain_text("The class is full")
+    expect(full).to_contain_text("at most 1 games at once")
+    first.close()  # a tab closed normally: its place is free at once
+    second.get_by_role("button", name="Try again").click()
+    expect(second.get_by_role("button", name="Step", exact=True)).to_be_visible()
+    second.context.close()
+    # a browser that is killed says no goodbye: its game is culled after --cull (3 s here)
+    port = _free_port()
+    chromium = _chromium_process(port)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                dead = browser.browser_type.connect_over_cdp(f"http://127.0.0.1:{port}")
+                break
+            except Exception:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+        page = dead.contexts[0].new_page()
+        page.goto(url)
+        expect(page.get_by_role("button", name="Step", exact=True)).to_be_visible()
+    finally:
+        chromium.kill()
+        chromium.wait()
+    late = browser.new_context().new_page()
+    late.goto(url)
+    expect(late.locator(".tradesim-full").or_(late.get_by_role("button", name="Step", exact=True))).to_be_visible()
+    deadline = time.time() + 60
+    while late.locator(".tradesim-full").count() and time.time() < deadline:
+        late.wait_for_timeout(1000)
+        late.get_by_role("button", name="Try again").click()
+        late.wait_for_timeout(500)
+    expect(late.get_by_role("button", name="Step", exact=True)).to_be_visible()
+    late.context.close()

@@ -8,6 +8,7 @@ from the CLI (``tradesim run --exercise NAME``).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import tomllib
@@ -77,8 +78,14 @@ def _parse(path: Path) -> Exercise:
     )
 
 
+@functools.cache
+def _all_exercises() -> tuple[Exercise, ...]:
+    return tuple(_parse(path) for path in sorted(packaged("exercises").glob("*.md")))
+
+
 def list_exercises() -> list[Exercise]:
-    return [_parse(path) for path in sorted(packaged("exercises").glob("*.md"))]
+    """The exercises (parsed once per process: every tab shows the same files)."""
+    return list(_all_exercises())
 
 
 def exercise_names() -> list[str]:
@@ -119,6 +126,7 @@ def exercise_settings(exercise: Exercise) -> "Settings":
     return settings
 
 
+@functools.lru_cache(maxsize=256)
 def markdown_html(text: str) -> str:
     """Markdown to HTML for the exercise panel (escaped when the markdown package is missing)."""
     try:

@@ -4,33 +4,63 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.series import RoundSeries
+from agents.strategies import STRATEGIES
+from sim.world.vocabulary import Stance
+from ui.series import CATEGORIES, CLASSROOM_CATEGORIES, RoundSeries
 
 MAX_EVENTS = 60  # event lines shown
 
+STATUS_WORDS = {"relief": "with relief or a deal", "waiting": "waiting", "wto": "at the WTO", "hedging": "hedging",
+                "retaliating": "retaliating", "open": "open"}
+
+# Words of the event log that read wrongly in the app, rewritten for display only (the model's
+# records and `tradesim run` keep the model's own words).
+EVENT_REWORDING = {"China hedges toward China": "China keeps its distance from the U.S. (no concession, no counter-tariffs)"}
+
 
 # ---------------------------------------------------------------------------- inspector / log
+def demand_status(applies: bool, accepted: bool, decided: bool) -> str:
+    """How a demand stands for a country: accepted, refused, not decided yet, or n/a."""
+    if not applies:
+        return "n/a"
+    if not decided:
+        return "not decided yet"
+    return "accepted" if accepted else "refused"
+
+
+def rule_explanation(name: str, strategy: str) -> str | None:
+    """Why a country moved as it did when its rule is not the expected-utility choice (else None)."""
+    rule = STRATEGIES[strategy]
+    if rule.played_by_person:
+        return f"{name} is played by a person: its move is the one chosen in 'Play a country'."
+    if not rule.follows_utilities:
+        return (f"{name} follows the rule '{rule.label}': it {rule.how}. The utilities below are what the "
+                "economics would say.")
+    return None
+
+
 def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
     """Everything the inspector shows for one country, as plain data."""
     i = model.world.names.index(name)
     agent = model.countries[i]
     world, state = model.world, model.state
+    decided = model.round > 0
     demands = []
     for j, demand in enumerate(model.scenario_data.demands):
         applies = bool(world.applicable[i, j]) if world.applicable.size else True
+        accepted = bool(state.accepted[i, j]) if decided else False
         demands.append({
             "id": demand.id, "label": demand.label, "kind": demand.kind, "applies": applies,
-            "accepted": bool(state.accepted[i, j]) if model.round > 0 else False,
+            "accepted": accepted, "status": demand_status(applies, accepted, decided),
         })
-    utilities = agent.option_utilities() if model.round > 0 else {}
-    chosen = model.options.label(int(state.option[i]), world.demand_ids, world.applicable[i]) if model.round > 0 else None
+    utilities = agent.option_utilities() if decided else {}
+    chosen = model.options.label(int(state.option[i]), world.demand_ids, world.applicable[i]) if decided else None
     ranked = list(utilities.items())
     rank = next((k + 1 for k, (label, _) in enumerate(ranked) if label == chosen), None)
-    if model.round == 0:
+    if not decided:
         why = "No decision yet: press Step to play the first round."
-    elif agent.strategy not in ("expected_utility",):
-        why = (f"{name} follows the rule '{agent.strategy.replace('_', ' ')}', which looks at what happened last round; "
-               f"the utilities below are what the economics would say.")
+    elif (rule := rule_explanation(name, agent.strategy)) is not None:
+        why = rule
     elif rank == 1:
         why = f"{name} chose the option with the highest expected utility."
     else:
@@ -40,6 +70,7 @@ def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
         "name": name,
         "classroom": model.is_classroom,
         "strategy": agent.strategy,
+        "strategy_label": STRATEGIES[agent.strategy].label,
         "treatment": agent.treatment,
         "tariff_pct": 100.0 * agent.tariff,
         "action": agent.action,
@@ -56,6 +87,7 @@ def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
         "utilities": ranked[:top],
         "n_options": len(ranked),
         "breakdown": _breakdown(agent.explain()),
+        "stake_bn": float(model.outlook.stake[i]) if getattr(model, "outlook", None) is not None and decided else None,
         "beliefs": agent.beliefs(),
     }
 
@@ -66,12 +98,34 @@ def _breakdown(explanation: dict) -> dict | None:
     terms = [(name, values) for name, values in explanation["terms"] if any(abs(v) >= 0.005 for v in values)]
     return {"options": explanation["options"], "terms": terms, "totals": explanation["totals"]}
 
-def recent_events(model, limit: int = MAX_EVENTS) -> list[str]:
-    """The latest event lines, newest first (only the tail is formatted: flat cost)."""
+
+def classroom_round_line(names: list[str], stances) -> str:
+    """One line per classroom round (the model logs only changes, so a steady game would show none)."""
+    retaliating = [name for name, s in zip(names, stances) if s == Stance.RETALIATE]
+    if not retaliating:
+        return f"all {len(names)} countries stay open" if len(names) > 2 else "both countries stay open"
+    if len(retaliating) == len(names):
+        return f"all {len(names)} countries retaliate" if len(names) > 2 else "both countries retaliate"
+    shown = ", ".join(retaliating[:5]) + (f" and {len(retaliating) - 5} more" if len(retaliating) > 5 else "")
+    return f"{shown} retaliate{'s' if len(retaliating) == 1 else ''}; the others stay open"
+
+
+def recent_events(model, limit: int = MAX_EVENTS, series: RoundSeries | None = None) -> list[str]:
+    """The latest event lines, newest first (only the tail is formatted: flat cost).
+
+    In a classroom game (no U.S.), each round gets a line saying who retaliates, from ``series``.
+    """
+    if model.is_classroom and series is not None:
+        rows = range(len(series.rounds) - 1, max(0, len(series.rounds) - 1 - limit), -1)
+        return [f"Round {series.rounds[r]}: {classroom_round_line(series.names, series.stances[r])}"
+                for r in rows if series.rounds[r] > 0]
     tail = model.events[-limit:]
-    return [f"Round {e['round']}: {e['text']}" for e in reversed(tail)]
+    return [f"Round {e['round']}: {EVENT_REWORDING.get(e['text'], e['text'])}" for e in reversed(tail)]
+
 
 def status_line(model, history: RoundSeries) -> str:
+    """The round and what every country does in it (the counts add up to all countries)."""
     label = model.scenario_data.round_label or "round"
-    return (f"{model.scenario_data.title}, {label} {model.round}: {history.deals[-1]} deals, "
-            f"{history.retaliators[-1]} retaliating, {history.waiters[-1]} waiting")
+    categories = CLASSROOM_CATEGORIES if model.is_classroom else CATEGORIES
+    parts = [f"{history.categories[key][-1]} {STATUS_WORDS[key]}" for key in categories]
+    return f"{model.scenario_data.title}, {label} {model.round}: {', '.join(parts)} (of {model.world.n})"

@@ -116,6 +116,13 @@ class PlayGame:
             self._preview_round = model.round
         return self._preview
 
+    def options_by_stance(self) -> dict[str, list[tuple[str, float]]]:
+        """This round's options (label, utility; best first) under each stance; an empty list means
+        the stance is closed now (e.g. a WTO case while you face no U.S. tariffs, as for the agents)."""
+        ranked = list(self.preview().items())
+        return {stance: [(label, value) for label, value in ranked if stance_of(label) == stance]
+                for stance in self.stances}
+
     def play_round(self, accepted=(), stance: str = "wait") -> None:
         if self.finished:
             raise ParameterError("The game is over: read the debrief, or press Reset to play again.")
@@ -125,6 +132,8 @@ class PlayGame:
                                  "Untick the demands or choose Wait.")
         if stance not in self.stances:
             raise ParameterError(f"Stance must be one of {', '.join(self.stances)}, got {stance!r}.")
+        if not self.options_by_stance()[stance]:
+            raise ParameterError(closed_reason(stance))
         utilities = self.preview()
         label = option_label(self.model, self.country, accepted, stance)
         self.model.set_human_choice(self.country, accepted, stance)
@@ -151,6 +160,23 @@ class PlayGame:
         self.finished = True
 
 # ---------------------------------------------------------------------------- views
+def stance_of(label: str) -> str:
+    """The stance of an option label ("accept export_cap" and "comply" are waiting moves)."""
+    return "wait" if label.startswith(("wait", "accept", "comply")) else label.split(" ")[0]
+
+
+def closed_reason(stance: str) -> str:
+    """Why a stance cannot be chosen this round."""
+    if stance == "wto":
+        return ("A WTO case needs a measure to challenge: you face no U.S. tariffs now (an exemption, a quota or "
+                "a deal), so you cannot file one this round. The agents follow the same rule.")
+    return f"'{stance}' is not open to you this round."
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _result(model: "NegotiationModel", i: int) -> dict[str, Any]:
     state, agent = model.state, model.countries[i]
     return {
@@ -200,16 +226,18 @@ def play_view(game: PlayGame) -> dict[str, Any]:
                         "accepted_last": bool(state.accepted[i, j]) if model.round > 0 else False})
     utilities = {} if game.finished else game.preview()
     ranked = list(utilities.items())
+    by_stance = {} if game.finished else game.options_by_stance()
     per_stance = []
     for stance in game.stances:
-        options = [(label, value) for label, value in ranked
-                   if (stance == "wait" and (label.startswith(("wait", "accept", "comply")))) or label == stance]
+        options = by_stance.get(stance, [])
         best = options[0] if options else (None, None)
         per_stance.append({
             "stance": stance,
             "title": (CLASSROOM_TITLES if classroom else STANCE_TITLES)[stance],
             "help": (CLASSROOM_HELP if classroom else STANCE_HELP)[stance],
             "best_option": best[0], "best_utility": best[1],
+            "open": bool(options) or game.finished,
+            "closed_reason": "" if options or game.finished else closed_reason(stance),
         })
     last_events = [e["text"] for e in model.events if e["round"] == model.round and e["country"] == game.country]
     return {
@@ -278,11 +306,15 @@ def debrief(game: PlayGame) -> dict[str, Any]:
                 notes.append(f"Unlike {game.country} in reality (which {'did' if history[key] else 'did not'} "
                              f"{word}), you {'did' if you[key] else 'did not'}.")
         if history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
-            notes.append(f"History is coded at round {history['horizon_rounds']} ({history['horizon']}); "
-                         f"you played {game.model.round} rounds.")
+            label = game.model.scenario_data.round_label or "round"
+            notes.append(f"History is coded at {label} {history['horizon_rounds']} ({history['horizon']}); "
+                         f"you played {plural(game.model.round, label)}.")
+    label = game.model.scenario_data.round_label or "round"
     return {
         "country": game.country,
         "rounds": game.model.round,
+        "played": plural(game.model.round, label),
+        "round_label": label,
         "unit": "payoff units" if game.model.is_classroom else "$bn",
         "you": you,
         "agent": agent,

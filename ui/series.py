@@ -5,8 +5,36 @@ from __future__ import annotations
 import numpy as np
 
 from sim import records
+from sim.world.vocabulary import Stance
 
 MAX_PLOT_POINTS = 120  # time-series plots show the whole game, thinned to at most this many points
+
+# What a country does in a round, one category each, so that the counts add up to all countries.
+CATEGORIES = {
+    "relief": "relief / deal",
+    "waiting": "waiting",
+    "wto": "WTO case",
+    "hedging": "hedging (China)",
+    "retaliating": "retaliating",
+}
+CLASSROOM_CATEGORIES = {"open": "open", "retaliating": "retaliating"}
+
+
+def categorise(model) -> dict[str, int]:
+    """How many countries are in each category this round (every country in exactly one)."""
+    stance = model.state.stance
+    retaliating = int(np.count_nonzero(stance == Stance.RETALIATE))
+    if model.is_classroom:
+        return {"open": len(stance) - retaliating, "retaliating": retaliating}
+    waiting = stance == Stance.WAIT
+    settled = np.asarray(model.state.settled_now, dtype=bool)
+    return {
+        "relief": int(np.count_nonzero(waiting & settled)),
+        "waiting": int(np.count_nonzero(waiting & ~settled)),
+        "wto": int(np.count_nonzero(stance == Stance.WTO)),
+        "hedging": int(np.count_nonzero(stance == Stance.HEDGE)),
+        "retaliating": retaliating,
+    }
 
 
 class RoundSeries:
@@ -23,6 +51,8 @@ class RoundSeries:
         self.deals: list[int] = []
         self.retaliators: list[int] = []
         self.waiters: list[int] = []
+        self.categories: dict[str, list[int]] = {key: [] for key in (*CATEGORIES, *CLASSROOM_CATEGORIES)}
+        self.stances: list[np.ndarray] = []  # each country's stance code, per round
         self._matrix = np.zeros((16, len(self.names)))
 
     def record(self, model) -> None:
@@ -36,6 +66,9 @@ class RoundSeries:
         self.deals.append(records.deals(model))
         self.retaliators.append(records.retaliators(model))
         self.waiters.append(records.waiters(model))
+        for key, value in categorise(model).items():
+            self.categories[key].append(value)
+        self.stances.append(np.array(model.state.stance, dtype=np.int8))
 
     def sample(self, limit: int = MAX_PLOT_POINTS) -> list[int]:
         """Row positions of an even sample of at most ``limit`` rounds, always with the latest."""

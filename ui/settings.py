@@ -29,13 +29,16 @@ SLIDERS: dict[str, tuple[float, float, float]] = {
 
 LABELS = {
     "us_toughness": "U.S. toughness",
-    "escalation_step": "Escalation step (0.25 = +25 tariff points)",
+    "escalation_step": "Escalation step (1 = doubles the announced rate)",
     "deadline_round": "Deadline round (0 = none)",
     "demand_elasticity": "Import demand elasticity",
     "decision_noise": "Decision noise",
     "patience": "Patience (discount factor)",
     "china_active": "China acts (punishes aligners, courts hedgers)",
 }
+
+# Controls that mean nothing without a U.S. agent (the classroom game): hidden there.
+US_ONLY = ("us_toughness", "escalation_step", "deadline_round", "china_active")
 
 # Strategies a student can pick here ("human" needs the play-a-country panel).
 APP_STRATEGIES = tuple(s for s in STRATEGY_NAMES if s != "human")
@@ -69,6 +72,10 @@ def default_settings(scenario: str = "section232_2018") -> Settings:
     strategy = values.pop("strategy")
     return Settings(scenario=scenario, seed="7", params=values, strategies={ALL_COUNTRIES: strategy})
 
+MAX_SEED_DIGITS = 30
+MAX_PLAY_ROUNDS = 200  # rounds a person can play by hand in one game
+
+
 def parse_seed(text: Any) -> int:
     """A seed from a text box: a whole number >= 0; anything else raises ParameterError.
 
@@ -77,11 +84,28 @@ def parse_seed(text: Any) -> int:
     """
     if text is None or (isinstance(text, str) and not text.strip()):
         raise ParameterError("Seed is empty: type a whole number such as 7 (the same seed replays the same game).")
+    digits = str(text).strip()
+    if digits.isdigit() and len(digits) > MAX_SEED_DIGITS:
+        raise ParameterError(f"Seed is too long ({len(digits):,} digits): use a whole number of at most "
+                             f"{MAX_SEED_DIGITS} digits, for example 7.")
+    if len(digits) > 40:
+        digits = digits[:20] + "..."
     try:
         return int(coerce_seed(text))
-    except ParameterError as exc:
-        message = str(exc)
-        raise ParameterError(f"{message[0].upper()}{message[1:]} (for example 7).") from None
+    except ParameterError:
+        raise ParameterError(f"Seed must be a whole number of 0 or more, got {digits!r} (for example 7).") from None
+
+
+def parse_rounds(text: Any) -> int:
+    """'Rounds to play' from a text box: 0 (the history horizon or the scenario's length) to MAX_PLAY_ROUNDS."""
+    value = str(text if text is not None else "").strip().replace(",", "").replace("_", "")
+    if value == "":
+        return 0
+    if not value.isdigit() or int(value) > MAX_PLAY_ROUNDS:
+        shown = value if len(value) <= 20 else value[:20] + "..."
+        raise ParameterError(f"Rounds to play must be a whole number from 0 to {MAX_PLAY_ROUNDS}, got {shown!r} "
+                             "(0 = the history horizon or the scenario's length).")
+    return int(value)
 
 def parse_extra(text: str) -> dict[str, Any]:
     """Parse "name=value, name=value" into validated settings (ParameterError naming every bad one).
@@ -151,6 +175,14 @@ def build_model(settings: Settings, human: bool = True) -> NegotiationModel:
 def scenario_names() -> list[str]:
     """The built-in scenarios a student can pick."""
     return builtin_names()
+
+
+def controls_for(scenario: str) -> list[str]:
+    """The sliders (and the China box) that act in a scenario: without a U.S. agent, the U.S. and China ones do not."""
+    keys = [*SLIDERS, "china_active"]
+    if load_scenario(scenario).has_united_states:
+        return keys
+    return [k for k in keys if k not in US_ONLY]
 
 
 def country_names(scenario: str) -> list[str]:

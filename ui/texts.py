@@ -16,6 +16,11 @@ STANCE_HELP = {
               "while the U.S. sees no concession at all."),
 }
 
+# What the inspector's and the play panel's numbers mean, shown where they appear.
+STAKE_HELP = ("% of stake: every option's value is given in percent of the country's stake, its exports to the "
+              "U.S. in the disputed sectors{amount}, so that large and small economies compare. Higher is better.")
+CLASSROOM_STAKE_HELP = "% of stake: every option's value in percent of the trade each country has with each partner."
+
 CLASSROOM_TITLES = {"wait": "Stay open", "retaliate": "Retaliate"}
 
 CLASSROOM_HELP = {
@@ -78,7 +83,7 @@ model missing?</li>
 </ul>
 
 <h3>MORE</h3>
-<p>The full description (ODD protocol, every formula and its source) is in
-<a href="docs/model.md" target="_blank" rel="noopener">docs/model.md</a> in the repository;
-the user guide to this page is <a href="docs/app.md" target="_blank" rel="noopener">docs/app.md</a>.</p>
+<p>The full description of the model (the ODD protocol, every formula with its source) is the file
+<code>docs/model.md</code> of tradesim; the guide to this page is <code>docs/app.md</code>. Your teacher
+has both with the copy of tradesim that serves this page; this page itself loads nothing from the network.</p>
 """

@@ -481,4 +481,6 @@ WORKERS_OPTION = Field("--workers", int, None, 0, MAX_WORKERS, unit="worker proc
 NO_WORKERS_TIMEOUT = Field("--no-workers-timeout", float, 60.0, 0.0, 86_400.0, strict_low=True, unit="seconds",
                            help="give up when a Dask cluster has had no worker for this long")
 PORT_OPTION = Field("--port", int, 8765, 1, 65_535, help="TCP port")
+MAX_SESSIONS_OPTION = Field("--max-sessions", int, 40, 1, 10_000, unit="games",
+                            help="games (browser tabs) the app holds at once")
 ROWS_OPTION = Field("--rows", int, 40, 0, MAX_SWEEP_RUNS, help="points shown in the printed table")
