@@ -54,7 +54,7 @@ CODE = Field("Join code", str, pattern=Pattern(f"[{CODE_ALPHABET}]{{{CODE_LENGTH
                                                 f"{CODE_LENGTH} letters or digits, e.g. K7QF2"))
 
 LOBBY, OPEN, FINISHED = "lobby", "open", "finished"
-BY_STUDENT, BY_TIMEOUT, BY_AGENT = "student", "agent (no move in time)", "agent (no student)"
+BY_STUDENT, BY_TIMEOUT, BY_AGENT = "student", "agent: no move in time", "agent: no student"
 
 MOVE_COLUMNS = ("game", "scenario", "seed", "round", "country", "student", "played_by", "move", "stance",
                 "accepted", "value_pct", "rank", "best_move", "agent_move", "treatment", "tariff_pct",
@@ -71,6 +71,11 @@ def class_scenarios() -> list[str]:
     from sim.world.loader import builtin_names
 
     return [name for name in builtin_names() if name == "classroom" or len(load_scenario(name).countries) >= 2]
+
+
+def suggested_rounds(scenario: str) -> int:
+    """The rounds a class plays unless the teacher says otherwise: the history horizon, else the scenario's length."""
+    return default_rounds(scenario, load_scenario(scenario).rounds)
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ class ClassGame:
         self.shadow = build_model(settings)  # every country an agent: "the agent" of the debriefs
         self.names = list(self.model.world.names)
         self.agent_rule = dict(zip(self.names, self.model.world.strategies, strict=True))
-        self.rounds_total = setup.rounds or default_rounds(self.model)
+        self.rounds_total = setup.rounds or default_rounds(setup.scenario, self.model.scenario_data.rounds)
         preview = RoundPreview(self.model)
         self.plays = [PlayGame(replace(settings, country=name, rounds=self.rounds_total), self.model, self.shadow,
                                preview) for name in self.names]
@@ -526,6 +531,11 @@ class ClassGame:
             "claimed": len(self.seats), "submitted": len(self.submissions),
             "version": (self.version, self.submitted_version),
         }
+
+    def counts(self) -> tuple[int, int]:
+        """Moves in this round, and seats claimed."""
+        with self._lock:
+            return len(self.submissions), len(self.seats)
 
     def projector_view(self) -> dict[str, Any]:
         """The world as the class sees it: figures, status, events, round and timer; no option values."""

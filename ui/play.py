@@ -93,12 +93,12 @@ class RoundPreview:
         return self._by_country[index]
 
 
-def default_rounds(model: "NegotiationModel") -> int:
-    """Rounds of a played game when none is given: the history horizon, else the scenario's length."""
-    history = load_history(model.scenario_name)
+def default_rounds(scenario: str, length: int) -> int:
+    """Rounds of a played game when none is given: the history horizon, else the scenario's ``length``."""
+    history = load_history(scenario)
     if history and history["horizon_rounds"]:
         return int(history["horizon_rounds"])
-    return int(model.scenario_data.rounds)
+    return int(length)
 
 
 class PlayGame:
@@ -116,7 +116,7 @@ class PlayGame:
         self.index = model.world.names.index(self.country)
         self.model = model
         self.shadow = shadow
-        total = int(settings.rounds) if settings.rounds else default_rounds(model)
+        total = int(settings.rounds) if settings.rounds else default_rounds(model.scenario_name, model.scenario_data.rounds)
         if total < 1:
             raise ParameterError(f"Rounds to play must be 1 or more, got {total}.")
         self.rounds_total = total
