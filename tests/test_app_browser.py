@@ -412,3 +412,37 @@ def test_class_is_full_page_and_places_come_back_on_close_and_after_a_killed_bro
         late.wait_for_timeout(500)
     expect(late.get_by_role("button", name="Step", exact=True)).to_be_visible()
     late.context.close()
+
+
+# ---------------------------------------------------------------------------- issue 17: the class game from the app
+def test_class_game_tab_hosts_a_game_and_its_code_opens_the_join_page(browser, server):
+    teacher, student = Tab(browser, server["url"]), Tab(browser, server["url"])
+    try:
+        teacher.page.get_by_role("tab", name="Class game").click()
+        timer = teacher.page.get_by_label(re.compile("Round timer"))
+        timer.fill("5")
+        timer.press("Tab")
+        teacher.button("Start a class game").click()
+        expect(teacher.page.locator(".tradesim-error")).to_contain_text("too short for a class")
+        timer.fill("0")
+        timer.press("Tab")
+        teacher.button("Start a class game").click()
+        code_box = teacher.page.locator(".tradesim-join-code")
+        expect(code_box).to_have_text(re.compile(r"^[A-Z2-9]{5}$"))
+        expect(teacher.page).to_have_url(re.compile(r"\?class=[A-Z2-9]{5}&teacher="))
+        page = student.page
+        page.get_by_role("tab", name="Class game").click()
+        code = page.get_by_label("Join code")
+        code.fill("zzzz")
+        code.press("Tab")
+        student.button("Join").click()
+        expect(page.locator(".tradesim-error")).to_contain_text("Join code got 'ZZZZ'; expected 5 letters or digits")
+        code.fill(code_box.inner_text().lower())  # codes are read in any case
+        code.press("Tab")
+        student.button("Join").click()
+        expect(page.get_by_text("Take a seat")).to_be_visible()
+        expect(student.button("Canada")).to_be_enabled()
+        assert student.external == [] and teacher.external == []
+    finally:
+        teacher.close()
+        student.close()
