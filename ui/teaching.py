@@ -43,7 +43,8 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _series(model: NegotiationModel, column: str) -> np.ndarray:
-    return model.datacollector.get_model_vars_dataframe()[column].to_numpy()
+    """A model-level record after each round (the collector's row for round 0, the start, left out)."""
+    return model.datacollector.get_model_vars_dataframe()[column].to_numpy()[1:]
 
 
 # ---------------------------------------------------------------------------- 1. find delta*
