@@ -237,12 +237,11 @@ class UnitedStatesAgent(mesa.Agent):
         for reply, rates in (("tariff", if_tariffed), ("escalated", self.tariff_rates(params["escalation_step"]))):
             outcome = exporter_outcome(world, rates, index)
             replies[reply] = {key: weight * outcome[key] + (1 - weight) * replies["exempt"][key] for key in outcome}
-        for key in ("welfare", "sales"):  # a partner in a deal keeps it while it keeps its side
-            replies["tariff"][key] = np.where(in_deal, replies["exempt"][key], replies["tariff"][key])
         return TradeOutlook(
             welfare={reply: outcome["welfare"] for reply, outcome in replies.items()},
             sales={reply: outcome["sales"] for reply, outcome in replies.items()},
             currently_relieved=state.relieved | in_deal,
+            in_deal=in_deal,
             requires_cap=us_rule.requires_cap(world),
             # facing tariffs: tariffed now, or losing a temporary exemption this round
             tariffed_now=~grace & (if_tariffed > relieved + 1e-12).any(axis=1) & ~in_deal & ~state.relieved,

@@ -121,6 +121,7 @@ class TradeOutlook:
     welfare: dict[str, np.ndarray]
     sales: dict[str, np.ndarray]
     currently_relieved: np.ndarray  # bool: relief already granted and kept while compliant
+    in_deal: np.ndarray  # bool: in a lifting deal, kept while the partner neither retaliates nor hedges
     requires_cap: np.ndarray  # bool: relief for this partner needs the export cap
     tariffed_now: np.ndarray  # bool: facing tariffs with no deal on offer (tariffed, or its grace ends this round)
     retaliation_value: np.ndarray  # $bn of U.S. goods a retaliation would cover
@@ -179,6 +180,7 @@ def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: B
         tariff, escalated, exempt = by_reply["tariff"], by_reply["escalated"], by_reply["exempt"]
         relief = np.where(cap_accepted, col(by_reply["quota"]), col(exempt))
         value = np.where(eligible, col(p_relief) * relief + col(1 - p_relief) * col(tariff), col(tariff))
+        value = np.where(col(outlook.in_deal) & (stance == Stance.WAIT), col(exempt), value)  # the deal holds
         value = np.where(stance == Stance.RETALIATE,
                          col(p_esc * escalated + p_settle * exempt + (1 - p_esc - p_settle) * tariff), value)
         return np.where(stance == Stance.HEDGE, col(p_esc * escalated + (1 - p_esc) * tariff), value)

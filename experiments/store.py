@@ -98,7 +98,10 @@ def _write_atomically(tmp: Path, final: Path, data: bytes | None, rename: bool =
         if rename:
             os.replace(tmp, final)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder refuses removals too (read-only, immutable); a resume clears it
+            pass
         raise StoreError(f"cannot write {final}: {os_error_text(exc)}") from None
 
 

@@ -165,7 +165,7 @@ def test_garbage_and_deeply_nested_files_give_one_line(tradesim, content):
 
 # --------------------------------------------------------------------------- --set and arguments
 COUNTRY_FIELDS = ["gdp_bn", "total_exports_bn", "imports_from_us_bn", "trade_with_china_bn", "security_dependence",
-                  "retaliation_pressure", "patience", "strategy", "initial_treatment", "exports_to_us_bn:steel",
+                  "retaliation_pressure", "commitment_round", "pivotal_export_share", "security_ties", "patience", "strategy", "initial_treatment", "exports_to_us_bn:steel",
                   "exports_to_us_bn:", "exports_to_us_bn:titanium", "steel", "", "name", "sources"]
 SET_KEYS = st.one_of(
     st.sampled_from(["us_toughness", "n_countries", "deadline_round", "decision_noise", "strategy", "china_active",

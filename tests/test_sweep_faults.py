@@ -186,6 +186,19 @@ def test_a_full_disk_stops_with_one_line_and_a_consistent_folder(config, straigh
     assert_consistent_and_resumable(config, out, straight)
 
 
+def test_a_folder_that_turns_immutable_between_staging_and_renaming_a_part_gives_one_line(tmp_path, monkeypatch):
+    """chattr +i after a part is staged: the rename and the clean-up are both refused (seen on a loaded CI)."""
+    tmp, final = store.stage_part(tmp_path, 1, [{"a": 1}], ["a"])
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "replace", refused)
+    monkeypatch.setattr(Path, "unlink", refused)
+    with pytest.raises(store.StoreError, match="operation not permitted"):
+        store.commit_part(tmp, final)
+
+
 @contextmanager
 def read_only(folder: Path):
     """Make ``folder`` refuse new files, for root too (chattr +i) or as a user (chmod)."""

@@ -6,6 +6,7 @@ import pytest
 from agents import us_rule
 from sim import NegotiationModel, load_scenario
 from sim.world.arrays import build_world
+from sim.world.vocabulary import Stance, Treatment
 
 
 def _human(country: str, scenario: str = "section232_2018", **overrides):
@@ -73,3 +74,18 @@ def test_hedging_toward_china_is_answered_like_retaliation_once():
         model.step()
     assert model.state.escalation[i] == pytest.approx(model.params["escalation_step"])
     assert sum("escalates against Japan" in e for e in model.event_log) == 1
+
+
+def test_a_partner_in_a_deal_expects_to_lose_it_if_it_hedges_or_retaliates():
+    """A lifting deal holds while the partner keeps its side: waiting keeps it, hedging toward China ends it,
+    and the partner's utilities know the difference (they once valued hedging as if the deal held)."""
+    model = NegotiationModel(scenario_name="section232_2018", rng=0)
+    i = model.world.names.index("Mexico")
+    while model.state.treatment[i] != Treatment.DEAL:
+        model.step()
+        assert model.round < 24, "Mexico reaches its lifting deal in seed 0"
+    model.step()
+    sales = model.utility_terms["exporters' sales"][i]
+    wait = model.options.refuse_all()
+    hedge = int(np.flatnonzero(model.options.stance == Stance.HEDGE)[0])
+    assert sales[wait] > 0 > sales[hedge]  # the deal's market access against the tariffs back
