@@ -48,7 +48,7 @@ _SPECS = [
     PATIENCE,
     Field('political_weight', float, 0.1, 0.0, 10.0, unit='$ of welfare per $ of lost sales', help="weight on the exporters' lost sales beside economic welfare (Grossman-Helpman: the government counts organised exporters' losses more than their welfare cost)"),
     Field('political_gain', float, 45.0, 0.0, 1000.0, unit='percent of the stake', help='domestic gain from standing firm (retaliating while tariffed with no deal on offer), percent of stake x the harm (the share of export sales the tariffs cost)'),
-    Field('audience_cost', float, 25.0, 0.0, 1000.0, unit='percent of the stake', help='domestic cost of conceding the whole package after a public commitment to answer the tariffs, percent of stake'),
+    Field('audience_cost', float, 60.0, 0.0, 1000.0, unit='percent of the stake', help='domestic cost of conceding the whole package after a public commitment to answer the tariffs, percent of stake'),
     Field('security_value', float, 6.0, 0.0, 1000.0, unit='percent of the stake', help='value of security cooperation with the U.S. at full dependence, percent of stake'),
     Field('security_cost', float, 2.0, 0.0, 1000.0, unit='percent of the stake', help='cost of the security cooperation asked for, percent of stake'),
     Field('security_linkage', float, 15.0, 0.0, 1000.0, unit='percent of the stake', help='expected security cost of retaliating against the U.S. at full dependence, percent of stake (issue linkage)'),
