@@ -86,6 +86,8 @@ def take_seat(browser, url: str, code: str, name: str, country: str):
 
 
 def send(page, stance: str, month_no: int):
+    # the header shows a new month before the move panel is redrawn: a click on the old panel is lost
+    expect(page.locator(".tradesim-play h3")).to_contain_text(f"month {month_no} of 3")
     if stance != "Wait":
         button(page, stance).click()
         expect(page.get_by_text(f"Your move: {stance.lower()}")).to_be_visible()
