@@ -399,3 +399,30 @@ def test_class_query_reads_the_address():
     assert class_query("scenario=classroom") is None
     assert class_query("?class=K7QF2&seat=abc&x=1") == {"class": "K7QF2", "seat": "abc"}
     assert class_query("class=K7QF2&view=projector") == {"class": "K7QF2", "view": "projector"}
+
+
+def test_the_class_table_compares_with_the_agent_only_the_moves_a_student_sent(registry):
+    """A month the agent played for a student who sent nothing is not the student's agreement with the agent."""
+    game, key = new_game(registry, rounds="3")
+    ana = game.claim("Ana", "Canada")
+    table = {row["student"]: row for row in game.teacher_view(key)["table"]}
+    assert table["Ana"]["history_agreement"] is None and table["Ana"]["agent_agreement"] == (0, 0)  # lobby
+    game.start(key)
+    game.submit(ana.token, [], "wait")  # month 1: Ana's move (the round closes: she is the only student)
+    game.close_round(key)  # month 2: no move from Ana, the agent plays Canada
+    table = {row["student"]: row for row in game.teacher_view(key)["table"]}
+    assert [by for _, _, by in table["Ana"]["moves"]] == [BY_STUDENT, BY_TIMEOUT]
+    assert table["Ana"]["timeouts"] == 1 and table["Ana"]["agent_agreement"][1] == 1
+
+
+def test_the_projector_plots_span_the_game_not_twenty_rounds(registry):
+    """A 3-month game's plots end at month 3: on the projector, month 1 is a third of the axis, not a sliver."""
+    import re
+
+    game, key = new_game(registry, rounds="3")
+    game.start(key)
+    game.close_round(key)
+    view = game.projector_view()
+    for plot in ("tariffs", "counts"):
+        axis = [int(t) for t in re.findall(r">(\d+)</text>", view[plot])]
+        assert axis[-1] == 3, (plot, axis)  # the x axis is drawn last

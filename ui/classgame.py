@@ -194,7 +194,7 @@ class ClassGame:
         self._preview = preview
         self.series = RoundSeries(self.names)
         self.series.record(self.model)
-        self.plots = Plots(self.model, self.series)
+        self.plots = Plots(self.model, self.series, horizon=self.rounds_total)  # the axes end at the last round
         self.title = self.model.scenario_data.title
         self.round_label = self.model.scenario_data.round_label or "round"
         self.phase = LOBBY
@@ -572,6 +572,7 @@ class ClassGame:
             for country in dict.fromkeys(countries):
                 i = self.names.index(country)
                 mine = [m for m in self.plays[i].moves if m["student"] == name]
+                sent = [m for m in mine if m["played_by"] == BY_STUDENT]  # a timed-out move is the agent's
                 brief = debrief(self.plays[i])
                 you, agent, history = brief["you"], brief["agent"], brief["history"]
                 checks = [you[k] == history[k] for k in ("retaliated", "settled")
@@ -583,8 +584,8 @@ class ClassGame:
                     "timeouts": sum(m["played_by"] == BY_TIMEOUT for m in mine),
                     "payoff": you["cum_welfare_bn"], "agent_payoff": agent["cum_welfare_bn"],
                     "unit": brief["unit"],
-                    "agent_agreement": (sum(m["you"] == m["agent"] for m in mine), len(mine)),
-                    "history_agreement": (sum(checks), len(checks)) if checks else None,
+                    "agent_agreement": (sum(m["you"] == m["agent"] for m in sent), len(sent)),
+                    "history_agreement": (sum(checks), len(checks)) if checks and mine else None,
                 })
         return rows
 

@@ -169,7 +169,7 @@ def JoinLink(query: str, warn: bool = True):
 @solara.component
 def MovesIn(tab: ClassTab):
     """'7 of 10 moves in': redrawn on each move, without redrawing the rest of the page."""
-    tab.submitted.value  # noqa: B018 - redraw on every move
+    tab.submitted.value, tab.version.value  # noqa: B018 - redraw on every move, and when a round opens
     moved, seats = tab.game.counts()
     solara.HTML(tag="span", unsafe_innerHTML=f"{moved} of {seats} moves in", classes=["tradesim-moves-in"])
 
@@ -344,19 +344,24 @@ def StudentPage(game: ClassGame, token: str):
     play = view["play"]
     with solara.Column(style={"padding": "12px", "max-width": "1300px"}, classes=["tradesim-student"]):
         ClassHeader(tab, view, f"{view['name']} plays {view['country']}")
-        if view["timed_out"]:
-            last = view["last"]
-            solara.Warning(f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
-                           f"{view['country']} ('{last['you']}').", classes=["tradesim-timed-out"])
+        # The notes live in a column of their own, so that the move panel keeps its place among the page's
+        # children whatever notes show: a panel that moved would be rebuilt, and a click that reached its
+        # old buttons (a new month, a move sent) would be lost.
+        with solara.Column(gap="0px"):
+            if view["timed_out"]:
+                last = view["last"]
+                solara.Warning(f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
+                               f"{view['country']} ('{last['you']}').", classes=["tradesim-timed-out"])
+            if view["phase"] == LOBBY:
+                solara.Info("The teacher has not started the game yet. Here is your brief for the first "
+                            f"{view['round_label']}: look at your options.", classes=["tradesim-waiting"])
+            elif view["my_move"] and view["phase"] != FINISHED:
+                solara.Success(f"Your move for {view['round_label']} {view['round'] + 1} is in: "
+                               f"'{view['my_move']}'. You can change it until the round closes.",
+                               classes=["tradesim-sent"])
         if view["phase"] == FINISHED:
             Debrief(play["debrief"])
             return
-        if view["phase"] == LOBBY:
-            solara.Info("The teacher has not started the game yet. Here is your brief for the first "
-                        f"{view['round_label']}: look at your options.", classes=["tradesim-waiting"])
-        elif view["my_move"]:
-            solara.Success(f"Your move for {view['round_label']} {view['round'] + 1} is in: '{view['my_move']}'. "
-                           "You can change it until the round closes.", classes=["tradesim-sent"])
         PlayRound(play, lambda accepted, stance: tab.act(lambda: game.submit(token, accepted, stance)),
                   play_label="Send my move", can_play=view["phase"] != LOBBY)
 
@@ -424,7 +429,8 @@ def TeacherControls(tab: ClassTab, view: dict):
         if phase != FINISHED:
             solara.Button("End the game", color="error", outlined=True, classes=ACTION,
                           on_click=lambda: tab.act(lambda: game.end(key)))
-    timer = f"{view['timer_s']} s per round" if view["timer_s"] else "no timer (you close each round)"
+    timer = (f"{view['timer_s']} s per {view['round_label']}" if view["timer_s"]
+             else f"no timer (you close each {view['round_label']})")
     solara.HTML(tag="p", unsafe_innerHTML=(
         f"{view['claimed']} students, {len(view['free'])} countries played by agents; {esc(timer)}. "
         "A round closes when every student has moved, when the timer runs out, or when you close it; "
@@ -510,4 +516,5 @@ def ProjectorPage(game: ClassGame):
         with solara.Columns([3, 2]):
             Figure(view["network"], "network")
             EventLog(view["events"], font_size=16)
-        Figure(view["welfare"], "welfare")
+        with solara.Div(style={"max-width": "900px"}):  # the bars' labels stay readable from the back
+            Figure(view["welfare"], "welfare")
