@@ -16,7 +16,20 @@ import solara
 import solara.lab
 
 from ui.actions import PLAY_SPEEDS, PageActions, admit, current_render_context, places, release
-from ui.components import ACTION, Address, BusyBar, ClassFull, ExercisePanel, Inspector, PlayPanel, esc
+from ui.classgame import class_query
+from ui.classpages import ClassLobby, ClassPage, classroom_front_page
+from ui.components import (
+    ACTION,
+    Address,
+    BusyBar,
+    ClassFull,
+    EventLog,
+    ExercisePanel,
+    Figure,
+    Inspector,
+    PlayPanel,
+    esc,
+)
 from ui.session import round_view
 from ui.settings import (
     ALL_COUNTRIES,
@@ -29,12 +42,13 @@ from ui.settings import (
 )
 from ui.texts import ABOUT_HTML
 
-TABS = ("Simulation", "Play a country", "Exercises", "About this model")
+TABS = ("Simulation", "Play a country", "Exercises", "Class game", "About this model")
 
 
 @solara.component
 def Page():
     solara.Title("tradesim: trade negotiations under U.S. tariffs")
+    router = solara.use_router()
     first = solara.use_memo(admit, [])
     admitted = solara.use_reactive(first)
 
@@ -45,7 +59,13 @@ def Page():
     if not admitted.value:
         ClassFull(*places(), on_retry=lambda: admitted.set(admit()))
         return
-    Game()
+    query = class_query(router.search)
+    if query is not None:  # a class game's page: ?class=CODE (&seat=..., &teacher=..., &view=projector)
+        ClassPage(query)
+    elif classroom_front_page() and not router.search:  # tradesim app --classroom: host or join first
+        ClassLobby()
+    else:
+        Game()
 
 
 @solara.component
@@ -162,10 +182,7 @@ def Main(actions: PageActions):
                 with solara.Columns([1, 1]):
                     with solara.Card("Country inspector"):
                         Inspector(actions.session, version, actions.lock)
-                    with solara.Card("Event log (newest first)"):
-                        lines = "".join(f"<div>{esc(line)}</div>" for line in view["events"]) or "<div>No events yet.</div>"
-                        solara.HTML(tag="div", unsafe_innerHTML=lines, classes=["tradesim-events"],
-                                    style="max-height:520px;overflow-y:auto;font-size:14px;line-height:1.5")
+                    EventLog(view["events"])
             with solara.lab.Tab(TABS[1]):
                 if view["play"] is None:
                     StartPlaying(actions)
@@ -179,13 +196,11 @@ def Main(actions: PageActions):
                 with solara.Card("Exercises"):
                     ExercisePanel(actions.load_exercise, actions.exercise)
             with solara.lab.Tab(TABS[3]):
+                ClassLobby()
+            with solara.lab.Tab(TABS[4]):
                 with solara.Card("About this model"):
                     solara.HTML(tag="div", unsafe_innerHTML=ABOUT_HTML, classes=["tradesim-about"],
                                 style="font-size:14px;max-width:900px")
-
-
-def Figure(svg: str, name: str):
-    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["tradesim-plot", f"tradesim-{name}"])
 
 
 @solara.component

@@ -111,7 +111,7 @@ def browser_cpu() -> float:
 class Server:
     """``tradesim app`` in a subprocess, with its CPU time, memory and kernel count."""
 
-    def __init__(self, sessions: int, cull: str, extra_env: dict | None = None):
+    def __init__(self, sessions: int, cull: str, extra_env: dict | None = None, options: tuple[str, ...] = ()):
         import psutil
 
         self.port = _free_port()
@@ -121,7 +121,7 @@ class Server:
         self.log = tempfile.NamedTemporaryFile("w", prefix="classload-server-", suffix=".log", delete=False)
         env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", **(extra_env or {}))
         self.proc = subprocess.Popen([*command, "app", "--host", "127.0.0.1", "--port", str(self.port),
-                                      "--max-sessions", str(sessions + 5), "--cull", cull],
+                                      "--max-sessions", str(sessions + 5), "--cull", cull, *options],
                                      cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while True:

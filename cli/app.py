@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
     p.add_argument("--cull", default="2m", metavar="TIME",
                    help="how long the game of a tab whose connection dropped without the tab closing is kept "
                         "(a connection back within it resumes the game; default 2m, e.g. 90s, 5m)")
+    p.add_argument("--classroom", action="store_true",
+                   help="open on the class game: the front page hosts or joins a class game (one shared game, "
+                        "each student a country) instead of a game of one's own")
     p.set_defaults(handler=handle)
 
 
@@ -41,6 +44,20 @@ def check_address(host: str, port: int) -> None:
                 raise UserError(f"--port {port}: the port is in use on {host} (another server?); "
                                 "choose another with --port") from None
             raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _reachable(host: str) -> str:
+    """The address students type: this machine's network address when serving on every interface."""
+    import socket
+
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))  # no packet is sent: this only picks the outgoing interface
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
 
 
 def _timedelta(text: str) -> str:
@@ -72,11 +89,16 @@ def handle(args) -> int:
                SOLARA_THEME_TITLE="tradesim", TRADESIM_MAX_SESSIONS=str(args.max_sessions),
                # Solara keeps a disconnected tab's kernel for 24 h by default: a class's dead browsers
                # would hold their memory all day.  Culled after --cull instead.
-               SOLARA_KERNEL_CULL_TIMEOUT=cull)
+               SOLARA_KERNEL_CULL_TIMEOUT=cull, TRADESIM_CLASSROOM="1" if args.classroom else "")
     # a 12-line warning per page load about iframe cookies over plain http, which does not apply here
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     print(f"tradesim app: serving on http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
+    if args.classroom:
+        where = ("" if args.host not in ("127.0.0.1", "localhost", "::1")
+                 else "  (this machine only: for a room, serve with --host 0.0.0.0)")
+        print(f"class game: host it at http://{_reachable(args.host)}:{args.port}/ ; students join with the "
+              f"code and link it shows{where}", flush=True)
     cmd = [sys.executable, "-m", "solara", "run", str(app_path), "--host", args.host,
            "--port", str(args.port), "--production"]
     # Become the server process, so that stopping `tradesim app` stops the server too.

@@ -101,9 +101,7 @@ class NegotiationModel(mesa.Model):
         ]
         self.utility_terms: dict[str, np.ndarray] = {}  # this round's utility terms (agents.country.evaluate_options)
         self.strategies = {name: cls(self.params) for name, cls in STRATEGIES.items()}  # one instance of each rule
-        self.strategy_groups = {
-            name: np.flatnonzero(np.array(world.strategies) == name) for name in sorted(set(world.strategies))
-        }
+        self.strategy_groups = _strategy_groups(world.strategies)
         if self.united_states is not None:
             self.united_states.apply_treatment()
             self._update_trade(np.zeros(world.n), np.zeros(world.n))
@@ -178,6 +176,15 @@ class NegotiationModel(mesa.Model):
             raise ParameterError("demands can only be accepted together with the stance 'wait'")
         wanted = np.isin(self.world.demand_ids, list(accepted)) & self.world.applicable[i]
         self.strategies[StrategyName.HUMAN].submit(i, self.options.index(STANCE_NAMES.index(stance), wanted))
+
+    def set_strategy(self, country: str, strategy: str) -> None:
+        """Let ``country`` follow ``strategy`` from the next round on (e.g. a person takes or leaves its seat)."""
+        if strategy not in STRATEGIES:
+            raise ParameterError(f"unknown strategy {strategy!r}; strategies are {', '.join(STRATEGIES)}")
+        i = self.world.names.index(country)
+        self.world.strategies[i] = strategy
+        self.countries[i].strategy = strategy
+        self.strategy_groups = _strategy_groups(self.world.strategies)
 
     # ------------------------------------------------------------------ economics
     def _update_trade(self, retaliation_value: np.ndarray, china_effect: np.ndarray) -> None:
@@ -283,3 +290,8 @@ class NegotiationModel(mesa.Model):
     def summary(self) -> dict:
         """The run as a JSON-ready dict (see ``tradesim run --json``)."""
         return records.run_summary(self)
+
+
+def _strategy_groups(strategies: list[str]) -> dict[str, np.ndarray]:
+    """The countries that follow each rule, in rule-name order (the order in which the rules draw)."""
+    return {name: np.flatnonzero(np.array(strategies) == name) for name in sorted(set(strategies))}

@@ -7,67 +7,17 @@ Skipped when chromium or playwright is missing.  Never runs ``playwright install
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from browser_support import free_port as _free_port
+from browser_support import serve as _serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one server, one worker
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-TIMEOUT_MS = 60_000
-# the README's command: the `tradesim` console script of this environment
-_SCRIPT = Path(sys.executable).parent / "tradesim"
-TRADESIM = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _serve(tmp_path_factory, *options):
-    """`tradesim app` on a free loopback port, as the README runs it (it execs `solara run app.py --production`)."""
-    pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) is not installed")
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("solara") / "server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([*TRADESIM, "app", "--host", "127.0.0.1", "--port", str(port), *options],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.time() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"solara exited early:\n{log_path.read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail(f"solara did not open port {port}:\n{log_path.read_text()}")
-                time.sleep(0.3)
-        yield {"url": f"http://127.0.0.1:{port}/", "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -462,3 +412,37 @@ def test_class_is_full_page_and_places_come_back_on_close_and_after_a_killed_bro
         late.wait_for_timeout(500)
     expect(late.get_by_role("button", name="Step", exact=True)).to_be_visible()
     late.context.close()
+
+
+# ---------------------------------------------------------------------------- issue 17: the class game from the app
+def test_class_game_tab_hosts_a_game_and_its_code_opens_the_join_page(browser, server):
+    teacher, student = Tab(browser, server["url"]), Tab(browser, server["url"])
+    try:
+        teacher.page.get_by_role("tab", name="Class game").click()
+        timer = teacher.page.get_by_label(re.compile("Round timer"))
+        timer.fill("5")
+        timer.press("Tab")
+        teacher.button("Start a class game").click()
+        expect(teacher.page.locator(".tradesim-error")).to_contain_text("too short for a class")
+        timer.fill("0")
+        timer.press("Tab")
+        teacher.button("Start a class game").click()
+        code_box = teacher.page.locator(".tradesim-join-code")
+        expect(code_box).to_have_text(re.compile(r"^[A-Z2-9]{5}$"))
+        expect(teacher.page).to_have_url(re.compile(r"\?class=[A-Z2-9]{5}&teacher="))
+        page = student.page
+        page.get_by_role("tab", name="Class game").click()
+        code = page.get_by_label("Join code")
+        code.fill("zzzz")
+        code.press("Tab")
+        student.button("Join").click()
+        expect(page.locator(".tradesim-error")).to_contain_text("Join code got 'ZZZZ'; expected 5 letters or digits")
+        code.fill(code_box.inner_text().lower())  # codes are read in any case
+        code.press("Tab")
+        student.button("Join").click()
+        expect(page.get_by_text("Take a seat")).to_be_visible()
+        expect(student.button("Canada")).to_be_enabled()
+        assert student.external == [] and teacher.external == []
+    finally:
+        teacher.close()
+        student.close()

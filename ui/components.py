@@ -13,6 +13,7 @@ import solara
 
 from agents.options import describe_move
 from agents.utility import UTILITY_TERMS
+from ui.classgame import BY_STUDENT
 from ui.exercises import list_exercises, markdown_html
 from ui.inspector import inspect_country
 from ui.play import consequence
@@ -28,6 +29,23 @@ def _pct(x: float) -> str:
 
 def _money(x: float, per: str = "/yr") -> str:
     return f"{'-' if x < 0 else '+'}${abs(x):.2f}bn{per}"
+
+
+def amount(x: float, unit: str) -> str:
+    """A cumulative welfare in its unit: $bn, or the classroom game's payoff units."""
+    return _money(x, per="") if unit == "$bn" else f"{x:+.2f} {unit}"
+
+
+def Figure(svg: str, name: str):
+    """One of the four plots (SVG text the browser draws)."""
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["tradesim-plot", f"tradesim-{name}"])
+
+
+def EventLog(events: list[str], font_size: int = 14):
+    with solara.Card("Event log (newest first)"):
+        lines = "".join(f"<div>{esc(line)}</div>" for line in events) or "<div>No events yet.</div>"
+        solara.HTML(tag="div", unsafe_innerHTML=lines, classes=["tradesim-events"],
+                    style=f"max-height:520px;overflow-y:auto;font-size:{font_size}px;line-height:1.5")
 
 @solara.component
 def Inspector(session: Session, version: int, lock: threading.RLock):
@@ -127,14 +145,20 @@ def _breakdown_table(breakdown: dict) -> str:
             f"<ul class='tradesim-glossary' style='margin:4px 0;padding-left:18px;color:#555;font-size:13px'>"
             f"{glossary}</ul>")
 
+def move_text(move: dict) -> str:
+    """A played move in words; in a class game, a move the agent made for the seat says so."""
+    by = move.get("played_by", BY_STUDENT)
+    return move["you"] if by == BY_STUDENT else f"{move['you']} ({by})"
+
+
 def _yes(flag) -> str:
     return "n/a" if flag is None else ("yes" if flag else "no")
 
 @solara.component
-def Debrief(info: dict, on_again):
+def Debrief(info: dict, on_again=None):
     you, agent, hist = info["you"], info["agent"], info["history"]
     unit = info["unit"]
-    money = (lambda x: f"{x:+.2f} {unit}") if unit != "$bn" else (lambda x: _money(x, per=""))
+    money = functools.partial(amount, unit=unit)
     header = "<th></th><th>You</th><th>The agent</th>" + ("<th>2018-19 in reality</th>" if hist else "")
     rows = [
         ("Cumulative welfare" + (" (each round adds its share of the yearly rate)" if unit == "$bn" else ""),
@@ -157,7 +181,7 @@ def Debrief(info: dict, on_again):
     else:
         history = "<p style='color:#777'>History not available for this scenario and country.</p>"
     moves = "".join(
-        f"<tr><td>{m['round']}</td><td>{esc(m['you'])}</td><td>{esc(m['agent'])}</td>"
+        f"<tr><td>{m['round']}</td><td>{esc(move_text(m))}</td><td>{esc(m['agent'])}</td>"
         f"<td style='text-align:right'>{m['you_welfare']:+.2f}</td><td style='text-align:right'>{m['agent_welfare']:+.2f}</td></tr>"
         for m in info["moves"])
     rate = "payoff units per round" if unit != "$bn" else "a yearly rate, $bn per year"
@@ -173,7 +197,8 @@ def Debrief(info: dict, on_again):
         f"{moves}</table>")
     with solara.Card(classes=["tradesim-debrief"], style={"background": "#f6fbff"}):
         solara.HTML(tag="div", unsafe_innerHTML=html_text, style="font-size:14px")
-        solara.Button("Play again", on_click=on_again, color="primary", outlined=True, classes=ACTION)
+        if on_again is not None:
+            solara.Button("Play again", on_click=on_again, color="primary", outlined=True, classes=ACTION)
 
 @solara.component
 def PlayPanel(view: dict, on_play, on_finish, on_again, on_stop):
@@ -213,7 +238,10 @@ class _RoundChoice:
 
 
 @solara.component
-def PlayRound(view: dict, on_play, on_finish, on_stop):
+def PlayRound(view: dict, on_play, on_finish=None, on_stop=None, play_label: str = "Play this round",
+              can_play: bool = True):
+    """A round's brief and the move being put together; ``on_play(accepted, stance)`` sends it.
+    A class game's page leaves out Finish and Stop (``None``) and names its button itself."""
     choice = _RoundChoice(solara.use_reactive({"round": view["round"], "accepted": [], "stance": "wait"}),
                           view["round"])
     show_agent = solara.use_reactive(False)
@@ -291,12 +319,15 @@ def PlayRound(view: dict, on_play, on_finish, on_stop):
                 f"one most of the time (decision noise {view['noise']:g}). Its top options now:</p>"
                 f"<table>{top}</table>"), style="font-size:13px")
         with solara.Row(gap="8px"):
-            solara.Button("Play this round", color="primary", classes=ACTION,
+            solara.Button(play_label, color="primary", classes=ACTION, disabled=not can_play,
                           on_click=lambda: on_play(list(chosen_accepted), stance))
-            solara.Button("Finish and debrief", color="secondary", outlined=True, on_click=on_finish, classes=ACTION)
-            solara.Button("Stop playing (watch the agents)", text=True, on_click=on_stop, classes=ACTION)
+            if on_finish is not None:
+                solara.Button("Finish and debrief", color="secondary", outlined=True, on_click=on_finish,
+                              classes=ACTION)
+            if on_stop is not None:
+                solara.Button("Stop playing (watch the agents)", text=True, on_click=on_stop, classes=ACTION)
         if view["moves"]:
-            lines = "".join(f"<tr><td>{m['round']}</td><td>{esc(m['you'])}</td><td>{esc(m['you_treatment'])}</td>"
+            lines = "".join(f"<tr><td>{m['round']}</td><td>{esc(move_text(m))}</td><td>{esc(m['you_treatment'])}</td>"
                             f"<td style='text-align:right'>{m['you_welfare']:+.2f}</td></tr>" for m in reversed(view["moves"]))
             unit = "payoff" if view["classroom"] else "welfare change ($bn/yr)"
             solara.HTML(tag="div", unsafe_innerHTML=(

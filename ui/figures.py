@@ -130,8 +130,9 @@ def tariff_color(share: float, top: float) -> str:
 
 
 # ---------------------------------------------------------------------------- tariffs
-def tariff_svg(model: "NegotiationModel", series: RoundSeries) -> str:
-    """The tariff on each country, round by round: one row per country, colour = level."""
+def tariff_svg(model: "NegotiationModel", series: RoundSeries, horizon: int | None = None) -> str:
+    """The tariff on each country, round by round: one row per country, colour = level.
+    ``horizon``: the x axis ends there (a class game's last round), else it doubles as rounds go by."""
     shown = shown_countries(model)
     names = [series.names[i] for i in shown]
     rows = series.sample()
@@ -141,7 +142,7 @@ def tariff_svg(model: "NegotiationModel", series: RoundSeries) -> str:
     width, left, right, top_pad, row_h = 640, 110, 24, 30, 16
     height = top_pad + row_h * len(shown) + 70
     plot_w = width - left - right
-    x_high = x_limit(rounds[-1] if rounds else 0)
+    x_high = horizon or x_limit(rounds[-1] if rounds else 0)
 
     def x_of(r: float) -> float:
         return left + plot_w * r / x_high
@@ -183,15 +184,15 @@ def tariff_svg(model: "NegotiationModel", series: RoundSeries) -> str:
 
 
 # ---------------------------------------------------------------------------- stances
-def stance_svg(model: "NegotiationModel", series: RoundSeries) -> str:
-    """How many countries do what, each round, stacked: every country is counted."""
+def stance_svg(model: "NegotiationModel", series: RoundSeries, horizon: int | None = None) -> str:
+    """How many countries do what, each round, stacked: every country is counted (``horizon``: see tariff_svg)."""
     categories = CLASSROOM_CATEGORIES if model.is_classroom else CATEGORIES
     rows = series.sample()
     rounds = [series.rounds[r] for r in rows]
     n = model.world.n
     width, height, left, right, top_pad, bottom = 560, 340, 44, 170, 30, 44
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    x_high = x_limit(rounds[-1] if rounds else 0)
+    x_high = horizon or x_limit(rounds[-1] if rounds else 0)
 
     def x_of(r: float) -> float:
         return left + plot_w * r / x_high
@@ -374,8 +375,8 @@ def network_svg(model: "NegotiationModel") -> str:
 class Plots:
     """One game's four figures as SVG text; only what changed is rebuilt."""
 
-    def __init__(self, model: "NegotiationModel", series: RoundSeries):
-        self.model, self.series = model, series
+    def __init__(self, model: "NegotiationModel", series: RoundSeries, horizon: int | None = None):
+        self.model, self.series, self.horizon = model, series, horizon
         self._last: dict[str, tuple] = {}
         self._svg: dict[str, str] = {}
 
@@ -389,8 +390,8 @@ class Plots:
         model, series = self.model, self.series
         count = len(series.rounds)
         return {
-            "tariffs": self._cached("tariffs", (count,), lambda: tariff_svg(model, series)),
-            "counts": self._cached("counts", (count,), lambda: stance_svg(model, series)),
+            "tariffs": self._cached("tariffs", (count,), lambda: tariff_svg(model, series, self.horizon)),
+            "counts": self._cached("counts", (count,), lambda: stance_svg(model, series, self.horizon)),
             "welfare": self._cached("welfare", (count,), lambda: welfare_svg(model)),
             "network": self._cached("network", (count,), lambda: network_svg(model)),
         }

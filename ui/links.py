@@ -89,7 +89,7 @@ def _value(text: str) -> Any:
 
 def _whole(name: str, text: str, high: int) -> int:
     value = text.strip()
-    if not value.isdigit() or int(value) > high:
+    if not (value.isascii() and value.isdigit()) or int(value) > high:
         raise ParameterError(f"Link: '{name}' must be a whole number from 0 to {high}, got {value[:20]!r}.")
     return int(value)
 

@@ -66,30 +66,63 @@ def option_label(model: "NegotiationModel", country: str, accepted, stance: str)
     return describe_move(stance, wanted, [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]])
 
 
-class PlayGame:
-    """A person's game as one country, with the agent's shadow game for comparison."""
+class RoundPreview:
+    """What every option is worth to every country *this* round (percent of stake), best first.
 
-    def __init__(self, settings: "Settings", model: "NegotiationModel", shadow: "NegotiationModel"):
+    A throw-away copy of the model plays the round: the utilities a country's decision is
+    based on depend only on the state before the round, so they are exactly those the real
+    round will use (what an agent in that seat weighs now).  One copy per round serves
+    every country, so a class game with many played countries pays for one.
+    """
+
+    def __init__(self, model: "NegotiationModel"):
+        self.model = model
+        self._round = -1
+        self._trial: NegotiationModel | None = None
+        self._by_country: dict[int, dict[str, float]] = {}
+
+    def of(self, index: int) -> dict[str, float]:
+        if self._round != self.model.round:
+            model = self.model
+            memo = {id(model.datacollector): _NullCollector(), id(model.events): []}
+            trial = copy.deepcopy(model, memo)
+            trial.step()
+            self._trial, self._round, self._by_country = trial, model.round, {}
+        if index not in self._by_country:
+            self._by_country[index] = self._trial.countries[index].option_utilities()
+        return self._by_country[index]
+
+
+def default_rounds(scenario: str, length: int) -> int:
+    """Rounds of a played game when none is given: the history horizon, else the scenario's ``length``."""
+    history = load_history(scenario)
+    if history and history["horizon_rounds"]:
+        return int(history["horizon_rounds"])
+    return int(length)
+
+
+class PlayGame:
+    """A person's game as one country, with the agent's shadow game for comparison.
+
+    A class game (:mod:`ui.classgame`) holds one PlayGame per country over one shared model,
+    shadow and :class:`RoundPreview`, and steps them itself (:meth:`check_move`, :meth:`record_round`).
+    """
+
+    def __init__(self, settings: "Settings", model: "NegotiationModel", shadow: "NegotiationModel",
+                 preview: RoundPreview | None = None):
         self.country = settings.country
         if self.country not in model.world.names:
             raise ParameterError(f"{self.country!r} is not a country of scenario '{model.scenario_name}'")
         self.index = model.world.names.index(self.country)
         self.model = model
         self.shadow = shadow
-        history = load_history(model.scenario_name)
-        if settings.rounds:
-            total = int(settings.rounds)
-        elif history and history["horizon_rounds"]:
-            total = history["horizon_rounds"]
-        else:
-            total = int(model.scenario_data.rounds)
+        total = int(settings.rounds) if settings.rounds else default_rounds(model.scenario_name, model.scenario_data.rounds)
         if total < 1:
             raise ParameterError(f"Rounds to play must be 1 or more, got {total}.")
         self.rounds_total = total
         self.moves: list[dict[str, Any]] = []
         self.finished = False
-        self._preview_round = -1
-        self._preview: dict[str, float] = {}
+        self._preview = preview or RoundPreview(model)
 
     @property
     def stances(self) -> list[str]:
@@ -100,21 +133,8 @@ class PlayGame:
         return [d for j, d in enumerate(world.demand_ids) if world.applicable[self.index, j]]
 
     def preview(self) -> dict[str, float]:
-        """Utility (percent of stake) of every option *this* round, best first.
-
-        A throw-away copy of the model plays the round: the utilities a country's
-        decision is based on depend only on the state before the round, so they are
-        exactly those the real round will use (what the agent would weigh now).
-        """
-        if self._preview_round != self.model.round:
-            model = self.model
-            memo = {id(model.datacollector): _NullCollector(), id(model.events): []}
-            trial = copy.deepcopy(model, memo)
-            trial.set_human_choice(self.country, (), "wait")
-            trial.step()
-            self._preview = trial.countries[self.index].option_utilities()
-            self._preview_round = model.round
-        return self._preview
+        """Utility (percent of stake) of every option *this* round, best first (see :class:`RoundPreview`)."""
+        return self._preview.of(self.index)
 
     def options_by_stance(self) -> dict[str, list[tuple[str, float]]]:
         """This round's options (label, utility; best first) under each stance; an empty list means
@@ -123,37 +143,52 @@ class PlayGame:
         return {stance: [(label, value) for label, value in ranked if stance_of(label) == stance]
                 for stance in self.stances}
 
-    def play_round(self, accepted=(), stance: str = "wait") -> None:
+    def check_move(self, accepted=(), stance: str = "wait") -> tuple[str, ...]:
+        """The move's accepted demands (those put to the country); ParameterError for a move not open now."""
         if self.finished:
             raise ParameterError("The game is over: read the debrief, or press Reset to play again.")
-        accepted = [d for d in accepted if d in self.applicable_demands()]
+        if not isinstance(stance, str) or stance not in self.stances:
+            raise ParameterError(f"Stance must be one of {', '.join(self.stances)}, got {str(stance)[:40]!r}.")
+        accepted = tuple(d for d in accepted if d in self.applicable_demands())
         if stance != "wait" and accepted:
             raise ParameterError(f"Demands can only be accepted with the stance 'wait', not '{stance}'. "
                                  "Untick the demands or choose Wait.")
-        if stance not in self.stances:
-            raise ParameterError(f"Stance must be one of {', '.join(self.stances)}, got {stance!r}.")
         if not self.options_by_stance()[stance]:
             raise ParameterError(closed_reason(stance))
+        return accepted
+
+    def play_round(self, accepted=(), stance: str = "wait") -> None:
+        accepted = self.check_move(accepted, stance)
         utilities = self.preview()
-        label = option_label(self.model, self.country, accepted, stance)
         self.model.set_human_choice(self.country, accepted, stance)
         self.model.step()
         self.shadow.step()
-        i = self.index
+        self.record_round(utilities)
+
+    def record_round(self, utilities: dict[str, float], **extra: Any) -> dict[str, Any]:
+        """Record the round just played (the model and the shadow have stepped); ``utilities`` are
+        the option values before it (:meth:`preview`).  ``extra`` is kept with the move (a class
+        game notes who played it)."""
+        model, shadow, i = self.model, self.shadow, self.index
+        label = model.options.label(int(model.state.option[i]), model.world.demand_ids, model.world.applicable[i])
         ranked = list(utilities)
-        self.moves.append({
-            "round": self.model.round,
+        move = {
+            "round": model.round,
             "you": label,
             "you_rank": ranked.index(label) + 1 if label in ranked else None,
-            "agent": self.shadow.options.label(int(self.shadow.state.option[i]), self.shadow.world.demand_ids,
-                                               self.shadow.world.applicable[i]),
-            "you_welfare": float(self.model.state.welfare[i]),
-            "agent_welfare": float(self.shadow.state.welfare[i]),
-            "you_treatment": self.model.countries[i].treatment,
-            "agent_treatment": self.shadow.countries[i].treatment,
-        })
-        if self.model.round >= self.rounds_total:
+            "you_value": utilities.get(label),
+            "agent": shadow.options.label(int(shadow.state.option[i]), shadow.world.demand_ids,
+                                          shadow.world.applicable[i]),
+            "you_welfare": float(model.state.welfare[i]),
+            "agent_welfare": float(shadow.state.welfare[i]),
+            "you_treatment": model.countries[i].treatment,
+            "agent_treatment": shadow.countries[i].treatment,
+            **extra,
+        }
+        self.moves.append(move)
+        if model.round >= self.rounds_total:
             self.finished = True
+        return move
 
     def finish(self) -> None:
         """End the game early ("Finish and debrief")."""

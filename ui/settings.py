@@ -101,7 +101,7 @@ def parse_rounds(text: Any) -> int:
     value = str(text if text is not None else "").strip().replace(",", "").replace("_", "")
     if value == "":
         return 0
-    if not value.isdigit() or int(value) > MAX_PLAY_ROUNDS:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_PLAY_ROUNDS:  # '²' is a digit to isdigit()
         shown = value if len(value) <= 20 else value[:20] + "..."
         raise ParameterError(f"Rounds to play must be a whole number from 0 to {MAX_PLAY_ROUNDS}, got {shown!r} "
                              "(0 = the history horizon or the scenario's length).")

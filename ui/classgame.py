@@ -1,0 +1,669 @@
+"""A class game: one shared model, each student a country, the teacher at the front, agents in the empty seats.
+
+Plain Python (no Solara), so that it is tested without a browser; the pages in
+:mod:`ui.classpages` are thin over it.
+
+* :class:`ClassRegistry` (one per server process, :data:`REGISTRY`) holds the class games
+  keyed by their join code; games on one server do not see each other.
+* :class:`ClassGame` is one game: one :class:`~sim.model.NegotiationModel` shared by the
+  class, the agents' shadow game (every country an agent, for the debriefs), one
+  :class:`ui.play.PlayGame` per country over both (the play-a-country logic: the round
+  brief, the move check, the record, the debrief), the seats, this round's submissions,
+  the round timer and the log of every move.  Every change happens under the game's one
+  lock, so simultaneous submissions, a teacher's click and the timer cannot interleave
+  inside a round.
+* Who may do what: the teacher's controls need the teacher key (only the host's page has
+  it); a move needs the seat's token (only the pages of the student or team that claimed
+  it have it).  A claimed country is played by a person (strategy "human"); a free one by
+  its agent rule, as in a game without students; a student who sends no move in time is
+  played by that agent rule for the round, and told so.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs
+
+from sim.world.errors import ParameterError, UserError
+from sim.world.loader import load_scenario
+from sim.world.schema import Field, Pattern
+from sim.world.vocabulary import StrategyName
+from ui.figures import Plots
+from ui.inspector import recent_events, status_line
+from ui.play import PlayGame, RoundPreview, debrief, default_rounds, option_label, play_view
+from ui.series import RoundSeries
+from ui.settings import build_model, default_settings, parse_rounds, parse_seed
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
+CODE_LENGTH = 5
+MAX_NAME_CHARS = 40
+MAX_CLASS_GAMES = 20  # class games one server holds at once (finished and idle ones make room)
+IDLE_HOURS = 12  # a class game untouched this long is dropped when room is needed
+MIN_TIMER_S = 10
+
+TIMER = Field("Round timer", int, 120, 0, 3600, unit="seconds", help="seconds per round; 0 = no timer")
+COUNTRIES = Field("Countries", int, 10, 2, 60, unit="countries", help="countries of the classroom game")
+CODE = Field("Join code", str, pattern=Pattern(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}",
+                                                f"{CODE_LENGTH} letters or digits, e.g. K7QF2"))
+
+LOBBY, OPEN, FINISHED = "lobby", "open", "finished"
+BY_STUDENT, BY_TIMEOUT, BY_AGENT = "student", "agent: no move in time", "agent: no student"
+
+MOVE_COLUMNS = ("game", "scenario", "seed", "round", "country", "student", "played_by", "move", "stance",
+                "accepted", "value_pct", "rank", "best_move", "agent_move", "treatment", "tariff_pct",
+                "welfare_bn_yr", "cum_welfare_bn", "submitted_after_s")
+
+
+class NotAllowed(UserError):
+    """A request without the right key or token (a student at a teacher control, a stale seat link)."""
+
+
+# ---------------------------------------------------------------------------- inputs
+def class_scenarios() -> list[str]:
+    """The built-in scenarios a class can play (those with two or more countries)."""
+    from sim.world.loader import builtin_names
+
+    return [name for name in builtin_names() if name == "classroom" or len(load_scenario(name).countries) >= 2]
+
+
+def suggested_rounds(scenario: str) -> int:
+    """The rounds a class plays unless the teacher says otherwise: the history horizon, else the scenario's length."""
+    return default_rounds(scenario, load_scenario(scenario).rounds)
+
+
+@dataclass(frozen=True)
+class ClassSetup:
+    """What the teacher picked: scenario, rounds, round timer (s, 0 = none), seed, countries (classroom)."""
+
+    scenario: str = "section232_2018"
+    rounds: int = 0  # 0: the history horizon or the scenario's length
+    timer_s: int = 120
+    seed: int = 7
+    countries: int | None = None  # the classroom game's number of countries
+
+
+def parse_timer(text: Any) -> int:
+    value = str(text if text is not None else "").strip().lower().removesuffix("s").strip()
+    seconds = TIMER.coerce(value or "0", "Round timer (seconds)")
+    if 0 < seconds < MIN_TIMER_S:
+        raise ParameterError(f"Round timer (seconds): {seconds} s is too short for a class; use 0 (no timer, "
+                             f"you close each round) or {MIN_TIMER_S} to 3,600 seconds.")
+    return seconds
+
+
+def parse_setup(scenario: str, rounds: Any = "0", timer: Any = "120", seed: Any = "7",
+                countries: Any = None) -> ClassSetup:
+    """The host form's fields, checked; ParameterError (one line) names the first bad one."""
+    if scenario not in class_scenarios():
+        raise ParameterError(f"Scenario {str(scenario)[:40]!r} cannot be played by a class; pick one of "
+                             f"{', '.join(class_scenarios())}.")
+    n = None
+    if scenario == "classroom":
+        n = COUNTRIES.coerce(str(countries if countries not in (None, "") else COUNTRIES.default),
+                             "Countries (classroom game)")
+    return ClassSetup(scenario=scenario, rounds=parse_rounds(rounds), timer_s=parse_timer(timer),
+                      seed=parse_seed(seed), countries=n)
+
+
+def parse_name(text: Any) -> str:
+    """A student's (or a team's) name: 1 to 40 characters, no line breaks or control characters."""
+    name = " ".join(str(text if text is not None else "").split())
+    if not name:
+        raise ParameterError("Type your name (or your team's) to take a seat.")
+    if len(name) > MAX_NAME_CHARS:
+        raise ParameterError(f"Names are at most {MAX_NAME_CHARS} characters; yours has {len(name)}.")
+    if any(not ch.isprintable() for ch in name):
+        raise ParameterError("A name cannot hold control characters; type it again.")
+    return name
+
+
+def parse_code(text: Any) -> str:
+    """A join code as typed (any case, spaces or dashes) -> its canonical form; ParameterError if malformed."""
+    code = "".join(str(text if text is not None else "").split()).replace("-", "").upper()
+    if not code:
+        raise ParameterError("Type the join code your teacher shows (5 letters or digits).")
+    return CODE.coerce(code[:20], "Join code")
+
+
+def class_query(search: str | None) -> dict[str, str] | None:
+    """The class-game part of a page's address (``class=CODE`` with ``teacher=KEY``, ``seat=TOKEN`` or
+    ``view=projector``), or None when it names no class game."""
+    params = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    if "class" not in params:
+        return None
+    return {k: params[k][:200] for k in ("class", "teacher", "seat", "view") if k in params}
+
+
+# ---------------------------------------------------------------------------- seats
+@dataclass
+class Seat:
+    """A claimed country: who holds it and the token their pages carry (``?class=CODE&seat=TOKEN``)."""
+
+    country: str
+    name: str
+    token: str
+    claimed_round: int
+
+
+@dataclass
+class Submission:
+    stance: str
+    accepted: tuple[str, ...]
+    label: str
+    after_s: float  # seconds from the round's opening
+
+
+@dataclass
+class _Timer:
+    """The round timer: a deadline on the game's clock, or the time left while paused."""
+
+    deadline: float | None = None
+    left_when_paused: float | None = None
+    thread: threading.Timer | None = field(default=None, repr=False)
+
+
+# ---------------------------------------------------------------------------- the game
+class ClassGame:
+    """One class game (see the module's docstring).  Every public method takes the game's lock."""
+
+    def __init__(self, setup: ClassSetup, code: str, teacher_key: str, clock: Callable[[], float] = time.monotonic,
+                 timers: bool = True):
+        self.setup, self.code, self._teacher_key = setup, code, teacher_key
+        self._clock, self._timers = clock, timers
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        settings = default_settings(setup.scenario)
+        settings.seed = str(setup.seed)
+        if setup.countries:
+            settings.params["n_countries"] = setup.countries
+        self.model = build_model(settings)
+        self.shadow = build_model(settings)  # every country an agent: "the agent" of the debriefs
+        self.names = list(self.model.world.names)
+        self.agent_rule = dict(zip(self.names, self.model.world.strategies, strict=True))
+        self.rounds_total = setup.rounds or default_rounds(setup.scenario, self.model.scenario_data.rounds)
+        preview = RoundPreview(self.model)
+        self.plays = [PlayGame(replace(settings, country=name, rounds=self.rounds_total), self.model, self.shadow,
+                               preview) for name in self.names]
+        self._preview = preview
+        self.series = RoundSeries(self.names)
+        self.series.record(self.model)
+        self.plots = Plots(self.model, self.series, horizon=self.rounds_total)  # the axes end at the last round
+        self.title = self.model.scenario_data.title
+        self.round_label = self.model.scenario_data.round_label or "round"
+        self.phase = LOBBY
+        self.paused = False
+        self.seats: dict[str, Seat] = {}  # country -> seat
+        self._tokens: dict[str, str] = {}  # token -> country
+        self.submissions: dict[str, Submission] = {}  # country -> this round's move
+        self.log: list[dict[str, Any]] = []  # every move of every country, round by round
+        self.holders: dict[str, list[str]] = {}  # student name -> the countries they held, in order
+        self.online: Counter[str] = Counter()  # token -> pages open
+        self._timer = _Timer()
+        self._opened_at = 0.0
+        self.version = 0  # rounds, seats, phase: what every page shows
+        self.submitted_version = 0  # submissions: the "moves in" counts
+        self.touched = time.time()
+
+    # ------------------------------------------------------------------ access
+    def _check_teacher(self, key: Any) -> None:
+        if not isinstance(key, str) or not secrets.compare_digest(key.encode(), self._teacher_key.encode()):
+            raise NotAllowed("Only the teacher's page can do that (it needs the teacher key).")
+
+    def is_teacher(self, key: Any) -> bool:
+        try:
+            self._check_teacher(key)
+        except NotAllowed:
+            return False
+        return True
+
+    def _seat(self, token: Any) -> Seat:
+        country = self._tokens.get(token) if isinstance(token, str) else None
+        if country is None:
+            raise NotAllowed("This seat link is not valid any more (the teacher freed or moved the seat, or the "
+                             "link was mistyped): take a seat again.")
+        return self.seats[country]
+
+    def _changed_now(self, submissions_only: bool = False) -> None:
+        if submissions_only:
+            self.submitted_version += 1
+        else:
+            self.version += 1
+        self.touched = time.time()
+        self._changed.notify_all()
+
+    def wait_for_change(self, seen: tuple[int, int], timeout: float) -> tuple[int, int]:
+        """Block until (version, submitted_version) differs from ``seen`` or ``timeout`` s pass; the new pair."""
+        with self._changed:
+            self._changed.wait_for(lambda: (self.version, self.submitted_version) != seen, timeout)
+            return self.version, self.submitted_version
+
+    def attach(self, token: str | None) -> None:
+        """A page of this seat opened (the teacher sees who is online)."""
+        if token:
+            with self._lock:
+                self.online[token] += 1
+                self._changed_now(submissions_only=True)
+
+    def detach(self, token: str | None) -> None:
+        if token:
+            with self._lock:
+                self.online[token] -= 1
+                self._changed_now(submissions_only=True)
+
+    # ------------------------------------------------------------------ students
+    def claim(self, name: Any, country: Any) -> Seat:
+        """Take a free country's seat; the seat's token (for the student's pages) is in the result."""
+        name = parse_name(name)
+        with self._lock:
+            if self.phase == FINISHED:
+                raise ParameterError("This class game is over: no seats can be taken any more.")
+            if country not in self.names:
+                raise ParameterError(f"{str(country)[:40]!r} is not a country of this game; pick one of the list.")
+            if country in self.seats:
+                raise ParameterError(f"{country} is already taken by {self.seats[country].name}: pick a free "
+                                     "country (or ask them for their seat link to play as a team).")
+            if any(seat.name.casefold() == name.casefold() for seat in self.seats.values()):
+                raise ParameterError(f"The name {name!r} is already used in this class: add an initial or a "
+                                     "team name.")
+            seat = Seat(country=country, name=name, token=secrets.token_urlsafe(12), claimed_round=self.model.round)
+            self._take(seat)
+            self._changed_now()
+            return seat
+
+    def _take(self, seat: Seat) -> None:
+        self.seats[seat.country] = seat
+        self._tokens[seat.token] = seat.country
+        self.model.set_strategy(seat.country, StrategyName.HUMAN)
+        self.holders.setdefault(seat.name, []).append(seat.country)
+
+    def _vacate(self, country: str) -> Seat:
+        seat = self.seats.pop(country)
+        self._tokens.pop(seat.token, None)
+        self.submissions.pop(country, None)
+        self.model.set_strategy(country, self.agent_rule[country])
+        return seat
+
+    def seat_of(self, token: Any) -> Seat:
+        with self._lock:
+            return self._seat(token)
+
+    def submit(self, token: Any, accepted: Any = (), stance: Any = "wait") -> str:
+        """The seat holder's move for this round (a new one replaces it); returns the move's label.
+
+        The round closes at once when this was the last claimed seat to move (and the game is not paused).
+        """
+        with self._lock:
+            seat = self._seat(token)
+            if self.phase != OPEN:
+                raise ParameterError("The teacher has not started the game yet." if self.phase == LOBBY
+                                     else "The game is over: no more moves.")
+            if isinstance(accepted, (str, bytes)) or not all(isinstance(d, str) for d in accepted):
+                raise ParameterError("Accepted demands must be a list of demand ids.")
+            play = self.plays[self.names.index(seat.country)]
+            accepted = play.check_move(tuple(accepted), stance)
+            label = option_label(self.model, seat.country, accepted, stance)
+            self.submissions[seat.country] = Submission(stance, accepted, label, self._clock() - self._opened_at)
+            self._changed_now(submissions_only=True)
+            if not self.paused and all(country in self.submissions for country in self.seats):
+                self._close_round()
+            return label
+
+    # ------------------------------------------------------------------ the teacher
+    def start(self, key: Any) -> None:
+        with self._lock:
+            self._check_teacher(key)
+            if self.phase != LOBBY:
+                raise ParameterError("The game has already started.")
+            self._open_round()
+            self._changed_now()
+
+    def close_round(self, key: Any) -> None:
+        """Close the round now: missing moves are the agents' choices."""
+        with self._lock:
+            self._check_teacher(key)
+            self._require_open()
+            self._close_round()
+
+    def pause(self, key: Any) -> None:
+        """Stop the clock: moves can still be sent, but the round waits until :meth:`resume`."""
+        with self._lock:
+            self._check_teacher(key)
+            self._require_open()
+            if not self.paused:
+                self.paused = True
+                self._stop_timer(keep_time_left=True)
+                self._changed_now()
+
+    def resume(self, key: Any) -> None:
+        with self._lock:
+            self._check_teacher(key)
+            self._require_open()
+            if self.paused:
+                self.paused = False
+                left = self._timer.left_when_paused
+                self._timer.left_when_paused = None
+                if left is not None:
+                    self._start_timer(left)
+                if self.seats and all(country in self.submissions for country in self.seats):
+                    self._close_round()
+                else:
+                    self._changed_now()
+
+    def end(self, key: Any) -> None:
+        """End the game now (a round under way is not played); everyone gets the debrief."""
+        with self._lock:
+            self._check_teacher(key)
+            if self.phase == FINISHED:
+                return
+            self._finish()
+            self._changed_now()
+
+    def free_seat(self, key: Any, country: Any) -> None:
+        """The country goes back to its agent; its holder's pages are told to take a seat again."""
+        with self._lock:
+            self._check_teacher(key)
+            self._require_running()
+            if country not in self.seats:
+                raise ParameterError(f"{str(country)[:40]!r} has no student to free.")
+            self._vacate(country)
+            self._changed_now()
+
+    def reassign(self, key: Any, country: Any, new_country: Any) -> None:
+        """Move the student holding ``country`` to the free ``new_country`` (their link keeps working)."""
+        with self._lock:
+            self._check_teacher(key)
+            self._require_running()
+            if country not in self.seats:
+                raise ParameterError(f"{str(country)[:40]!r} has no student to move.")
+            if new_country not in self.names:
+                raise ParameterError(f"{str(new_country)[:40]!r} is not a country of this game.")
+            if new_country in self.seats:
+                raise ParameterError(f"{new_country} is taken by {self.seats[new_country].name}: free it first.")
+            seat = self._vacate(country)
+            self._take(replace(seat, country=new_country, claimed_round=self.model.round))
+            self._changed_now()
+
+    def _require_open(self) -> None:
+        if self.phase != OPEN:
+            raise ParameterError("No round is open: " + ("start the game first." if self.phase == LOBBY
+                                                          else "the game is over."))
+
+    def _require_running(self) -> None:
+        if self.phase == FINISHED:
+            raise ParameterError("The game is over: seats do not change any more.")
+
+    # ------------------------------------------------------------------ rounds
+    def _open_round(self) -> None:
+        self.phase = OPEN
+        self.submissions = {}
+        self._opened_at = self._clock()
+        self._preview.of(0)  # this round's option values, computed once for every page
+        if self.setup.timer_s:
+            if self.paused:
+                self._timer.left_when_paused = float(self.setup.timer_s)
+            else:
+                self._start_timer(float(self.setup.timer_s))
+
+    def _start_timer(self, seconds: float) -> None:
+        self._timer.deadline = self._clock() + seconds
+        if self._timers:
+            round_now = self.model.round
+            thread = threading.Timer(seconds, self._timer_fired, args=(round_now,))
+            thread.daemon = True
+            self._timer.thread = thread
+            thread.start()
+
+    def _stop_timer(self, keep_time_left: bool = False) -> None:
+        if keep_time_left and self._timer.deadline is not None:
+            self._timer.left_when_paused = max(0.0, self._timer.deadline - self._clock())
+        if self._timer.thread is not None:
+            self._timer.thread.cancel()
+        self._timer.deadline = None
+        self._timer.thread = None
+
+    def _timer_fired(self, round_before: int) -> None:
+        with self._lock:
+            if self.model.round != round_before:
+                return  # that round closed some other way
+            self._close_if_overdue()
+
+    def tick(self) -> bool:
+        """Close the round if its time is up (the timer thread does this; tests call it with their own clock)."""
+        with self._lock:
+            return self._close_if_overdue()
+
+    def _close_if_overdue(self) -> bool:
+        deadline = self._timer.deadline
+        if self.phase != OPEN or self.paused or deadline is None:
+            return False
+        left = deadline - self._clock()
+        if left > 0.05:  # woken early: wait for the rest
+            self._stop_timer()
+            self._start_timer(left)
+            return False
+        self._close_round()
+        return True
+
+    def remaining(self) -> float | None:
+        """Seconds left in this round (None: no timer running)."""
+        with self._lock:
+            return self._remaining()
+
+    def _remaining(self) -> float | None:
+        if self.phase != OPEN:
+            return None
+        if self.paused:
+            return self._timer.left_when_paused
+        if self._timer.deadline is None:
+            return None
+        return max(0.0, self._timer.deadline - self._clock())
+
+    def _close_round(self) -> None:
+        """Every seat's move (its student's, or its agent's), one round of the shared model, the records."""
+        self._stop_timer()
+        model = self.model
+        fell_back = [country for country in self.seats if country not in self.submissions]
+        for country, move in self.submissions.items():
+            model.set_human_choice(country, move.accepted, move.stance)
+        for country in fell_back:
+            model.set_strategy(country, self.agent_rule[country])  # the agent chooses this round
+        values = [self._preview.of(i) for i in range(len(self.names))]
+        model.step()
+        self.shadow.step()
+        for country in fell_back:
+            model.set_strategy(country, StrategyName.HUMAN)
+        for i, country in enumerate(self.names):
+            self._record(i, country, values[i], fell_back)
+        self.series.record(model)
+        self.submissions = {}
+        if model.round >= self.rounds_total:
+            self._finish()
+        else:
+            self._open_round()
+        self._changed_now()
+
+    def _record(self, i: int, country: str, values: dict[str, float], fell_back: list[str]) -> None:
+        seat = self.seats.get(country)
+        submission = self.submissions.get(country)
+        by = BY_AGENT if seat is None else BY_TIMEOUT if country in fell_back else BY_STUDENT
+        move = self.plays[i].record_round(values, played_by=by, student=seat.name if seat else "")
+        state = self.model.state
+        self.log.append({
+            "game": self.code, "scenario": self.setup.scenario, "seed": self.setup.seed, "round": move["round"],
+            "country": country, "student": move["student"], "played_by": by, "move": move["you"],
+            "stance": self.model.countries[i].stance, "accepted": ";".join(self.model.countries[i].accepted_demands),
+            "value_pct": move["you_value"], "rank": move["you_rank"], "best_move": next(iter(values), None),
+            "agent_move": move["agent"], "treatment": move["you_treatment"],
+            "tariff_pct": 100.0 * self.model.countries[i].tariff, "welfare_bn_yr": move["you_welfare"],
+            "cum_welfare_bn": float(state.cum_welfare[i]),
+            "submitted_after_s": round(submission.after_s, 2) if submission else None,
+        })
+
+    def _finish(self) -> None:
+        self._stop_timer()
+        self.phase = FINISHED
+        self.paused = False
+        self.submissions = {}
+        for play in self.plays:
+            play.finish()
+
+    # ------------------------------------------------------------------ what the pages show
+    def public_view(self) -> dict[str, Any]:
+        """What anyone in the class may see: the round, the timer, the seats (no moves before a round closes)."""
+        with self._lock:
+            return self._public()
+
+    def _public(self) -> dict[str, Any]:
+        model = self.model
+        return {
+            "code": self.code, "title": self.title, "scenario": self.setup.scenario, "phase": self.phase,
+            "paused": self.paused, "round": model.round, "rounds_total": self.rounds_total,
+            "round_label": self.round_label, "timer_s": self.setup.timer_s, "remaining": self._remaining(),
+            "countries": [{"country": c, "name": self.seats[c].name if c in self.seats else None}
+                          for c in self.names],
+            "claimed": len(self.seats), "submitted": len(self.submissions),
+            "version": (self.version, self.submitted_version),
+        }
+
+    def counts(self) -> tuple[int, int]:
+        """Moves in this round, and seats claimed."""
+        with self._lock:
+            return len(self.submissions), len(self.seats)
+
+    def projector_view(self) -> dict[str, Any]:
+        """The world as the class sees it: figures, status, events, round and timer; no option values."""
+        with self._lock:
+            return {**self._public(), **self.plots.render(), "status": status_line(self.model, self.series),
+                    "events": recent_events(self.model, series=self.series)}
+
+    def student_view(self, token: Any) -> dict[str, Any]:
+        """One seat's page: the public view, the country's round brief (or debrief), its move this round."""
+        with self._lock:
+            seat = self._seat(token)
+            play = self.plays[self.names.index(seat.country)]
+            submission = self.submissions.get(seat.country)
+            last = play.moves[-1] if play.moves else None
+            return {**self._public(), "country": seat.country, "name": seat.name, "play": play_view(play),
+                    "my_move": submission.label if submission else None,
+                    "last": last, "timed_out": bool(last and last["played_by"] == BY_TIMEOUT
+                                                    and last["student"] == seat.name)}
+
+    def teacher_view(self, key: Any) -> dict[str, Any]:
+        """The host's page: the public view with who has moved (not what), who is online, the class table."""
+        with self._lock:
+            self._check_teacher(key)
+            seats = [{"country": c, "name": s.name, "submitted": c in self.submissions,
+                      "online": self.online[s.token] > 0} for c, s in self.seats.items()]
+            return {**self._public(), "seats": seats, "free": [c for c in self.names if c not in self.seats],
+                    "table": self._class_table(), "moves_logged": len(self.log),
+                    "status": status_line(self.model, self.series)}
+
+    def _class_table(self) -> list[dict[str, Any]]:
+        """One row per student and country held: their moves, timeouts, payoff, agent and history agreement."""
+        rows = []
+        for name, countries in self.holders.items():
+            for country in dict.fromkeys(countries):
+                i = self.names.index(country)
+                mine = [m for m in self.plays[i].moves if m["student"] == name]
+                sent = [m for m in mine if m["played_by"] == BY_STUDENT]  # a timed-out move is the agent's
+                brief = debrief(self.plays[i])
+                you, agent, history = brief["you"], brief["agent"], brief["history"]
+                checks = [you[k] == history[k] for k in ("retaliated", "settled")
+                          if history is not None and history[k] is not None]
+                rows.append({
+                    "student": name, "country": country,
+                    "holds": self.seats.get(country) is not None and self.seats[country].name == name,
+                    "moves": [(m["round"], m["you"], m["played_by"]) for m in mine],
+                    "timeouts": sum(m["played_by"] == BY_TIMEOUT for m in mine),
+                    "payoff": you["cum_welfare_bn"], "agent_payoff": agent["cum_welfare_bn"],
+                    "unit": brief["unit"],
+                    "agent_agreement": (sum(m["you"] == m["agent"] for m in sent), len(sent)),
+                    "history_agreement": (sum(checks), len(checks)) if checks and mine else None,
+                })
+        return rows
+
+    # ------------------------------------------------------------------ the move log
+    def moves_table(self):
+        """Every move of every country, round by round, as a pandas DataFrame (columns :data:`MOVE_COLUMNS`)."""
+        import pandas as pd
+
+        with self._lock:
+            rows = list(self.log)
+        return pd.DataFrame(rows, columns=list(MOVE_COLUMNS))
+
+    def moves_csv(self, key: Any) -> bytes:
+        self._check_teacher(key)
+        return self.moves_table().to_csv(index=False).encode()
+
+    def moves_parquet(self, key: Any) -> bytes:
+        self._check_teacher(key)
+        buffer = io.BytesIO()
+        self.moves_table().to_parquet(buffer, index=False)
+        return buffer.getvalue()
+
+    def close(self) -> None:
+        """Stop the timer (the registry dropped the game)."""
+        with self._lock:
+            self._stop_timer()
+
+
+# ---------------------------------------------------------------------------- the registry
+class ClassRegistry:
+    """The server's class games, keyed by join code (one registry per server process)."""
+
+    def __init__(self, limit: int = MAX_CLASS_GAMES, clock: Callable[[], float] = time.monotonic,
+                 timers: bool = True):
+        self.limit, self._clock, self._timers = limit, clock, timers
+        self._games: dict[str, ClassGame] = {}
+        self._lock = threading.Lock()
+
+    def create(self, setup: ClassSetup) -> tuple[ClassGame, str]:
+        """A new class game and its teacher key (give the key only to the host's page)."""
+        game_key = secrets.token_urlsafe(16)
+        with self._lock:
+            self._make_room()
+            code = self._new_code()
+            game = ClassGame(setup, code, game_key, clock=self._clock, timers=self._timers)
+            self._games[code] = game
+        return game, game_key
+
+    def _make_room(self) -> None:
+        if len(self._games) < self.limit:
+            return
+        stale = time.time() - IDLE_HOURS * 3600
+        idle = [c for c, g in self._games.items() if g.touched < stale]
+        finished = sorted((g.touched, c) for c, g in self._games.items() if g.phase == FINISHED)
+        for code in idle or [c for _, c in finished[:1]]:
+            self._games.pop(code).close()
+        if len(self._games) >= self.limit:
+            raise ParameterError(f"This server already runs {self.limit} class games; end one first "
+                                 "(a finished game makes room).")
+
+    def _new_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if code not in self._games:
+                return code
+
+    def get(self, code: Any) -> ClassGame:
+        """The game with this join code; ParameterError with a readable message otherwise."""
+        code = parse_code(code)
+        with self._lock:
+            game = self._games.get(code)
+        if game is None:
+            raise ParameterError(f"No class game with code {code} on this server: check the code on the "
+                                 "projector (the game may have ended and been removed).")
+        return game
+
+    def __len__(self) -> int:
+        return len(self._games)
+
+
+REGISTRY = ClassRegistry()
