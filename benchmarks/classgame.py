@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -37,7 +34,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from benchmarks.classload import CHROMIUM_ARGS, Server, _load, _summary, browser_cpu
+from benchmarks.classload import CHROMIUM_ARGS, Server, _load, _summary, browser_cpu, log, record_run
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TIMEOUT_MS = 180_000
@@ -247,23 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(RESULTS), help="directory for classgame.json and classgame.md")
     parser.add_argument("--tag", default="", help="a name for this run, kept in the json")
     args = parser.parse_args(argv)
-
-    def log(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
     result = asyncio.run(measure(args.students, args.games, log))
-    result["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
-    result["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    result["tag"] = args.tag
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    runs_path = out / "classgame.json"
-    runs = json.loads(runs_path.read_text()) if runs_path.exists() else []
-    runs.append(result)
-    runs_path.write_text(json.dumps(runs, indent=1) + "\n")
-    table = markdown(result)
-    (out / "classgame.md").write_text(table)
-    print(table)
+    print(record_run(result, Path(args.out), "classgame", args.tag, markdown))
     return 0
 
 

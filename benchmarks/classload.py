@@ -372,24 +372,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(RESULTS), help="directory for classload.json and classload.md")
     parser.add_argument("--tag", default="", help="a name for this run, kept in the json")
     args = parser.parse_args(argv)
-
-    def log(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
     result = asyncio.run(measure(args.sessions, args.after, args.cull, log))
+    print(record_run(result, Path(args.out), "classload", args.tag, markdown))
+    return 0
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def record_run(result: dict, out: Path, name: str, tag: str, markdown) -> str:
+    """Stamp ``result`` (machine, time, tag), append it to ``out/NAME.json``, write ``out/NAME.md``: its table."""
     result["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
     result["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    result["tag"] = args.tag
-    out = Path(args.out)
+    result["tag"] = tag
     out.mkdir(parents=True, exist_ok=True)
-    runs_path = out / "classload.json"
+    runs_path = out / f"{name}.json"
     runs = json.loads(runs_path.read_text()) if runs_path.exists() else []
     runs.append(result)
     runs_path.write_text(json.dumps(runs, indent=1) + "\n")
     table = markdown(result)
-    (out / "classload.md").write_text(table)
-    print(table)
-    return 0
+    (out / f"{name}.md").write_text(table)
+    return table
 
 
 if __name__ == "__main__":

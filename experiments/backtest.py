@@ -232,9 +232,7 @@ def format_report(result: dict[str, Any]) -> str:
     for e in result["economies"]:
         miss_r = " " if (e["p_retaliate"] >= 0.5) == e["history_retaliated"] else "*"
         miss_s = " " if (e["p_settle"] >= 0.5) == e["history_settled"] else "*"
-        kinds = {k: e[f"p_{k}"] for k in SETTLEMENT_KINDS}
-        model_kind = max(kinds, key=kinds.get) if max(kinds.values()) >= 0.5 else "none"
-        hist_tariff = "-" if e["history_tariff_end"] is None else f"{100 * e['history_tariff_end']:.0f}%"
+        model_kind, hist_tariff = _model_kind(e), _history_tariff(e)
         lines.append(f"{e['name']:<{width}}  {e['p_retaliate']:>11.2f}  {yes[e['history_retaliated']]:<4}{miss_r}  "
                      f"{e['p_settle']:>8.2f}  {yes[e['history_settled']]:<4}{miss_s}  "
                      f"{model_kind:>9} / {e['history_settlement']:<9}      {100 * e['tariff_end']:>4.0f}% / {hist_tariff}")
@@ -273,15 +271,23 @@ def to_json(result: dict[str, Any]) -> str:
     return json.dumps(result, indent=2)
 
 
+def _model_kind(economy: dict[str, Any]) -> str:
+    """The settlement type the model gives in most seeds ("none" when none reaches half of them)."""
+    kinds = {k: economy[f"p_{k}"] for k in SETTLEMENT_KINDS}
+    return max(kinds, key=kinds.get) if max(kinds.values()) >= 0.5 else "none"
+
+
+def _history_tariff(economy: dict[str, Any]) -> str:
+    return "-" if economy["history_tariff_end"] is None else f"{100 * economy['history_tariff_end']:.0f}%"
+
+
 def markdown_tables(result: dict[str, Any]) -> str:
     """The back-test as the markdown tables of docs/validation.md."""
     yes = {True: "yes", False: "no"}
     lines = ["| economy | P(retaliate) | retaliated | P(settle) | settled | type: model / history | tariff: model / history |",
              "|---|---|---|---|---|---|---|"]
     for e in result["economies"]:
-        kinds = {k: e[f"p_{k}"] for k in SETTLEMENT_KINDS}
-        model_kind = max(kinds, key=kinds.get) if max(kinds.values()) >= 0.5 else "none"
-        hist = "-" if e["history_tariff_end"] is None else f"{100 * e['history_tariff_end']:.0f}%"
+        model_kind, hist = _model_kind(e), _history_tariff(e)
         lines.append(f"| {e['name']} | {e['p_retaliate']:.2f} | {yes[e['history_retaliated']]} | {e['p_settle']:.2f} | "
                      f"{yes[e['history_settled']]} | {model_kind} / {e['history_settlement']} | "
                      f"{100 * e['tariff_end']:.0f}% / {hist} |")

@@ -58,3 +58,25 @@ def serve(tmp_path_factory, *options):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's chromium through Playwright; every ``expect(...)`` waits up to TIMEOUT_MS on a loaded machine."""
+    from playwright.sync_api import expect as playwright_expect
+    from playwright.sync_api import sync_playwright
+
+    playwright_expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def expect(target):
+    """Playwright's auto-waiting ``expect`` (imported when a browser test runs, not when tests are collected)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)

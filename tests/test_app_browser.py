@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, chromium, expect
 from browser_support import free_port as _free_port
 from browser_support import serve as _serve
 
@@ -29,19 +29,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)  # every expect(...) waits up to a minute on a loaded machine
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def expect(target):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
+    with chromium() as launched:
+        yield launched
 
 
 class Tab:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, serve
+from browser_support import CHROMIUM, chromium, expect, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker for every browser test
 
@@ -33,19 +33,8 @@ def classroom(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(classroom):
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def expect(target):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
+    with chromium() as launched:
+        yield launched
 
 
 def new_page(browser, url: str):
