@@ -426,3 +426,14 @@ def test_the_projector_plots_span_the_game_not_twenty_rounds(registry):
     for plot in ("tariffs", "counts"):
         axis = [int(t) for t in re.findall(r">(\d+)</text>", view[plot])]
         assert axis[-1] == 3, (plot, axis)  # the x axis is drawn last
+
+
+def test_the_projector_says_after_which_month_its_world_is_and_names_months(registry):
+    """While month 2 is open, the status line is the world after month 1, and events say 'Month 1:'."""
+    game, key = new_game(registry, rounds="3")
+    assert ", before month 1:" in game.projector_view()["status"]
+    game.start(key)
+    game.close_round(key)
+    view = game.projector_view()
+    assert ", after month 1:" in view["status"] and ", after month 1:" in game.teacher_view(key)["status"]
+    assert view["events"] and all(line.startswith("Month 1: ") for line in view["events"])

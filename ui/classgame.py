@@ -540,8 +540,9 @@ class ClassGame:
     def projector_view(self) -> dict[str, Any]:
         """The world as the class sees it: figures, status, events, round and timer; no option values."""
         with self._lock:
-            return {**self._public(), **self.plots.render(), "status": status_line(self.model, self.series),
-                    "events": recent_events(self.model, series=self.series)}
+            return {**self._public(), **self.plots.render(),
+                    "status": status_line(self.model, self.series, after=True),
+                    "events": recent_events(self.model, series=self.series, word=self.round_label.capitalize())}
 
     def student_view(self, token: Any) -> dict[str, Any]:
         """One seat's page: the public view, the country's round brief (or debrief), its move this round."""
@@ -563,7 +564,7 @@ class ClassGame:
                       "online": self.online[s.token] > 0} for c, s in self.seats.items()]
             return {**self._public(), "seats": seats, "free": [c for c in self.names if c not in self.seats],
                     "table": self._class_table(), "moves_logged": len(self.log),
-                    "status": status_line(self.model, self.series)}
+                    "status": status_line(self.model, self.series, after=True)}
 
     def _class_table(self) -> list[dict[str, Any]]:
         """One row per student and country held: their moves, timeouts, payoff, agent and history agreement."""

@@ -110,22 +110,31 @@ def classroom_round_line(names: list[str], stances) -> str:
     return f"{shown} retaliate{'s' if len(retaliating) == 1 else ''}; the others stay open"
 
 
-def recent_events(model, limit: int = MAX_EVENTS, series: RoundSeries | None = None) -> list[str]:
-    """The latest event lines, newest first (only the tail is formatted: flat cost).
+def recent_events(model, limit: int = MAX_EVENTS, series: RoundSeries | None = None,
+                  word: str = "Round") -> list[str]:
+    """The latest event lines, newest first (only the tail is formatted: flat cost), each after
+    ``word`` and its round ("Round 3: ..."; a class game says "Month 3: ..." in a monthly scenario).
 
     In a classroom game (no U.S.), each round gets a line saying who retaliates, from ``series``.
     """
     if model.is_classroom and series is not None:
         rows = range(len(series.rounds) - 1, max(0, len(series.rounds) - 1 - limit), -1)
-        return [f"Round {series.rounds[r]}: {classroom_round_line(series.names, series.stances[r])}"
+        return [f"{word} {series.rounds[r]}: {classroom_round_line(series.names, series.stances[r])}"
                 for r in rows if series.rounds[r] > 0]
     tail = model.events[-limit:]
-    return [f"Round {e['round']}: {EVENT_REWORDING.get(e['text'], e['text'])}" for e in reversed(tail)]
+    return [f"{word} {e['round']}: {EVENT_REWORDING.get(e['text'], e['text'])}" for e in reversed(tail)]
 
 
-def status_line(model, history: RoundSeries) -> str:
-    """The round and what every country does in it (the counts add up to all countries)."""
+def status_line(model, history: RoundSeries, after: bool = False) -> str:
+    """The round and what every country does in it (the counts add up to all countries).
+
+    ``after``: say "after month 1" (or "before month 1"), for a page where the next round is already
+    open (a class game), so that the line is not read as the open round's.
+    """
     label = model.scenario_data.round_label or "round"
     categories = CLASSROOM_CATEGORIES if model.is_classroom else CATEGORIES
     parts = [f"{history.categories[key][-1]} {STATUS_WORDS[key]}" for key in categories]
-    return f"{model.scenario_data.title}, {label} {model.round}: {', '.join(parts)} (of {model.world.n})"
+    when = f"{label} {model.round}"
+    if after:
+        when = f"after {when}" if model.round else f"before {label} 1"
+    return f"{model.scenario_data.title}, {when}: {', '.join(parts)} (of {model.world.n})"
