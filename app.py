@@ -126,7 +126,10 @@ def Controls(actions: PageActions):
             continue
         value = params.value.get(key)
 
-        def update(new, key=key):
+        def update(new, key=key, step=step):
+            old = params.value.get(key)
+            if old is not None and abs(new - old) < step / 2:
+                return  # the slider snapping an off-grid value (us_toughness 0.143 on a 0.05 grid), not a change
             params.value = {**params.value, key: new}
 
         if isinstance(step, int) and isinstance(low, int):

@@ -125,6 +125,8 @@ def test_step_advances_round_and_plots_change(tab):
         " const was = JSON.parse(old); return now.filter((svg, k) => svg !== was[k]).length >= 3; }",
         arg=__import__("json").dumps(before), timeout=TIMEOUT_MS)  # tariff, counts, welfare or network plot changed
     expect(tab.page.locator(".tradesim-events")).to_contain_text("Round 1:")
+    # nobody touched a setting: a slider snapping the scenario's us_toughness (0.143) to its 0.05 grid is not one
+    expect(tab.page.get_by_text("Settings changed")).to_have_count(0)
     breakdown = tab.page.locator(".tradesim-breakdown")
     for word in ("total", "[1]", "trade"):
         expect(breakdown).to_contain_text(word)
