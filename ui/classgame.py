@@ -208,6 +208,7 @@ class ClassGame:
         self._timer = _Timer()
         self._opened_at = 0.0
         self.version = 0  # rounds, seats, phase: what every page shows
+        self._table: tuple[int, list[dict[str, Any]]] = (-1, [])  # the class table, at the version it was built
         self.submitted_version = 0  # submissions: the "moves in" counts
         self.touched = time.time()
 
@@ -567,7 +568,15 @@ class ClassGame:
                     "status": status_line(self.model, self.series, after=True)}
 
     def _class_table(self) -> list[dict[str, Any]]:
-        """One row per student and country held: their moves, timeouts, payoff, agent and history agreement."""
+        """One row per student and country held: their moves, timeouts, payoff, agent and history agreement.
+
+        Built once per :attr:`version` (a round played, a seat taken or freed): the teacher's page asks
+        again on every move sent, which changes nothing in it."""
+        if self._table[0] != self.version:
+            self._table = (self.version, self._build_class_table())
+        return self._table[1]
+
+    def _build_class_table(self) -> list[dict[str, Any]]:
         rows = []
         for name, countries in self.holders.items():
             for country in dict.fromkeys(countries):
