@@ -1,10 +1,17 @@
 """Beliefs about how the U.S. and China reply: Beta pseudo-counts, learned from the record.
 
-Each country holds, for each kind of reply, a Beta belief as pseudo-counts
-(success, failure): that compliance brings relief, that retaliation brings
-escalation or a lifting deal, that China punishes alignment.  After each round it
-adds what happened to itself (weight 1) and what happened to the others (weight
-``social_learning``), so credibility is learned from what the U.S. actually did.
+Each country holds, for each kind of reply, a Beta belief as pseudo-counts (success, failure):
+
+* that a new challenge (counter-tariffs taking effect, a hedge toward China) brings a U.S.
+  escalation.  Its prior mean is the U.S. rule's own probability, ``us_toughness``: the rule is
+  public (EO 14257 sec. 4(b) announces that retaliation will be met with higher duties;
+  Proclamation 9772 did it to Turkey in 2018), so a tougher U.S. is expected to be tougher;
+* that China punishes alignment (prior ``prior_china_punishment``).
+
+After each round it adds what happened to itself (weight 1) and what happened to the others
+(weight ``social_learning``): escalations it has seen against others raise its belief.  What
+the U.S. does in talks needs no belief: the bargaining rule is the same function for both
+(:func:`agents.us_rule.nash_relief`).
 """
 
 from __future__ import annotations
@@ -13,24 +20,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.world.vocabulary import Stance, Treatment
-
 
 @dataclass
 class Beliefs:
     """Beta pseudo-counts (success, failure) per country for each reply type."""
 
-    relief: np.ndarray  # [n, 2]
-    escalation: np.ndarray
-    settlement: np.ndarray
+    escalation: np.ndarray  # [n, 2]
     china_punishment: np.ndarray
 
     @classmethod
     def from_priors(cls, n: int, params: dict) -> "Beliefs":
         return cls(
-            relief=prior(n, params["prior_relief"], params),
-            escalation=prior(n, params["prior_escalation"], params),
-            settlement=prior(n, params["prior_settlement"], params),
+            escalation=prior(n, params["us_toughness"], params),
             china_punishment=prior(n, params["prior_china_punishment"], params),
         )
 
@@ -44,17 +45,10 @@ class Beliefs:
         counts[mask, 0] += weight * outcome[mask]
         counts[mask, 1] += weight * (1 - outcome[mask])
 
-    def update(self, state, eligible: np.ndarray, chosen_stance: np.ndarray, relieved_before: np.ndarray,
-               social: float, china_active: bool) -> None:
-        """Learn from this round's replies (step 6 of the round)."""
-        asked = eligible & ~relieved_before
-        granted = state.relieved | (state.treatment != Treatment.TARIFFED)
-        learn(self.relief, asked, granted, social)
-        challengers = (chosen_stance == Stance.RETALIATE) | (chosen_stance == Stance.HEDGE)
+    def update(self, state, challengers: np.ndarray, social: float, china_active: bool) -> None:
+        """Learn from this round's replies (step 6 of the round): ``challengers`` met the U.S. with a new
+        challenge, and ``state.escalated`` says whom it escalated against."""
         learn(self.escalation, challengers, state.escalated, social)
-        retaliated = chosen_stance == Stance.RETALIATE
-        settled = retaliated & (state.stance == Stance.WAIT)
-        learn(self.settlement, retaliated, settled, social)
         if china_active:
             aligned = state.alignment > 0
             learn(self.china_punishment, aligned, state.china_punished, social)

@@ -7,7 +7,7 @@ and its 2020 measures against Australia (see docs/model.md).
 
 Each round, if ``china_active``:
 
-* a partner that accepted any alignment demand is punished with probability
+* a partner that committed to an alignment demand in a deal is punished with probability
   ``china_punish_probability``: it loses ``china_punishment`` x (the alignment
   demands' ``china_exposure``) of its trade with China, as surplus;
 * a partner that hedges is courted: it gains ``china_inducement`` of its trade
@@ -50,7 +50,7 @@ class ChinaAgent(mesa.Agent):
         state.china_courted = np.zeros(n, dtype=bool)
         if not self.active:
             return effect
-        exposure = (state.accepted * world.china_exposure[None, :]).sum(axis=1)
+        exposure = (state.deal_accepted * world.china_exposure[None, :]).sum(axis=1)  # alignment it committed to
         aligned = (exposure > 0) & ~world.is_china
         draws = model.rng.random(n)
         punished = aligned & (draws < params["china_punish_probability"])

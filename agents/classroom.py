@@ -81,7 +81,7 @@ def folk_theorem_threshold(payoffs: dict[str, float]) -> float:
 
 def partner_priors(n: int, params: dict) -> np.ndarray:
     """[n, 2] Beta pseudo-counts (defect, cooperate) of each country's belief about its partners."""
-    return prior(n, params["prior_escalation"], params)
+    return prior(n, params["prior_defection"], params)
 
 
 def observe_partners(counts: np.ndarray, share_defecting: np.ndarray) -> None:

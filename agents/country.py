@@ -16,10 +16,10 @@ import numpy as np
 
 from agents import classroom
 from agents.beliefs import Beliefs
-from agents.choice import logit_choice, logit_probabilities
+from agents.choice import logit_choice, nested_choice, nested_probabilities
 from agents.strategies import STRATEGIES, Decision, History
-from agents.utility import us_game_utilities
-from sim.world.vocabulary import STANCE_NAMES, TREATMENT_NAMES, Treatment
+from agents.utility import UTILITY_TERMS, us_game_utilities
+from sim.world.vocabulary import STANCE_NAMES, TREATMENT_NAMES, CounterTariffs, Stance
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -75,7 +75,12 @@ class CountryAgent(mesa.Agent):
     alignment = _state_value("alignment", "Weighted share of the alignment (anti-China) demands accepted, 0..1.")
     compliance = _state_value("compliance", "Weighted share of the U.S. package accepted, 0..1.")
     welfare_change_bn = _state_value("welfare", "Economic welfare change against free trade this round ($bn/yr).")
-    pressure = _state_value("pressure", "Domestic pressure to retaliate, 0..1.")
+    pressure = _state_value("pressure", "Share of its export sales at stake the tariffs cost, 0..1.")
+
+    @property
+    def counter_tariffs(self) -> str:
+        """Its counter-tariffs: none, announced (a published list) or in_force."""
+        return CounterTariffs(int(self.model.state.counter[self.index])).label
 
     @property
     def action(self) -> str:
@@ -91,7 +96,7 @@ class CountryAgent(mesa.Agent):
         return [ids[j] for j in np.flatnonzero(self.model.state.accepted[self.index])]
 
     def option_utilities(self) -> dict[str, float]:
-        """Utility of each composite option last round (percent of stake), best first."""
+        """Value of each composite option last round ($bn a year), best first."""
         state, options = self.model.state, self.model.options
         utilities = state.utilities[self.index]
         out = {}
@@ -104,11 +109,12 @@ class CountryAgent(mesa.Agent):
         """Why the country chose what it did last round, term by term.
 
         Returns ``{"options": [label, ...], "probabilities": [...], "terms": [(term, [value per
-        option]), ...], "totals": [...]}``: the chosen option first, then the best option of each other
-        stance (wait, retaliate, WTO, hedge), each utility split into the terms of
-        :data:`agents.utility.UTILITY_TERMS` (percent of stake), with the chance the
-        logit rule gave each option (:func:`agents.choice.logit_probabilities`).  Empty before the
-        first round and in classroom games, whose utilities have no such terms.
+        option]), ...], "totals": [...], "deals": [...]}``: the chosen option first, then the best
+        option of each other stance (wait, retaliate, WTO, hedge), each value split into the terms of
+        :data:`agents.utility.UTILITY_TERMS` ($bn a year), with the chance the nested logit gave its
+        stance (:func:`agents.choice.nested_probabilities`) and, for a package, the deal the U.S.
+        would strike for it (the share of the way to the floor, and the rates it leaves).  Empty
+        before the first round and in classroom games, whose values have no such terms.
         """
         model = self.model
         terms = model.utility_terms
@@ -124,21 +130,40 @@ class CountryAgent(mesa.Agent):
             candidates = np.flatnonzero((options.stance == stance) & np.isfinite(utilities))
             if len(candidates):
                 columns.append(int(candidates[np.argmax(utilities[candidates])]))
-        probability = logit_probabilities(utilities, model.params["decision_noise"])[0]
+        outlook = model.outlook
+        probability = nested_probabilities(utilities[None, :], options.stance, len(STANCE_NAMES),
+                                           outlook.noise[self.index:self.index + 1])[0]
         return {
             "options": [options.label(k, model.world.demand_ids, self.asked) for k in columns],
-            "probabilities": [float(probability[k]) for k in columns],
-            "terms": [(name, [float(value[self.index, k]) + 0.0 for k in columns]) for name, value in terms.items()],
+            "probabilities": [float(probability[options.stance[k]]) for k in columns],
+            "terms": [(name, [float(terms[name][self.index, k]) + 0.0 for k in columns]) for name in UTILITY_TERMS],
             "totals": [float(utilities[k]) for k in columns],
+            "deals": [self.deal_on_offer(k) for k in columns],
+            "noise_bn": float(outlook.noise[self.index]),
+            "escalation_belief": float(outlook.escalation_belief[self.index]),
         }
+
+    def deal_on_offer(self, k: int) -> dict | None:
+        """The bargain the U.S. would strike for option ``k``'s package last round (None for other stances):
+        ``{"exists", "relief" (share of the way from the announced rates to the floor), "rates" by sector}``."""
+        model = self.model
+        if model.options.stance[k] != Stance.WAIT or getattr(model, "outlook", None) is None:
+            return None
+        outlook, i = model.outlook, self.index
+        status = int(outlook.status[i])
+        if not outlook.feasible[status, i, k]:
+            return {"exists": False, "relief": 0.0, "rates": {}}
+        relief = float(outlook.relief[status, i, k])
+        rates = outlook.extras["rates"]
+        deal_rates = rates["deal_none"][i] - relief * (rates["deal_none"][i] - rates["deal_full"][i])
+        return {"exists": True, "relief": relief,
+                "rates": {sector: float(rate) for sector, rate in zip(model.world.sector_names, deal_rates)}}
 
     def beliefs(self) -> dict[str, float]:
         b = self.model.beliefs
         i = self.index
         return {
-            "relief if compliant": float(Beliefs.mean(b.relief)[i]),
             "escalation if retaliating": float(Beliefs.mean(b.escalation)[i]),
-            "settlement if retaliating": float(Beliefs.mean(b.settlement)[i]),
             "China punishes alignment": float(Beliefs.mean(b.china_punishment)[i]),
         }
 
@@ -154,10 +179,11 @@ def _history(model: "NegotiationModel", idx: np.ndarray) -> History:
 
 
 def evaluate_options(model: "NegotiationModel") -> np.ndarray:
-    """Utility [n, K] of every option for every country this round (percent of stake).
+    """Value [n, K] of every option for every country this round.
 
-    In U.S. games the terms of the utilities are kept in ``model.utility_terms`` (for
-    :meth:`CountryAgent.explain`).
+    In U.S. games the values are $bn a year (:mod:`agents.utility`) and their terms are kept in
+    ``model.utility_terms`` (for :meth:`CountryAgent.explain`); in classroom games they are the
+    classroom payoffs (:mod:`agents.classroom`).
     """
     if model.is_classroom:
         beliefs = model.partner_defect_beliefs
@@ -171,30 +197,11 @@ def evaluate_options(model: "NegotiationModel") -> np.ndarray:
         # two long columns instead of n short rows (half the cost of the choice at N = 1,000)
         return np.asfortranarray(utilities)
     model.utility_terms = {}
-    return us_game_utilities(
-        model.world, model.options, model.outlook, model.beliefs, model.state.committed, model.params,
-        china_active=model.china is not None and model.china.active,
-        rounds_per_year=model.scenario_data.rounds_per_year, terms_out=model.utility_terms,
-    )
-
-
-def update_commitments(model: "NegotiationModel") -> None:
-    """Governments make their public commitment to answer the tariffs (``state.committed``).
-
-    A commitment is a dated public step in the scenario (a WTO rebalancing notification, a
-    published retaliation list).  It binds from that round, but only a government then facing
-    the tariffs makes it: one holding relief or a deal at that date had nothing to answer, so
-    keeping that settlement costs no audience cost.  Once made, a commitment stays.
-    """
-    state = model.state
-    rounds = model.world.commitment_round
-    due = (rounds > 0) & (model.round >= rounds)
-    facing = ~state.relieved & (state.treatment != Treatment.DEAL)
-    state.committed |= due & facing
+    return us_game_utilities(model.outlook, model.options, model.world, model.params, terms_out=model.utility_terms)
 
 
 def decide_all(model: "NegotiationModel") -> None:
-    """Every country chooses, simultaneously: utilities for all, then each strategy chooses for its countries.
+    """Every country chooses, simultaneously: values for all, then each strategy chooses for its countries.
 
     Writes ``state.option`` (chosen option index per country), ``state.utilities``,
     ``state.accepted`` and ``state.stance``.
@@ -212,7 +219,8 @@ def decide_all(model: "NegotiationModel") -> None:
         decision = Decision(countries=idx, history=_history(model, idx), utilities=utilities,
                             comply=model.comply_option[idx], retaliate=model.retaliate_option,
                             refuse_all=model.refuse_all_option, rng=model.rng, noise=params["decision_noise"],
-                            tremble=params["execution_noise"], log=log)
+                            tremble=params["execution_noise"], log=log, option_stance=model.options.stance,
+                            shocks=None if model.is_classroom else state.shocks[idx])
         chosen[idx] = model.strategies[name].choose(decision)
     if params["bloc_mode"] == "bloc" and model.world.blocs:
         _decide_blocs(model, utilities, chosen)
@@ -225,21 +233,22 @@ def _decide_blocs(model: "NegotiationModel", utilities: np.ndarray, chosen: np.n
     """Members of a bloc that use the expected-utility rule choose one option together.
 
     The bloc acts as a unitary actor (as the EU does in trade policy, an exclusive
-    competence): it maximises its members' summed utility in dollars, i.e. the
-    stake-weighted mean of their utilities in percent of stake, with logit noise.
+    competence): it maximises its members' summed objective ($bn a year) with the summed
+    preferences of its members (classroom games: a logit draw on the summed payoffs).
     Members with other rules (e.g. a human player) decide for themselves.
     """
-    stake = model.outlook.stake if hasattr(model, "outlook") else np.ones(model.world.n)
     pooling = np.array([STRATEGIES[name].pools_in_bloc for name in model.world.strategies])
     for members in model.world.blocs.values():
         voters = members[pooling[members]]
         if len(voters) < 2:
             continue
-        weights = stake[voters] / stake[voters].sum()
-        joint = np.where(np.isfinite(utilities[voters]), utilities[voters], -np.inf)
-        pooled = (weights[:, None] * np.where(np.isfinite(joint), joint, 0.0)).sum(axis=0)
-        pooled = np.where(np.isfinite(joint).all(axis=0), pooled, -np.inf)
-        choice = logit_choice(pooled[None, :], model.params["decision_noise"], model.rng)[0]
+        joint = utilities[voters]
+        pooled = np.where(np.isfinite(joint).all(axis=0), np.where(np.isfinite(joint), joint, 0.0).sum(axis=0), -np.inf)
+        if model.is_classroom:
+            choice = logit_choice(pooled[None, :], model.params["decision_noise"], model.rng)[0]
+        else:
+            shocks = model.state.shocks[voters].sum(axis=0)[None, :]
+            choice = nested_choice(pooled[None, :], model.options.stance, shocks)[0]
         chosen[voters] = choice
 
 

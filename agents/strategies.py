@@ -30,7 +30,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents.choice import logit_choice
+from agents.choice import logit_choice, nested_choice
 from sim.world.vocabulary import StrategyName
 
 COOPERATE = True
@@ -62,7 +62,9 @@ class Decision:
     retaliate: int  # the option "retaliate"
     refuse_all: int  # the option "wait and accept nothing"
     rng: np.random.Generator
-    noise: float = 0.0  # logit decision noise (``decision_noise``)
+    noise: float = 0.0  # logit decision noise of classroom games (``decision_noise``)
+    option_stance: np.ndarray | None = None  # [K] the stance of each option
+    shocks: np.ndarray | None = None  # [len(countries), stances] persistent stance preferences (U.S. games)
     tremble: float = 0.0  # chance a repeated-game move comes out flipped (``execution_noise``)
     log: Callable[[int, str, str], None] = field(default=_no_log)  # an event line (country, kind, text)
 
@@ -225,13 +227,15 @@ class WinStayLoseShift(Reactive):
 
 
 class ExpectedUtility(Strategy):
-    """Expected utility over beliefs about the reply, with logit (quantal-response) noise.
+    """Expected value of each option under the rules it expects, with random-utility noise.
 
-    McKelvey & Palfrey (1995), "Quantal response equilibria for normal form games".
-    Chooses among every combination of accepted demands and a stance (wait,
-    retaliate, WTO case, hedge toward China), drawing each option with probability
-    proportional to ``exp(utility / decision_noise)`` (:func:`agents.choice.logit_choice`).
-    The utilities are computed in :mod:`agents.utility` (or :mod:`agents.classroom`).
+    In U.S. games a nested logit (McFadden 1978; Train 2009, ch. 4): the stance (talk with a
+    package, retaliate, WTO case, hedge toward China) with the largest value plus the government's
+    persistent preference for it (Gumbel, scale ``decision_noise`` basis points of GDP, drawn once
+    per run), then the best package within it (:func:`agents.choice.nested_choice`).  In classroom
+    games the logit quantal response of McKelvey & Palfrey (1995), drawn afresh each round
+    (:func:`agents.choice.logit_choice`).  The values come from :mod:`agents.utility` (or
+    :mod:`agents.classroom`).
     """
 
     name = StrategyName.EXPECTED_UTILITY
@@ -242,7 +246,9 @@ class ExpectedUtility(Strategy):
     pools_in_bloc = True
 
     def choose(self, decision: Decision) -> np.ndarray:
-        return logit_choice(decision.group_utilities, decision.noise, decision.rng)
+        if decision.shocks is None:
+            return logit_choice(decision.group_utilities, decision.noise, decision.rng)
+        return nested_choice(decision.group_utilities, decision.option_stance, decision.shocks)
 
 
 class Human(Strategy):

@@ -1,44 +1,130 @@
-"""A country's utility of every option, term by term, for all countries at once.
+"""A government's objective and the value of every option, term by term, for all countries at once.
 
-Utilities are in percent of the country's stake in the dispute (see
-:meth:`sim.world.arrays.World.stake`), so the same decision noise means the same
-for Argentina and for China.  Each option's utility is the sum of named terms
-(:data:`UTILITY_TERMS`): the expected trade outcome under the U.S. reply the option
-invites (the U.S. rule from :mod:`agents.us_rule`, weighed by the country's
-beliefs), its own counter-tariffs, China, the cost of the demands, security
-cooperation, domestic politics and a WTO case.  The formulas are written out in
-docs/model.md.
+**The objective** (Grossman & Helpman 1994, 1995) is on one absolute scale, $bn a year:
+
+    G = (1 + political_weight) PS + CT + China - concessions - security - audience
+
+* ``PS``: the producer surplus (and quota rent) of its exporters to the U.S. at the rates they
+  face (:mod:`sim.world.economics`); the Grossman-Helpman weight ``political_weight`` counts the
+  organised exporters in the sectors hit once more (the estimates put it small: Goldberg & Maggi
+  1999; Gawande & Bandyopadhyay 2000);
+* ``CT``: its own counter-tariffs, consumers' loss net of revenue and terms-of-trade gain (a
+  small buyer gains nothing: Johnson 1953-54), plus the political weight on the surplus they give
+  the organised domestic producers of the listed goods: in a trade war each government reverts to
+  its non-cooperative, politically optimal tariff (Grossman & Helpman 1995; the WTO's rebalancing,
+  Safeguards Art. 8, restores the balance of concessions: Bagwell & Staiger 1999);
+* China's expected punishment of alignment, or its inducement to hedge;
+* the cost of the concessions a deal buys: from the data (pledges, market access, transshipment
+  and absorption rules, linked negotiations) and, for security cooperation, ``security_linkage``
+  x (0.5 - dependence) basis points of GDP;
+* ``security_linkage`` x dependence basis points of GDP put at risk while retaliating (issue
+  linkage: Maggi 2016; Long & Leeds 2006);
+* ``audience_cost`` basis points of GDP x the share of the package conceded, once it has
+  publicly announced a retaliation list (Fearon 1994).
+
+Nothing in it grows with the harm by itself: a harder-hit exporter loses more surplus whatever it
+does, and retaliating pays only through what it changes: the bargaining (its counter-tariffs
+enter the U.S. side of :func:`agents.us_rule.nash_relief`), its own counter-tariffs, and the
+escalation it risks on everything the U.S. can reach (:meth:`sim.world.arrays.World.threat_scope`).
+
+**Options** are valued as annual flows of a simple dynamic programme (discount factor
+``patience``, talks concluding with probability ``p`` a round): talking with package ``c`` while the
+war path pays ``W`` and the deal ``D(c)`` is worth ``A(W, D, p) = ((1 - delta) W + delta p D) /
+(1 - delta + delta p)``; retaliating now is a round of ``W`` and then the war path with
+counter-tariffs in force and the best lifting deal; filing a WTO case or hedging toward China
+are flows.  Each option's value is a sum of named terms (:data:`UTILITY_TERMS`), kept for
+``tradesim explain``.  The formulas are written out in docs/model.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from agents import us_rule
+from agents.us_rule import ENLARGE, rates_under
 from agents.beliefs import Beliefs
 from agents.options import OptionTable
 from sim.world import economics
-from sim.world.vocabulary import Stance
+from sim.world.vocabulary import CounterTariffs, Stance
+
+BP = 1e-4  # a basis point of GDP, as a fraction
+
+# The terms of a government's objective, in the order they are summed (each $bn a year).
+UTILITY_TERMS = {
+    "exporters' surplus": "producer surplus and quota rent of its exporters to the U.S. under the rates the option leads to "
+                          "(with the chance of escalation and of a deal), against free trade",
+    "organised exporters": "the Grossman-Helpman political weight on that surplus (political_weight): organised "
+                           "exporters in the sectors hit count more than their welfare",
+    "own counter-tariffs": "what its own counter-tariffs cost its consumers, net of revenue and terms-of-trade gain",
+    "organised import-competers": "the Grossman-Helpman political weight on the surplus its counter-tariffs give the domestic "
+                                  "producers of the goods on its list (their domestic sales taken equal to the imports "
+                                  "listed [est.]): the political gain of reverting to the non-cooperative tariff",
+    "China": "China's expected punishment of anti-China alignment, or its inducement to hedge",
+    "cost of demands": "what the concessions a deal buys cost from the data: pledges, market access, "
+                       "transshipment and absorption rules, linked negotiations",
+    "security": "security cooperation conceded (security_linkage x (0.5 - dependence)) and the security relationship "
+                "put at risk while retaliating (security_linkage x dependence), basis points of GDP",
+    "WTO case": "expected value of a WTO case while facing tariffs (wto_value x the harm of the tariffs)",
+    "audience cost": "cost of conceding after publicly announcing a retaliation list (audience_cost x share of the "
+                     "package conceded, basis points of GDP)",
+}
+
+TERM = {name: t for t, name in enumerate(UTILITY_TERMS)}
+Terms = np.ndarray  # [terms, ...]: one slice per term of UTILITY_TERMS, in that order
+
+
+def _terms(**values) -> Terms:
+    """The named terms stacked (zero where not given), all of one shape."""
+    arrays = [np.asarray(values.get(name, 0.0), dtype=float) for name in UTILITY_TERMS]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    return np.stack([np.broadcast_to(a, shape) for a in arrays])
+
+
+def _mix(*weighted: tuple) -> Terms:
+    """Sum of ``weight * terms`` over ``(weight, terms)`` pairs (weights broadcast over the terms)."""
+    return sum(np.asarray(w)[None, ...] * t for w, t in weighted)
+
+
+def total(terms: Terms) -> np.ndarray:
+    return terms.sum(axis=0)
+
+
+def named(terms: Terms) -> dict[str, np.ndarray]:
+    """The terms as a dict, term name -> array."""
+    return dict(zip(UTILITY_TERMS, terms))
+
+
+def talk_weights(patience: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The weights of the war flow and of the deal flow in ``A(W, D, p)`` (see the module docstring)."""
+    denominator = 1.0 - patience + patience * chance
+    return (1.0 - patience) / denominator, patience * chance / denominator
+
+
+# --------------------------------------------------------------------------- the economics the options price
+def partner_surplus(world, rates: np.ndarray, price_index: np.ndarray, quota: np.ndarray | None = None) -> np.ndarray:
+    """Producer surplus and quota rent of each partner's exporters ($bn/yr) at U.S. ``rates`` [n, s] or
+    [n, K, s] (one set per option), the U.S. price index [s] taken as given
+    (:func:`sim.world.economics.supplier_outcome`); sectors flagged in ``quota`` trade under the cap."""
+    extra = rates.ndim == 3
+    expand = (lambda a: a[:, None, :]) if extra else (lambda a: a)  # noqa: E731
+    cap = None if quota is None or not np.any(quota) else np.where(quota, world.cap_share, np.inf)
+    outcome = economics.supplier_outcome(
+        expand(world.exports), rates, expand(world.supply_elasticity), price_index, sigma=world.sigma, eta=world.eta,
+        duty_free=expand(world.duty_free), cap=cap, exporter_rent=world.exporter_rent)
+    return outcome["welfare"].sum(axis=-1)
 
 
 def exporter_outcome(world, rates: np.ndarray, price_index: np.ndarray,
                      quota: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per country, ``welfare`` (producer surplus and quota rent) and ``sales`` (change in export
-    receipts), $bn/yr, at U.S. tariff ``rates`` [n, s] with the U.S. price index [s] taken as given
-    (:func:`sim.world.economics.supplier_outcome`).  Sectors flagged in ``quota`` [n, s] trade under
-    the export cap instead."""
+    receipts), $bn/yr, at U.S. tariff ``rates`` [n, s] with the U.S. price index [s] taken as given."""
     cap = None if quota is None or not quota.any() else np.where(quota, world.cap_share, np.inf)
     outcome = economics.supplier_outcome(
         world.exports, rates, world.supply_elasticity, price_index, sigma=world.sigma, eta=world.eta,
         duty_free=world.duty_free, cap=cap, exporter_rent=world.exporter_rent)
     return {key: value.sum(axis=1) for key, value in outcome.items()}
-
-
-def exporter_welfare(world, rates: np.ndarray, price_index: np.ndarray, quota: np.ndarray | None = None) -> np.ndarray:
-    """The ``welfare`` of :func:`exporter_outcome`."""
-    return exporter_outcome(world, rates, price_index, quota)["welfare"]
 
 
 def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[str, np.ndarray]:
@@ -62,10 +148,11 @@ def mechanism_costs(world, rates: np.ndarray, china_rates: np.ndarray, price_ind
     * ``transshipment``: the Chinese value added in the partner's exports (OECD TiVA,
       ``china_value_added``) would pay China's U.S. rate instead of its own, so its
       exporters lose ``W(rates) - W(rates + v (t_China - rates))``;
-    * ``absorption``: the partner puts China's average U.S. rate on its own imports from
-      China (half its trade with China [est.]): its importer welfare at that rate, a
-      gain for a buyer large enough to move China's prices and a loss for a small one
-      (Johnson 1953-54), counted with the sign of a cost.
+    * ``absorption``: the partner guards against Chinese goods diverted from the U.S. market by
+      putting China's average U.S. rate on the diverted part of its imports from China (the
+      share of China's U.S. sales that China's U.S. tariff diverts, on half its trade with China
+      [est.]): its importer welfare at that rate, a gain for a buyer large enough to move
+      China's prices and a loss for a small one (Johnson 1953-54), counted with the sign of a cost.
     """
     cost = np.zeros((world.n, len(world.demand_ids)))
     china = np.flatnonzero(world.is_china)
@@ -75,12 +162,15 @@ def mechanism_costs(world, rates: np.ndarray, china_rates: np.ndarray, price_ind
     for j, mechanism in enumerate(world.demand_mechanism):
         if mechanism == "transshipment":
             lifted = rates + world.china_value_added[:, None] * np.maximum(china_rates[None, :] - rates, 0.0)
-            cost[:, j] = exporter_welfare(world, rates, price_index) - exporter_welfare(world, lifted, price_index)
+            cost[:, j] = exporter_outcome(world, rates, price_index)["welfare"] - \
+                exporter_outcome(world, lifted, price_index)["welfare"]
         elif mechanism == "absorption":
             weights = world.exports[china[0]]
             rate = float((weights * china_rates).sum() / max(weights.sum(), 1e-12))
-            imports = 0.5 * world.china_trade
             eta = params["demand_elasticity"]
+            us_share = float(world.seller_share_us[china[0]])
+            diverted = us_share * (1.0 - (1.0 + rate) ** -eta)  # China's sales the U.S. tariff turns elsewhere
+            imports = 0.5 * world.china_trade * diverted
             share = imports / max(float(world.total_exports[china[0]]), 1e-9)  # of China's sales
             eps = economics.residual_supply_elasticity(params["supply_elasticity"], share, eta)
             cost[:, j] = -economics.tariff_outcome(imports, rate, eta, eps)["importer_welfare"]
@@ -88,141 +178,223 @@ def mechanism_costs(world, rates: np.ndarray, china_rates: np.ndarray, price_ind
     return cost
 
 
-def expected_settlement(world, retaliation_value: np.ndarray, stake: np.ndarray, params: dict,
-                        rounds_per_year: float) -> np.ndarray:
-    """Chance per round that retaliation brings a mutual lifting deal, as a country that knows the
-    U.S. rule expects it (:func:`agents.us_rule.settlement_chance`).
-
-    After ``1 / (1 - patience)`` rounds of retaliation (its horizon), the U.S. exporters'
-    cumulative loss is ``D_i * H / rounds_per_year``, with ``D_i`` the annual loss from its
-    counter-tariffs: retaliation capacity (market power over U.S. exports; Johnson 1953-54)
-    buys a deal.
-    """
-    damage = -retaliation_self_effect(world, retaliation_value, params)["exporter_welfare"]
-    horizon = 1.0 / np.maximum(1.0 - world.patience, 1e-3)
-    return np.clip(us_rule.settlement_chance(world, params, damage * horizon / rounds_per_year, stake), 0.0, 1.0)
-
-
-REPLIES = ("tariff", "escalated", "quota", "exempt")
-
-
+# --------------------------------------------------------------------------- what each partner faces
 @dataclass
-class TradeOutlook:
-    """What each partner's exporters get under each possible U.S. reply, per country ($bn/yr).
+class Outlook:
+    """What each partner faces this round, priced for its decision and for the U.S.'s bargaining.
 
-    ``welfare`` and ``sales`` map each reply of :data:`REPLIES` to [n] arrays:
-    ``tariff`` (no relief: the announced schedule, or the deal floor before a deadline,
-    weighed toward the looming rates), ``escalated`` (one more escalation step),
-    ``quota`` (relief as a quota on the capped sectors) and ``exempt`` (relief: the
-    negotiable sectors at their floor).  ``welfare`` is producer surplus plus quota rent;
-    ``sales`` the change in export receipts against free trade.
+    ``war`` holds the flows (terms [n], $bn/yr) of the war path if talks fail: ``now`` (the status
+    quo, with its counter-tariffs if a list is announced or in force), ``retaliating`` (after
+    announcing a list now: counter-tariffs in force and the chance of escalation) and ``hedging``.
+    ``deal[s]`` the flow of a deal on each option's package [n, K] with counter-tariff status ``s``
+    (0: none, 1: a list announced or in force), at the Nash relief ``relief[s]`` where
+    ``feasible[s]``.  ``current_deal`` is the flow of the deal a partner holds (``in_deal``), kept by
+    an option whose package contains it (``keeps_deal``).
     """
 
-    welfare: dict[str, np.ndarray]
-    sales: dict[str, np.ndarray]
-    currently_relieved: np.ndarray  # bool: relief already granted and kept while compliant
-    in_deal: np.ndarray  # bool: in a lifting deal, kept while the partner neither retaliates nor hedges
-    requires_cap: np.ndarray  # bool: relief for this partner needs the export cap
-    tariffed_now: np.ndarray  # bool: facing tariffs with no deal on offer (tariffed, or its grace ends this round)
-    retaliation_value: np.ndarray  # $bn of U.S. goods a retaliation would cover
-    demand_cost: np.ndarray  # [n, d] $bn/yr, what accepting each demand costs from the trade data (mechanism_costs)
-    stake: np.ndarray  # $bn, utility scale
+    war: dict[str, Terms]
+    deal: tuple[Terms, Terms]
+    relief: np.ndarray  # [2, n, K]
+    feasible: np.ndarray  # [2, n, K]
+    status: np.ndarray  # [n] int 0/1: a list announced or in force
+    list_value: np.ndarray  # [n] $bn of U.S. goods its list would cover if it retaliated now (new or enlarged)
+    facing: np.ndarray  # [n] bool, facing tariffs above the floor now
+    in_deal: np.ndarray  # [n] bool
+    keeps_deal: np.ndarray  # [n, K] bool
+    current_deal: Terms
+    harm: np.ndarray  # [n] $bn/yr, the producer surplus the tariffs cost against the floor
+    stake: np.ndarray  # [n] $bn, the exports at stake (the data unit of cost_share)
+    escalation_belief: np.ndarray  # [n] the chance it expects that a new challenge is answered by an escalation
+    noise: np.ndarray  # [n] $bn/yr, the spread of its stance preferences (decision_noise x GDP)
+    extras: dict = field(default_factory=dict)  # rates and figures for the inspector and the U.S.
 
     @property
-    def harm(self) -> np.ndarray:
-        """[n] the share of export sales at stake the announced tariffs cost (0..1): domestic pressure."""
-        return np.clip(-self.sales["tariff"] / np.maximum(self.stake, 1e-9), 0.0, 1.0)
+    def deal_terms_chosen(self) -> Terms:
+        return self.deal[1]
 
 
-# The terms of a country's utility, in the order they are summed (see :func:`us_game_terms`).
-UTILITY_TERMS = {
-    "trade": "expected exporter welfare next round under the U.S. reply this option invites (relief, tariffs, escalation, a deal)",
-    "exporters' sales": "the exporters' expected lost sales under that reply, weighted politically (political_weight; Grossman-Helpman)",
-    "own counter-tariffs": "what the country's own counter-tariffs cost its consumers, net of terms-of-trade gains",
-    "China": "China's expected punishment of anti-China alignment, or its inducement to hedge",
-    "cost of demands": "cost of pledges, market access, linked talks, and of transshipment and absorption rules",
-    "security cooperation": "value of the security cooperation accepted, net of its cost",
-    "political gain": "domestic gain from standing firm while tariffed with no deal on offer (political_gain x the harm)",
-    "security linkage": "what retaliating puts at risk in the security relationship (security_linkage x dependence)",
-    "WTO case": "expected value of a WTO case while facing tariffs",
-    "audience cost": "cost of conceding after a public commitment to answer (audience_cost x share of the package accepted)",
-}
+def price_outlook(model) -> Outlook:
+    """Price every reply and every package for every partner this round (before they choose)."""
+    state, world, params = model.state, model.world, model.params
+    us = model.united_states
+    index = state.price_index
+    weight = 1.0 + params["political_weight"]
+    gdp_bp = world.gdp * BP
+    rates = rates_under(model)
+    looming = rates["looming"]  # [n] weight of the announced rates while a grace period lasts (1: none)
 
-
-def us_game_terms(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
-                  committed: np.ndarray, params: dict, china_active: bool,
-                  rounds_per_year: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Each term of every option's utility [n, K] in percent of stake (keys of :data:`UTILITY_TERMS`),
-    and the mask [n, K] of valid options (a demand that does not apply cannot be accepted).
-
-    ``committed`` [n] bool: the government has publicly committed to answer the tariffs.
-    The utility is their sum; :func:`us_game_utilities` adds them up.
-    """
-    acc = options.accept[None, :, :]  # [1, K, D]
-    applicable = world.applicable[:, None, :]  # [n, 1, D]
-    valid = ~(acc & ~applicable).any(axis=2)
-    compliance = us_rule.package_share(world, acc)  # [n, K] share of the package each option accepts
-    stance = options.stance[None, :]
-    if world.cap_index >= 0:
-        cap_accepted = options.accept[None, :, world.cap_index] & world.applicable[:, world.cap_index][:, None]
-    else:
-        cap_accepted = np.zeros((1, options.size), dtype=bool)
-    eligible = us_rule.relief_eligible(world, params, stance, acc)
-
-    col = lambda a: a[:, None]  # noqa: E731 - broadcast a per-country vector over options
-    p_relief = np.where(outlook.currently_relieved, 1.0, Beliefs.mean(beliefs.relief))
-    p_esc = Beliefs.mean(beliefs.escalation)
-    rule_settle = expected_settlement(world, outlook.retaliation_value, outlook.stake, params, rounds_per_year)
-    p_settle = np.minimum(np.maximum(Beliefs.mean(beliefs.settlement), rule_settle), 1 - p_esc)
-
-    def expected(by_reply: dict[str, np.ndarray]) -> np.ndarray:
-        """[n, K] the expectation over the U.S. reply each option invites."""
-        tariff, escalated, exempt = by_reply["tariff"], by_reply["escalated"], by_reply["exempt"]
-        relief = np.where(cap_accepted, col(by_reply["quota"]), col(exempt))
-        value = np.where(eligible, col(p_relief) * relief + col(1 - p_relief) * col(tariff), col(tariff))
-        value = np.where(col(outlook.in_deal) & (stance == Stance.WAIT), col(exempt), value)  # the deal holds
-        value = np.where(stance == Stance.RETALIATE,
-                         col(p_esc * escalated + p_settle * exempt + (1 - p_esc - p_settle) * tariff), value)
-        return np.where(stance == Stance.HEDGE, col(p_esc * escalated + (1 - p_esc) * tariff), value)
-
-    pct = col(outlook.stake / 100.0)  # $bn per utility point
-    self_effect = retaliation_self_effect(world, outlook.retaliation_value, params)["importer_welfare"]
-    china_on = 1.0 if china_active else 0.0
-    punish = Beliefs.mean(beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
-    alignment_cost = (acc * applicable * world.china_exposure[None, None, :]).sum(axis=2) * col(punish)
-    inducement = np.where(stance == Stance.HEDGE, col(params["china_inducement"] * world.china_trade * china_on), 0.0)
-    security_kind = np.array([kind == "security" for kind in world.demand_kind], dtype=bool)
-    accepted_security = (acc * applicable * security_kind[None, None, :]).any(axis=2)
-    tariffed = outlook.tariffed_now.astype(float)
-    retaliating = stance == Stance.RETALIATE
-    # a WTO case needs a measure to challenge: only a country facing tariffs can file one
-    valid = valid & ~((stance == Stance.WTO) & ~col(outlook.tariffed_now))
-    dollars = {  # $bn per year
-        "trade": col(world.patience) * expected(outlook.welfare),
-        "exporters' sales": params["political_weight"] * col(world.patience) * expected(outlook.sales),
-        "own counter-tariffs": np.where(retaliating, col(self_effect), 0.0),
-        "China": inducement - alignment_cost,
-        "cost of demands": -((acc * applicable * world.cost_share[None, None, :]).sum(axis=2) * col(outlook.stake)
-                             + (acc * applicable * outlook.demand_cost[:, None, :]).sum(axis=2)),
+    # every set of rates priced at once (one call: this is the round's main cost)
+    cap_sectors = np.broadcast_to(world.cap_sectors[None, :], state.schedule.shape)
+    no_quota = np.zeros_like(cap_sectors)
+    priced = {  # name: (rates, quota flags)
+        "tariffed": (rates["tariffed"], no_quota), "escalated": (rates["escalated"], no_quota),
+        "escalated_all": (rates["escalated_all"], no_quota), "grace": (rates["grace"], no_quota),
+        "zero": (rates["deal_none"], no_quota), "full": (rates["deal_full"], no_quota),
+        "zero_quota": (rates["deal_none"], cap_sectors), "full_quota": (rates["deal_full"], cap_sectors),
+        "held": (rates["held"], state.quota),
     }
-    terms = {name: value / pct for name, value in dollars.items()}
-    terms["security cooperation"] = accepted_security * col(world.security * params["security_value"] - params["security_cost"])
-    terms["political gain"] = np.where(retaliating, col(params["political_gain"] * outlook.harm * tariffed), 0.0)
-    terms["security linkage"] = np.where(retaliating, col(-params["security_linkage"] * world.security), 0.0)
-    terms["WTO case"] = np.where(stance == Stance.WTO, col(params["wto_value"] * tariffed), 0.0)
-    terms["audience cost"] = -compliance * col(params["audience_cost"] * committed)
+    surplus = partner_surplus(world, np.stack([r for r, _ in priced.values()], axis=1), index,
+                              np.stack([q for _, q in priced.values()], axis=1))
+    ps = dict(zip(priced, surplus.T))
+
+    def blended(name: str) -> np.ndarray:
+        """Surplus at these rates, weighed toward the grace rates while a grace period lasts."""
+        return looming * ps[name] + (1 - looming) * ps["grace"]
+
+    ps_now, ps_esc, ps_esc_all = blended("tariffed"), blended("escalated"), blended("escalated_all")
+    ps_floor = ps["full"]
+    harm = np.maximum(ps_floor - ps_now, 0.0)
+
+    # the list a retaliation puts in force (a new one, or the one it has, enlarged to match the exports hit now)
+    status = (state.counter != CounterTariffs.NONE).astype(int)
+    in_force = state.counter == CounterTariffs.IN_FORCE
+    matched = us_rule.matched_list(world, params, rates["tariffed"])
+    current_list = np.where(status > 0, state.counter_value, 0.0)
+    new_list = np.maximum(matched, current_list)
+    grows = new_list > current_list * (1 + ENLARGE) + 1e-9  # a new list, or an enlargement: a new challenge
+    belief = Beliefs.mean(model.beliefs.escalation)
+    p_esc = belief * grows  # the chance that retaliating now is answered by an escalation
+    p_pending = belief * (state.counter == CounterTariffs.ANNOUNCED)  # an announced list will be answered too
+    p_hedge = belief * ~state.challenged
+    china_on = 1.0 if (model.china is not None and model.china.active) else 0.0
+
+    def counter_terms(value: np.ndarray) -> dict:
+        """A list's terms: its cost to consumers, the organised import-competers' gain, the security risk."""
+        effect = retaliation_self_effect(world, value, params)
+        # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales
+        # taken equal to the imports listed [est.]
+        protection = params["political_weight"] * (effect["importer_price"] - 1.0) * value
+        at_risk = world.security * params["security_linkage"] * gdp_bp * (value > 0)
+        return {"own counter-tariffs": effect["importer_welfare"], "organised import-competers": protection,
+                "security": -at_risk}
+
+    def escalation_path(p: np.ndarray, escalated: np.ndarray, extra: dict) -> Terms:
+        ps = p * escalated + (1 - p) * ps_now
+        return _terms(**{"exporters' surplus": ps, "organised exporters": (weight - 1) * ps, **extra})
+
+    current = counter_terms(current_list)
+    war = {
+        "now": escalation_path(p_pending, ps_esc, current),
+        "retaliating": escalation_path(np.maximum(p_esc, p_pending), ps_esc, counter_terms(new_list)),
+        "hedging": escalation_path(p_hedge, ps_esc_all,
+                                   {**current, "China": params["china_inducement"] * world.china_trade * china_on}),
+    }
+    list_value = np.where(in_force | (status == 0), new_list, current_list)
+    sting_now = us_rule.us_war_cost(world, params, -retaliation_self_effect(world, current_list, params)["exporter_welfare"])
+    sting_new = us_rule.us_war_cost(world, params, -retaliation_self_effect(world, new_list, params)["exporter_welfare"])
+    sting = np.where(status > 0, sting_now, sting_new)  # what a list (its own, or the one it would announce) costs the U.S.
+
+    # the package each option offers, and what it costs the partner ($bn/yr) besides the rates
+    options = model.options
+    acc = options.accept[None, :, :] & world.applicable[:, None, :]  # [n, K, D]
+    share = us_rule.package_share(world, options.accept[None, :, :])  # [n, K]
+    required = us_rule.required_accepted(world, options.accept[None, :, :])
+    mechanism = mechanism_costs(world, rates["deal_full"], rates["tariffed"], index, params)
+    data_cost = world.demand_cost_bn + mechanism
+    security_kind = np.array([k == "security" for k in world.demand_kind], dtype=bool)
+    security_cost = np.where(security_kind[None, :], (1.0 - world.security[:, None]) * params["security_linkage"]
+                             * gdp_bp[:, None], 0.0)
+    punish = Beliefs.mean(model.beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
+    alignment = (acc * world.china_exposure[None, None, :]).sum(axis=2) * punish[:, None]
+    package = {
+        "cost of demands": -(acc * data_cost[:, None, :]).sum(axis=2),
+        "China": -alignment,
+        "security": -(acc * security_cost[:, None, :]).sum(axis=2),
+    }
+    audience = params["audience_cost"] * gdp_bp[:, None] * share  # paid once a list is announced
+
+    # the Nash bargaining over the relief x, for each package and each counter-tariff status
+    cap_taken = acc[:, :, world.cap_index] if world.cap_index >= 0 else np.zeros(share.shape, dtype=bool)
+    # the deal's surplus is linear in the relief x between its ends, as the bargaining takes it
+    ps_zero = np.where(cap_taken, ps["zero_quota"][:, None], ps["zero"][:, None])
+    ps_full = np.where(cap_taken, ps["full_quota"][:, None], ps["full"][:, None])
+    value_of_relief = weight * (ps["full"] - ps["zero"])  # V: what the U.S. values the package at, in full
+    q = us_rule.required_compliance(world, params)
+    beta = params["bargaining_power"]
+    deals, reliefs, feasibles = [], [], []
+    for s in (0, 1):
+        flow_war = total(_status_war(war, status, s))
+        conceded = {**package, "audience cost": -audience * s}
+        a = weight * ps_zero + total(_terms(**conceded)) - flow_war[:, None]
+        h = weight * (ps_full - ps_zero)
+        b = value_of_relief[:, None] * share + (sting * s)[:, None]
+        x, exists = us_rule.nash_relief(a, h, b, (q * value_of_relief)[:, None], beta)
+        exists &= required
+        ps_deal = ps_zero + x * (ps_full - ps_zero)
+        deals.append(_terms(**{"exporters' surplus": ps_deal, "organised exporters": (weight - 1) * ps_deal, **conceded}))
+        reliefs.append(x)
+        feasibles.append(exists)
+
+    in_deal = state.relieved.copy()
+    keeps = in_deal[:, None] & ~(state.deal_accepted[:, None, :] & ~options.accept[None, :, :]).any(axis=2)
+    ps_held = ps["held"]
+    held_alignment = (state.deal_accepted * world.china_exposure[None, :]).sum(axis=1) * punish
+    held = _terms(**{"exporters' surplus": ps_held, "organised exporters": (weight - 1) * ps_held,
+                        "cost of demands": -(state.deal_accepted * data_cost).sum(axis=1),
+                        "security": -(state.deal_accepted * security_cost).sum(axis=1), "China": -held_alignment})
+    return Outlook(
+        war=war, deal=(deals[0], deals[1]), relief=np.array(reliefs), feasible=np.array(feasibles),
+        status=status, list_value=list_value, facing=rates["facing"], in_deal=in_deal, keeps_deal=keeps,
+        current_deal=held, harm=harm, stake=world.stake(state.schedule), escalation_belief=belief,
+        noise=params["decision_noise"] * gdp_bp,
+        extras={"rates": rates, "sting": sting, "value_of_relief": value_of_relief, "q": q,
+                "deal_cost": data_cost, "security_cost": security_cost, "punish": punish, "us": us},
+    )
+
+
+def _status_war(war: dict[str, Terms], status: np.ndarray, s: int) -> Terms:
+    """The war path of a partner bargaining with counter-tariff status ``s`` (0: none; 1: a list)."""
+    return war["now"] if s == 0 else _mix((status, war["now"]), (1 - status, war["retaliating"]))
+
+
+# --------------------------------------------------------------------------- every option's value
+def option_terms(outlook: Outlook, options: OptionTable, world, params: dict) -> tuple[Terms, np.ndarray]:
+    """Every option's value term by term, [terms, n, K] ($bn a year), and the mask [n, K] of options open
+    to each partner."""
+    status = outlook.status
+    delta = world.patience
+    chance = params["relief_probability"]
+    stance = options.stance[None, :]
+    valid = ~(options.accept[None, :, :] & ~world.applicable[:, None, :]).any(axis=2)
+    col = lambda a: a[:, None] if np.ndim(a) == 1 else a  # noqa: E731 - a per-country vector over options
+
+    # talking with each package, at the current counter-tariff status
+    now = outlook.war["now"]
+    deal = np.where(col(status)[None] > 0, outlook.deal[1], outlook.deal[0])
+    feasible = np.where(col(status) > 0, outlook.feasible[1], outlook.feasible[0])
+    w_war, w_deal = talk_weights(col(delta), chance * feasible)
+    talk = _mix((w_war, now[:, :, None]), (w_deal, deal))
+    talk = np.where(outlook.keeps_deal[None], outlook.current_deal[:, :, None], talk)
+
+    # retaliating: a round of the status quo, then the war path with a list in force and the best lifting deal
+    lifting = outlook.deal[1]
+    lifting_total = np.where(outlook.feasible[1] & valid, total(lifting), -np.inf)
+    best = np.argmax(lifting_total, axis=1)
+    rows = np.arange(world.n)
+    any_lifting = np.isfinite(lifting_total[rows, best])
+    after = _status_war(outlook.war, status, 1)
+    w_war1, w_deal1 = talk_weights(delta, chance * any_lifting)
+    later = _mix((w_war1, after), (w_deal1, lifting[:, rows, best]))
+    retaliate = _mix((1 - delta, now), (delta, later))
+
+    wto = now.copy()
+    wto[TERM["WTO case"]] += params["wto_value"] * outlook.harm * outlook.facing
+    hedge = outlook.war["hedging"]
+    terms = np.where(stance[None] == Stance.RETALIATE, retaliate[:, :, None], talk)
+    terms = np.where(stance[None] == Stance.WTO, wto[:, :, None], terms)
+    terms = np.where(stance[None] == Stance.HEDGE, hedge[:, :, None], terms)
+    # a WTO case needs a measure to challenge: only a country facing tariffs can file one
+    valid = valid & ~((stance == Stance.WTO) & ~col(outlook.facing))
     return terms, valid
 
 
-def us_game_utilities(world, options: OptionTable, outlook: TradeOutlook, beliefs: Beliefs,
-                      committed: np.ndarray, params: dict, china_active: bool,
-                      rounds_per_year: float, terms_out: dict | None = None) -> np.ndarray:
-    """Utility [n, K] of every option for every country (percent of stake); -inf where invalid.
+def us_game_utilities(outlook: Outlook, options: OptionTable, world, params: dict,
+                      terms_out: dict | None = None) -> np.ndarray:
+    """Value [n, K] of every option for every country ($bn a year); -inf where not open to it.
 
-    The sum of :func:`us_game_terms`; pass a dict as ``terms_out`` to receive the terms too.
+    The sum of :func:`option_terms`; pass a dict as ``terms_out`` to receive the terms too.
     """
-    terms, valid = us_game_terms(world, options, outlook, beliefs, committed, params, china_active, rounds_per_year)
-    points = sum(terms.values())
+    terms, valid = option_terms(outlook, options, world, params)
     if terms_out is not None:
-        terms_out.update(terms)
-    return np.where(valid, points, -np.inf)
+        terms_out.update(named(terms))
+    return np.where(valid, total(terms), -np.inf)

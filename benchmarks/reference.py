@@ -84,8 +84,8 @@ def run_reference(params: dict, rounds: int, seed, patience: np.ndarray | None =
 
     # beliefs: Beta pseudo-counts (partner retaliates, partner opens)
     weight = params["belief_weight"]
-    believed_d = np.full(n, params["prior_escalation"] * weight)
-    believed_c = np.full(n, (1 - params["prior_escalation"]) * weight)
+    believed_d = np.full(n, params["prior_defection"] * weight)
+    believed_c = np.full(n, (1 - params["prior_defection"]) * weight)
     retaliated_ever = np.zeros(n, dtype=bool)
     opponent_ever_defected = np.zeros(n, dtype=bool)
 

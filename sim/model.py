@@ -28,11 +28,12 @@ import numpy as np
 from agents import classroom
 from agents.beliefs import Beliefs
 from agents.china import ChinaAgent
-from agents.country import CountryAgent, decide_all, update_commitments
+from agents.country import CountryAgent, decide_all
 from agents.options import CLASSROOM_STANCES, US_STANCES, build_options
 from agents.strategies import STRATEGIES
 from agents.united_states import UnitedStatesAgent
-from agents.utility import retaliation_self_effect
+from agents.us_rule import matched_list, package_share
+from agents.utility import BP, price_outlook, retaliation_self_effect
 from sim import records
 from sim.world import economics
 from sim.collector import CountryDataCollector
@@ -42,7 +43,7 @@ from sim.world.loader import load_scenario
 from sim.world.scenario import ScenarioData
 from sim.world.state import NegotiationState
 from sim.world.arrays import build_world
-from sim.world.vocabulary import STANCE_NAMES, Action, Stance, StrategyName, Treatment
+from sim.world.vocabulary import STANCE_NAMES, Action, CounterTariffs, Stance, StrategyName, Treatment
 
 
 class NegotiationModel(mesa.Model):
@@ -102,9 +103,14 @@ class NegotiationModel(mesa.Model):
         self.utility_terms: dict[str, np.ndarray] = {}  # this round's utility terms (agents.country.evaluate_options)
         self.strategies = {name: cls(self.params) for name, cls in STRATEGIES.items()}  # one instance of each rule
         self.strategy_groups = _strategy_groups(world.strategies)
+        self.outlook = None  # what each partner faces this round (agents.utility.price_outlook)
         if self.united_states is not None:
+            # each government's persistent preference for each stance: the nested logit's draws, $bn/yr
+            noise = self.params["decision_noise"] * world.gdp * BP
+            self.state.shocks = self.rng.gumbel(size=self.state.shocks.shape) * noise[:, None]
             self.united_states.apply_treatment()
-            self._update_trade(np.zeros(world.n), np.zeros(world.n))
+            self._initial_counter_tariffs()
+            self._update_trade(self.state.retaliation_value, np.zeros(world.n))
         self.datacollector = CountryDataCollector(
             model_reporters=records.MODEL_REPORTERS,
             country_columns=records.COUNTRY_COLUMNS,
@@ -137,27 +143,33 @@ class NegotiationModel(mesa.Model):
         us.announce()  # 1
         if self.china is not None:
             self.china.announce()  # 2
-        self.outlook = us.outlook()
-        update_commitments(self)
+        self.outlook = price_outlook(self)
         previous_actions = state.action_codes()
         decide_all(self)  # 3
         chosen_stance = state.stance.copy()
-        state.retaliation_value = np.where(chosen_stance == Stance.RETALIATE, self.outlook.retaliation_value, 0.0)
-        eligible = us.eligible_for_relief()
+        state.compliance = package_share(world, state.accepted)
         self._log_choices(previous_actions)
-        relieved_before = state.relieved.copy()
-        us.resolve(eligible)  # 4
+        challenged_before = state.challenged.copy()
+        us.resolve(self.outlook)  # 4
+        state.retaliation_value = np.where(state.counter == CounterTariffs.IN_FORCE, state.counter_value, 0.0)
         china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
-        state.retaliation_value = np.where(state.stance == Stance.RETALIATE, state.retaliation_value, 0.0)
         us.apply_treatment()  # 5
         self._update_trade(state.retaliation_value, china_effect)
-        self.beliefs.update(state, eligible, chosen_stance, relieved_before, self.params["social_learning"],
+        self.beliefs.update(state, state.challenged & ~challenged_before, self.params["social_learning"],
                             china_active=self.china is not None and self.china.active)  # 6
         tariffed = (state.treatment == Treatment.TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
         state.own_cooperated = (chosen_stance != Stance.RETALIATE) & (chosen_stance != Stance.HEDGE)
         state.opponent_cooperated = ~tariffed & ~state.escalated
         state.opponent_ever_defected |= ~state.opponent_cooperated
-        state.retaliated_ever |= chosen_stance == Stance.RETALIATE
+
+    def _initial_counter_tariffs(self) -> None:
+        """Lists announced or in force before round 1 (the scenario's ``counter_tariffs``), valued as given
+        or by the matching rule on the exports the announced rates hit."""
+        state, world, params = self.state, self.world, self.params
+        matched = matched_list(world, params, state.schedule)
+        listed = state.counter != CounterTariffs.NONE
+        state.counter_value = np.where(listed, np.where(np.isnan(world.counter_value0), matched, world.counter_value0), 0.0)
+        state.retaliation_value = np.where(state.counter == CounterTariffs.IN_FORCE, state.counter_value, 0.0)
 
     # ------------------------------------------------------------------ a person's move
     def set_human_choice(self, country: str, accepted: list[str] | tuple[str, ...] = (), stance: str = "wait") -> None:
@@ -197,15 +209,17 @@ class NegotiationModel(mesa.Model):
         exporter, volume = market["exporter_welfare"], market["volume"]
         state.price_index = market["price_index"]
         counter = retaliation_self_effect(world, retaliation_value, params)
-        stake = world.stake(state.schedule)
-        concessions = (state.accepted * world.cost_share[None, :]).sum(axis=1) * stake
-        if hasattr(self, "outlook"):
-            concessions = concessions + (state.accepted * self.outlook.demand_cost).sum(axis=1)
-        us_gains = (state.accepted * world.us_gain_share[None, :]).sum(axis=1) * stake
+        stake = world.stake(world.schedule0)
+        # concessions cost what the partner committed to in a deal (the data, the trade rules, security)
+        if self.outlook is not None:
+            per_demand = self.outlook.extras["deal_cost"] + self.outlook.extras["security_cost"]
+        else:
+            per_demand = world.demand_cost_bn
+        concessions = (state.deal_accepted * per_demand).sum(axis=1)
+        us_gains = (state.deal_accepted * world.us_gain_share[None, :]).sum(axis=1) * stake
         state.welfare = exporter.sum(axis=1) + counter["importer_welfare"] + china_effect - concessions
         state.cum_welfare += state.welfare / self.scenario_data.rounds_per_year
         state.us_welfare = float(market["importer_welfare"].sum() + counter["exporter_welfare"].sum() + us_gains.sum())
-        state.cum_damage += -counter["exporter_welfare"] / self.scenario_data.rounds_per_year
         state.exports_now = volume.sum(axis=1)
         # domestic pressure: the share of the export sales at stake that the tariffs cost
         state.pressure = np.clip(-market["sales"].sum(axis=1) / stake, 0.0, 1.0)
@@ -216,7 +230,8 @@ class NegotiationModel(mesa.Model):
         alignment_weights = np.array([k == "alignment" for k in world.demand_kind]) * world.demand_weight
         applicable_alignment = world.applicable * alignment_weights[None, :]
         denominator = applicable_alignment.sum(axis=1)
-        state.alignment = np.where(denominator > 0, (state.accepted * applicable_alignment).sum(axis=1) / np.maximum(denominator, 1e-12), 0.0)
+        committed = state.deal_accepted * applicable_alignment  # what it bound itself to in a deal
+        state.alignment = np.where(denominator > 0, committed.sum(axis=1) / np.maximum(denominator, 1e-12), 0.0)
 
     def escalation_index(self) -> float:
         state, world = self.state, self.world
@@ -268,20 +283,18 @@ class NegotiationModel(mesa.Model):
                 continue
             name = world.names[i]
             if action == Action.RETALIATE:
-                value = state.retaliation_value[i]
-                goods = world.retaliation_targets[i][:3]
-                where = f" ({', '.join(goods)})" if goods else ""
-                text = (f"{name} retaliates on ${value:.1f}bn of U.S. goods{where}" if not self.is_classroom
-                        else f"{name} retaliates")
+                if not self.is_classroom and state.counter[i] == CounterTariffs.NONE:
+                    continue  # the U.S. agent logs the list it announces
+                text = f"{name} retaliates" if self.is_classroom else f"{name} keeps its counter-tariffs and refuses to talk"
             elif action == Action.WTO:
                 text = f"{name} files a WTO case"
             elif action == Action.HEDGE:
                 text = f"{name} hedges toward China"
             elif action == Action.COMPLY:
-                text = f"{name} accepts the whole package"
+                text = f"{name} offers the whole package"
             elif action == Action.PARTIAL:
                 accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
-                text = f"{name} accepts {', '.join(accepted)}"
+                text = f"{name} offers {', '.join(accepted)}"
             else:
                 text = f"{name} waits" + (" and opens its market" if self.is_classroom else "")
             self.log(i, "choice", text)

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.world import economics
 from sim.world.scenario import ScenarioData
+from sim.world.vocabulary import COUNTER_TARIFF_STATES
 
 
 @dataclass
@@ -30,7 +31,8 @@ class World:
     security: np.ndarray  # [n] 0..1
     pivotal_weight: np.ndarray  # [n] its retaliation's political sting: the pivotal (farm) share of U.S. exports
     #                             to it, relative to the share in all U.S. exports (1 = average; 1 without data)
-    commitment_round: np.ndarray  # [n] round from which the government is publicly committed (0 = never)
+    counter0: np.ndarray  # [n] CounterTariffs code at the start (a list announced or in force before round 1)
+    counter_value0: np.ndarray  # [n] $bn of U.S. goods on that list (nan: the matching rule)
     patience: np.ndarray  # [n] discount factor
     is_china: np.ndarray  # [n] bool
     total_exports: np.ndarray  # [n] $bn/yr, to all markets
@@ -48,8 +50,9 @@ class World:
     cap_sectors: np.ndarray  # [s] bool, sectors the cap covers
     cap_share: float
     china_exposure: np.ndarray  # [d] share of trade with China at stake (alignment demands)
-    cost_share: np.ndarray  # [d] annual cost of accepting, as a share of the stake (see demand_costs)
-    us_gain_share: np.ndarray  # [d] annual U.S. gain from it, as a share of the partner's stake
+    cost_share: np.ndarray  # [d] annual cost of accepting, as a share of the exports at stake (see demand_costs)
+    us_gain_share: np.ndarray  # [d] annual U.S. gain from it, as a share of the partner's exports at stake
+    demand_cost_bn: np.ndarray  # [n, d] $bn/yr, what accepting each demand costs from the data (pledges, access, links)
     required_demand: np.ndarray  # [d] bool, relief only with this demand accepted
     exporter_rent: float  # share of a quota's scarcity rent the exporter keeps (1: VER; 0: U.S. customs fills it)
     supply_elasticity: np.ndarray  # [n, s] residual export supply elasticity toward the U.S.
@@ -58,7 +61,8 @@ class World:
     row_value: np.ndarray  # [s] U.S. imports of the sector from countries outside the scenario, $bn/yr
     row_schedule0: np.ndarray  # [s] the rate those countries face at round 1
     duty_free: np.ndarray  # [n, s] share of a flow that enters free whatever the rate (USMCA)
-    negotiable: np.ndarray  # [s] bool, relief and deals lower the sector to its floor
+    negotiable: np.ndarray  # [s] bool, deals can lower the sector toward its floor
+    grace: np.ndarray  # [s] bool, a temporary exemption or pause covers the sector
     china_value_added: np.ndarray  # [n] China's value added in the country's exports (TiVA)
     demand_mechanism: list[str]  # [d] "", "transshipment" or "absorption"
     us_balance: np.ndarray  # [n] U.S. goods balance with the country, $bn (positive = U.S. surplus)
@@ -66,18 +70,27 @@ class World:
     retaliation_targets: list[tuple[str, ...]]
     has_united_states: bool
     blocs: dict[str, np.ndarray]  # bloc name -> member indices (blocs with two or more members)
+    threats: tuple = ()  # (round, countries [n] bool, coverage [s]) of each dated threat (see threat_scope)
 
     @property
     def n(self) -> int:
         return len(self.names)
 
+    def threat_scope(self, round_: int) -> np.ndarray:
+        """[n, s] the share of each sector's exports an escalation would reach at ``round_``: the escalable
+        sectors in full, and the sectors of every threat on record by then that names the partner."""
+        scope = np.broadcast_to(self.escalable[None, :].astype(float), self.exports.shape).copy()
+        for start, countries, coverage in self.threats:
+            if start <= round_:
+                scope = np.where(countries[:, None], np.maximum(scope, coverage[None, :]), scope)
+        return scope
+
     def stake(self, schedule: np.ndarray) -> np.ndarray:
         """Value of the country's exports covered by U.S. tariffs ($bn), the baseline included.
 
-        Utilities are expressed in percent of this stake, so that the same decision
-        noise means the same thing for Argentina and for China.  (Counting only
-        tariffs above a baseline would leave partners that pay just the baseline
-        with a near-zero stake, so that pennies would drive their choices.)
+        Only a data unit: what the scenario's ``cost_share`` of a demand (a pledge, market access)
+        is a share of.  Decisions are valued in $bn a year and weighed against GDP, never as a
+        share of this stake (a $44bn and a $2,000bn dispute are on one scale).
         """
         covered = (self.exports * (schedule > 1e-12)).sum(axis=1)
         return np.maximum(covered, np.maximum(0.01 * self.exports.sum(axis=1), 1e-3))
@@ -143,7 +156,8 @@ def build_world(data: ScenarioData) -> World:
         pivotal_weight=np.array([
             1.0 if not data.us_pivotal_export_share or c.pivotal_export_share is None
             else c.pivotal_export_share / data.us_pivotal_export_share for c in countries], dtype=float),
-        commitment_round=np.array([c.commitment_round for c in countries], dtype=int),
+        counter0=np.array([COUNTER_TARIFF_STATES.index(c.counter_tariffs) for c in countries], dtype=int),
+        counter_value0=np.array([np.nan if c.counter_tariffs_bn is None else c.counter_tariffs_bn for c in countries]),
         patience=np.array([c.patience if c.patience is not None else params["patience"] for c in countries]),
         is_china=is_china,
         total_exports=total_exports,
@@ -163,6 +177,7 @@ def build_world(data: ScenarioData) -> World:
         china_exposure=np.array([dem.china_exposure for dem in demands]),
         cost_share=demand_costs(demands, params)[0],
         us_gain_share=demand_costs(demands, params)[1],
+        demand_cost_bn=_demand_cost_bn(demands, params, exports, schedule, applicable),
         required_demand=np.array([dem.required for dem in demands], dtype=bool),
         exporter_rent=1.0 if cap_index < 0 or demands[cap_index].administration == "exporter" else 0.0,
         supply_elasticity=economics.residual_supply_elasticity(sector_eps[None, :], seller_share_us[:, None], eta[None, :]),
@@ -172,6 +187,7 @@ def build_world(data: ScenarioData) -> World:
         row_schedule0=np.array([sec.tariff for sec in sectors], dtype=float),
         duty_free=duty_free,
         negotiable=np.array([sec.negotiable for sec in sectors], dtype=bool),
+        grace=np.array([sec.grace for sec in sectors], dtype=bool),
         china_value_added=np.array([c.china_value_added for c in countries], dtype=float),
         demand_mechanism=[dem.mechanism for dem in demands],
         us_balance=imports_from_us - exports.sum(axis=1),
@@ -179,7 +195,33 @@ def build_world(data: ScenarioData) -> World:
         retaliation_targets=[c.retaliation_targets for c in countries],
         has_united_states=data.has_united_states,
         blocs=_blocs(countries),
+        threats=_threats(data, countries, sector_index, s),
     )
+
+
+def _threats(data: ScenarioData, countries, sector_index: dict[str, int], s: int) -> tuple:
+    names = [c.name for c in countries]
+    out = []
+    for threat in data.threats:
+        mask = np.isin(names, threat.countries) if threat.countries else np.ones(len(names), dtype=bool)
+        coverage = np.zeros(s)
+        for sector in threat.sectors:
+            coverage[sector_index[sector]] = threat.coverage
+        out.append((threat.round, mask, coverage))
+    return tuple(out)
+
+
+def _demand_cost_bn(demands, params: dict, exports: np.ndarray, schedule: np.ndarray,
+                    applicable: np.ndarray) -> np.ndarray:
+    """[n, d] the annual cost of each demand to each partner from the data, $bn: ``cost_share`` of its
+    exports at stake (see :func:`demand_costs`), and for a linked negotiation ``linkage_cost`` of its
+    exports to the U.S. (the linked agreement covers the whole relationship)."""
+    stake = (exports * (schedule > 1e-12)).sum(axis=1)
+    share, _ = demand_costs(demands, params)
+    cost = stake[:, None] * share[None, :]
+    linked = np.array([dem.kind == "linked" for dem in demands], dtype=bool)
+    cost = cost + np.where(linked[None, :], params["linkage_cost"] * exports.sum(axis=1)[:, None], 0.0)
+    return np.where(applicable, cost, 0.0)
 
 
 def _blocs(countries) -> dict[str, np.ndarray]:
@@ -196,8 +238,8 @@ def demand_costs(demands, params: dict) -> tuple[np.ndarray, np.ndarray]:
       U.S. (``pledge_output_share`` = output-capital ratio x labour share per dollar);
     * **market access** (``cost_share``) hands the partner's tariff revenue and protection
       rents to U.S. exporters, dollar for dollar;
-    * a **linked** negotiation costs ``linkage_cost`` of the stake, concessions made in
-      the other negotiation (the U.S. gain there is not trade welfare);
+    * a **linked** negotiation costs what its ``cost_share`` says, plus ``linkage_cost`` of the
+      partner's exports to the U.S. (:func:`_demand_cost_bn`; the U.S. gain there is not trade welfare);
     * other demands cost what their ``cost_share`` says (zero unless given).
     """
     cost, gain = [], []
@@ -210,7 +252,7 @@ def demand_costs(demands, params: dict) -> tuple[np.ndarray, np.ndarray]:
             cost.append(dem.cost_share)
             gain.append(dem.cost_share)
         elif dem.kind == "linked":
-            cost.append(dem.cost_share + params["linkage_cost"])
+            cost.append(dem.cost_share)
             gain.append(0.0)
         else:
             cost.append(dem.cost_share)

@@ -22,7 +22,7 @@ from sim.world import params as param_registry
 from sim.world.errors import ScenarioError
 from sim.world.overrides import apply_overrides
 from sim.world.paths import check_name
-from sim.world.scenario import Country, Demand, ScenarioData, ScheduleChange, Sector, generate_countries
+from sim.world.scenario import Country, Demand, ScenarioData, ScheduleChange, Sector, Threat, generate_countries
 from sim.world.schema import (
     COUNTRY,
     DEMAND,
@@ -34,6 +34,7 @@ from sim.world.schema import (
     NAME,
     SCHEDULE,
     SECTOR,
+    THREAT,
     SOURCED_COUNTRY_FIELDS,
     UNITED_STATES,
     read_table,
@@ -233,6 +234,8 @@ def _parse(raw: dict, path: str) -> ScenarioData:
                 raise f.fail(f"demands[{demand.id}].countries", f"unknown country '{country_name}'")
     schedule = tuple(_schedule(s, i, f, sector_names, country_names)
                      for i, s in enumerate(f.array(raw, "schedule", required=False)))
+    threats = tuple(_threat(t, i, f, sector_names, country_names)
+                    for i, t in enumerate(f.array(raw, "threats", required=False)))
     data = ScenarioData(
         **{**head, "title": head["title"] if head["title"] is not None else head["name"]},
         params=params,
@@ -250,6 +253,7 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         generated=generated,
         path=path,
         generate=generate,
+        threats=threats,
     )
     if data.generated:
         data = generate_countries(data)
@@ -310,6 +314,18 @@ def _schedule(raw: dict, index: int, f: _File, sector_names: list[str], country_
     return ScheduleChange(**v)
 
 
+def _threat(raw: dict, index: int, f: _File, sector_names: list[str], country_names: list[str]) -> Threat:
+    where = f"threats[{index}]"
+    v = f.table(raw, THREAT, where)
+    for sector in v["sectors"]:
+        if sector not in sector_names:
+            raise f.fail(f"{where}.sectors", f"unknown sector '{sector}'; sectors are {', '.join(sector_names)}")
+    for name in v["countries"]:
+        if name not in country_names:
+            raise f.fail(f"{where}.countries", f"unknown country '{name}'")
+    return Threat(**v)
+
+
 def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Country:
     where = _named(raw, "name", index, "countries", f)
     v = f.table(raw, COUNTRY, where)
@@ -330,6 +346,7 @@ def _country(raw: dict, index: int, f: _File, sector_names: list[str]) -> Countr
     elif v["security_dependence"] is None:
         raise f.fail(f"{where}.security_dependence", "is missing; give it, or the security_ties the rubric scores")
     given = tuple(name for name in ("china_value_added", "duty_free_share", "pivotal_export_share",
-                                    "commitment_round", "security_ties") if v[name])
+                                    "security_ties", "counter_tariffs_bn") if v[name])
+    given += ("counter_tariffs",) if v["counter_tariffs"] != "none" else ()
     needed = tuple(k for k in SOURCED_COUNTRY_FIELDS if not (k == "security_dependence" and v["security_ties"]))
     return Country(**{**v, "sources": f.sources(v["sources"], needed + given, where)})

@@ -9,6 +9,7 @@ A scenario holds
 * ``[[sectors]]``: the U.S. tariff schedule per sector (``tariff``, ``floor_rate``);
 * ``[[demands]]``: the demand package, each demand accepted or refused on its own;
 * ``[[schedule]]``: dated changes to announced rates (optional);
+* ``[[threats]]``: dated announcements that retaliation will be answered, and how far (optional);
 * ``[[countries]]``: one entry per economy, each data field with a source in
   ``[countries.sources]``; or ``[generate]`` for N symmetric synthetic countries.
 
@@ -32,6 +33,7 @@ class Sector:
     source: str
     escalable: bool | None = None
     negotiable: bool = True
+    grace: bool = True
     supply_elasticity: float | None = None
     substitution_elasticity: float | None = None
 
@@ -66,6 +68,19 @@ class ScheduleChange:
 
 
 @dataclass(frozen=True)
+class Threat:
+    """A dated announcement that retaliation will be answered by duties reaching ``sectors`` (besides the
+    escalable ones), for ``countries`` (empty: every partner), on ``coverage`` of those sectors' exports."""
+
+    round: int
+    source: str
+    countries: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    coverage: float = 1.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Country:
     name: str
     role: str
@@ -87,7 +102,8 @@ class Country:
     china_value_added: float = 0.0
     security_ties: tuple[str, ...] = ()
     pivotal_export_share: float | None = None
-    commitment_round: int = 0
+    counter_tariffs: str = "none"  # none, announced or in_force when the scenario starts
+    counter_tariffs_bn: float | None = None  # $bn of U.S. goods on that list (None: the matching rule)
 
     @property
     def exports_total_to_us_bn(self) -> float:
@@ -118,6 +134,7 @@ class ScenarioData:
     generated: bool
     path: str
     generate: dict[str, Any] = field(default_factory=dict)
+    threats: tuple[Threat, ...] = ()
 
     def country(self, name: str) -> Country:
         for country in self.countries:

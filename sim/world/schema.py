@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.world.errors import ParameterError, UserError
-from sim.world.vocabulary import DEMAND_KINDS, DEMAND_MECHANISMS, INITIAL_TREATMENTS, QUOTA_ADMINISTRATION, ROLES, STRATEGY_NAMES
+from sim.world.vocabulary import (COUNTER_TARIFF_STATES, DEMAND_KINDS, DEMAND_MECHANISMS, INITIAL_TREATMENTS,
+                                  QUOTA_ADMINISTRATION, ROLES, STRATEGY_NAMES)
 
 
 class _Required:
@@ -325,8 +326,9 @@ SECTOR = _fields(
     Field("source", str),
     Field("escalable", bool, None, help="whether escalation reaches the sector (default: if its announced rate is above "
                                         "the floor); at its floor it rises in steps of the partner's highest rate"),
-    Field("negotiable", bool, True, help="relief and deals lower the sector to its floor rate (false: no country deals, "
-                                         "as for the 2025 Section 232 tariffs)"),
+    Field("negotiable", bool, True, help="deals can lower the sector's rate toward its floor (false: no country deals)"),
+    Field("grace", bool, True, help="a temporary exemption or pause covers the sector (false: the 2025 pause left "
+                                    "the Section 232 rates in force)"),
     Field("supply_elasticity", float, None, 0.0, 100.0, strict_low=True, help="the sector's export supply elasticity "
           "(default: the parameter supply_elasticity)"),
     Field("substitution_elasticity", float, None, 1.0, 50.0, strict_low=True, help="elasticity of substitution between "
@@ -358,6 +360,17 @@ DEMAND = _fields(
                "on its own imports from China)"),
 )
 
+THREAT = _fields(
+    Field("round", int, REQUIRED, 1, MAX_ROUNDS, help="the round from which the threat is on record (1 = announced "
+                                                      "at or before the start)"),
+    Field("countries", list, (), help="partners it names (empty: every partner)"),
+    Field("sectors", list, (), help="sectors an escalation would then reach besides the escalable ones"),
+    Field("coverage", float, 1.0, 0.0, 1.0, strict_low=True, unit="share of the sector's exports",
+          help="share of each named sector's exports the threatened duties would cover"),
+    Field("source", str, help="the dated announcement (an order, a proclamation, a statement)"),
+    Field("note", str, TEXT),
+)
+
 SCHEDULE = _fields(
     Field("round", int, REQUIRED, 1, MAX_ROUNDS, help="the round the change takes effect"),
     Field("sector", str),
@@ -385,9 +398,12 @@ COUNTRY = _fields(
     Field("pivotal_export_share", float, None, 0.0, 1.0, unit="share of U.S. exports to the country",
           help="share of U.S. exports to the country from politically pivotal sectors (farm goods): what its "
                "counter-tariffs can hit where it hurts the U.S. politically (default: the U.S. average)"),
-    Field("commitment_round", int, 0, 0, MAX_ROUNDS, help="round from which the government is publicly committed "
-          "to answer the tariffs (a WTO rebalancing notification, a published retaliation list, a leader's "
-          "statement); 0 = no commitment. Conceding after it costs the audience cost"),
+    Field("counter_tariffs", str, "none", choices=COUNTER_TARIFF_STATES,
+          help="its counter-tariffs on U.S. goods when the scenario starts: none, announced (a published list, "
+               "dated before the start, that takes effect once it faces the tariffs) or in_force"),
+    Field("counter_tariffs_bn", float, None, 0.0, MAX_BN, unit="$bn per year of U.S. goods",
+          help="value of the U.S. goods on that list (default: the matching rule, retaliation_match x its exports hit, "
+               "at most its imports from the U.S.)"),
     Field("sources", dict, {}, help="field = source, for every sourced figure"),
     STRATEGY.with_default(None),
     Field("initial_treatment", str, "tariffed", choices=INITIAL_TREATMENTS),
@@ -440,6 +456,7 @@ SCENARIO_TABLES = {
     "sectors": SECTOR,
     "demands": DEMAND,
     "schedule": SCHEDULE,
+    "threats": THREAT,
     "countries": COUNTRY,
     "generate": GENERATE,
     "params": {},
@@ -458,7 +475,7 @@ HISTORY_ECONOMY = _fields(
     Field("name", str, pattern=NAME),
     Field("retaliated", bool, help="enacted counter-tariffs on U.S. goods by the horizon"),
     Field("settled", bool, help="held an exemption, a quota or a deal by the horizon"),
-    Field("settlement", str, None, choices=("exemption", "quota", "deal", "none"),
+    Field("settlement", str, None, choices=("exemption", "quota", "rate_deal", "deal", "none"),
           help="the type of settlement at the horizon (must agree with settled)"),
     Field("tariff_end", dict, None, unit="ad valorem rate, by sector", item=Field("tariff_end", float, REQUIRED, 0.0, 10.0),
           help="the U.S. rates by sector at the horizon (the back-test's tariff-path target)"),

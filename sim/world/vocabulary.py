@@ -28,9 +28,23 @@ class Treatment(IntEnum):
     """How the U.S. treats a partner's exports after resolving the round."""
 
     TARIFFED = 0
-    QUOTA = 1  # relief as a quota on the capped sectors
-    EXEMPT = 2  # relief as an exemption (or a temporary exemption before a deadline)
-    DEAL = 3  # a mutual lifting deal: tariffs and counter-tariffs lifted
+    QUOTA = 1  # a deal with an export cap: the capped sectors trade under a quota
+    EXEMPT = 2  # full relief to the floor rate (or a temporary exemption before a deadline)
+    DEAL = 3  # a lifting deal: the partner's counter-tariffs lifted with the U.S. rate cut
+    RATE_DEAL = 4  # a deal at a rate between the announced one and the floor
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class CounterTariffs(IntEnum):
+    """Where a partner's counter-tariffs on U.S. goods stand: a list is announced, takes effect, and
+    stays in force until a deal lifts it."""
+
+    NONE = 0
+    ANNOUNCED = 1  # a published list, in force once the partner faces the tariffs
+    IN_FORCE = 2
 
     @property
     def label(self) -> str:
@@ -75,3 +89,5 @@ QUOTA_ADMINISTRATION = ("exporter", "importer")
 DEMAND_MECHANISMS = ("", "transshipment", "absorption")
 ROLES = ("partner", "china")
 INITIAL_TREATMENTS = (Treatment.TARIFFED.label, Treatment.EXEMPT.label)
+COUNTER_TARIFF_STATES = tuple(c.label for c in CounterTariffs)
+SETTLED_TREATMENTS = (Treatment.QUOTA, Treatment.EXEMPT, Treatment.DEAL, Treatment.RATE_DEAL)
