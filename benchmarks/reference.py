@@ -102,24 +102,24 @@ def run_reference(params: dict, rounds: int, seed, patience: np.ndarray | None =
     def record(round_number: int) -> None:
         retaliators = int(defect.sum())
         run.countries.append({
-            "Country": country_ids.copy(),
-            "Treatment": zeros_i.copy(),
-            "Tariff": avg_tariff.copy(),
-            "Exports to US": zeros_f.copy(),
-            "Retaliation": retaliation.copy(),
-            "Alignment": zeros_f.copy(),
-            "Compliance": zeros_f.copy(),
-            "Welfare change": welfare.copy(),
-            "Action": np.where(defect, ACTION_RETALIATE, ACTION_WAIT),
-            "Pressure": pressure.copy(),
+            "country": country_ids.copy(),
+            "treatment": zeros_i.copy(),
+            "tariff": avg_tariff.copy(),
+            "exports_to_us": zeros_f.copy(),
+            "retaliation": retaliation.copy(),
+            "alignment": zeros_f.copy(),
+            "compliance": zeros_f.copy(),
+            "welfare_change": welfare.copy(),
+            "action": np.where(defect, ACTION_RETALIATE, ACTION_WAIT),
+            "pressure": pressure.copy(),
         })
         run.totals.append({
-            "Round": round_number,
-            "Retaliators": retaliators,
-            "Waiters": n - retaliators,
-            "Cooperation": 1.0 - retaliators / n,
-            "Escalation index": 100.0 * war_tariff * retaliators / n,
-            "Mean tariff": float(avg_tariff.mean()),
+            "round": round_number,
+            "retaliators": retaliators,
+            "waiters": n - retaliators,
+            "cooperation": 1.0 - retaliators / n,
+            "escalation_index": 100.0 * war_tariff * retaliators / n,
+            "mean_tariff": float(avg_tariff.mean()),
         })
 
     record(0)

@@ -96,8 +96,8 @@ def print_run(model, max_events: int | None = 20) -> None:
     frame = model.datacollector.get_model_vars_dataframe()
     for r in range(1, model.round + 1):
         row = frame.iloc[r]
-        print(f"Round {r:>3}: deals {int(row['Deals']):>2}  retaliators {int(row['Retaliators']):>2}  "
-              f"escalation index {row['Escalation index']:.2f}%")
+        print(f"Round {r:>3}: deals {int(row['deals']):>2}  retaliators {int(row['retaliators']):>2}  "
+              f"escalation index {row['escalation_index']:.2f}%")
         lines = by_round.get(r, [])
         for text in lines[:max_events]:
             print(f"           - {text}")
@@ -137,11 +137,11 @@ def print_classroom_run(model) -> None:
     for r in shown:
         if model.round > 30 and r == model.round - 9:
             print("  ...")
-        open_share = totals["Cooperation"].iloc[r]
-        print(f"Round {r:>3}: {round(open_share * n):>3} of {n} open, {int(totals['Retaliators'].iloc[r]):>3} retaliating")
+        open_share = totals["cooperation"].iloc[r]
+        print(f"Round {r:>3}: {round(open_share * n):>3} of {n} open, {int(totals['retaliators'].iloc[r]):>3} retaliating")
     frame = country_frame(model)
     played = frame[frame["round"] >= 1]
-    open_rounds = (played["Action"] != "retaliate").groupby(played["Country"], observed=True).mean()
+    open_rounds = (played["action"] != "retaliate").groupby(played["country"], observed=True).mean()
     unit = "payoff" if model.params["payoff_source"] == "table" else "$bn"
     print()
     header = f"{'country':<14}{'strategy':<20}{'share of rounds open':>22}{'retaliated':>12}{f'total {unit}':>14}"
@@ -155,7 +155,7 @@ def print_classroom_run(model) -> None:
               f"{total:>14.2f}")
     if n > 60:
         print(f"... {n - 60} more countries")
-    overall = float((played["Action"] != "retaliate").mean()) if len(played) else float("nan")
+    overall = float((played["action"] != "retaliate").mean()) if len(played) else float("nan")
     print()
     print(f"Open in {overall:.0%} of country-rounds.  Stage-game payoffs and the folk-theorem threshold: "
           "docs/validation.md, sections 1-2.")

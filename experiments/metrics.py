@@ -17,7 +17,7 @@ from sim import records
 
 def mean_cooperation(model) -> float:
     """Cooperation averaged over rounds 1..now (the cooperation rate of the run)."""
-    values = model.datacollector.model_vars.get("Cooperation", [])[1:]
+    values = model.datacollector.model_vars["cooperation"][1:]  # the reporter of sim.records
     return float(np.mean(values)) if len(values) else float("nan")
 
 

@@ -9,6 +9,9 @@
   :mod:`sim.world.vocabulary` (:func:`country_labels`).
 * :func:`country_frame` (one row per country and round) and :func:`run_summary`
   (``tradesim run --json``) are the finished run as records.
+
+Every column name is snake_case (``exports_to_us``, ``escalation_index``), as in the sweep
+parts and the class game's move file: the names users type in pandas.
 """
 
 from __future__ import annotations
@@ -97,15 +100,15 @@ def mean_cumulative_welfare(model) -> float:
 
 
 MODEL_REPORTERS = {
-    "Round": round_number,
-    "Deals": deals,
-    "Retaliators": retaliators,
-    "Waiters": waiters,
-    "Cooperation": cooperation_rate,
-    "Escalation index": escalation_index,
-    "China isolation": china_isolation,
-    "US welfare": us_welfare,
-    "Mean tariff": mean_tariff,
+    "round": round_number,
+    "deals": deals,
+    "retaliators": retaliators,
+    "waiters": waiters,
+    "cooperation": cooperation_rate,
+    "escalation_index": escalation_index,
+    "china_isolation": china_isolation,
+    "us_welfare": us_welfare,
+    "mean_tariff": mean_tariff,
 }
 
 
@@ -127,22 +130,22 @@ def _state_column(name: str):
 
 
 COUNTRY_COLUMNS = {
-    "Country": _country_index,
-    "Treatment": _state_column("treatment"),
-    "Tariff": _state_column("avg_tariff"),
-    "Exports to US": _state_column("exports_now"),
-    "Retaliation": _state_column("retaliation_value"),
-    "Alignment": _state_column("alignment"),
-    "Compliance": _state_column("compliance"),
-    "Welfare change": _state_column("welfare"),
-    "Action": _action_codes,
-    "Pressure": _state_column("pressure"),
+    "country": _country_index,
+    "treatment": _state_column("treatment"),
+    "tariff": _state_column("avg_tariff"),
+    "exports_to_us": _state_column("exports_now"),
+    "retaliation": _state_column("retaliation_value"),
+    "alignment": _state_column("alignment"),
+    "compliance": _state_column("compliance"),
+    "welfare_change": _state_column("welfare"),
+    "action": _action_codes,
+    "pressure": _state_column("pressure"),
 }
 
 
 def country_labels(model) -> dict[str, tuple[str, ...]]:
     """How the coded columns decode: country names, treatments, actions."""
-    return {"Country": tuple(model.world.names), "Treatment": TREATMENT_NAMES, "Action": ACTION_LABELS}
+    return {"country": tuple(model.world.names), "treatment": TREATMENT_NAMES, "action": ACTION_LABELS}
 
 
 # ---------------------------------------------------------------------------- a run as records

@@ -15,7 +15,7 @@ import pytest
 from benchmarks.reference import run_reference
 from sim import NegotiationModel
 
-COLUMNS = ("Action", "Welfare change", "Tariff", "Retaliation", "Treatment", "Pressure", "Exports to US")
+COLUMNS = ("action", "welfare_change", "tariff", "retaliation", "treatment", "pressure", "exports_to_us")
 
 
 def _model(n, seed, **params):
@@ -40,8 +40,8 @@ def test_reference_matches_model(n, seed, params):
     model = _model(n, seed, **params).run(rounds)
     ref = run_reference(model.params, rounds, seed, patience=model.world.patience)
     frame = model.datacollector.get_country_dataframe()
-    labels = {"Action": ("wait", "comply", "partial", "retaliate", "wto", "hedge"),
-              "Treatment": ("tariffed", "quota", "exempt", "deal")}
+    labels = {"action": ("wait", "comply", "partial", "retaliate", "wto", "hedge"),
+              "treatment": ("tariffed", "quota", "exempt", "deal")}
     for name in COLUMNS:
         got = frame[name].to_numpy().reshape(rounds + 1, n)
         want = ref.column(name)
@@ -51,11 +51,11 @@ def test_reference_matches_model(n, seed, params):
         else:
             np.testing.assert_array_equal(got, want, err_msg=name)
     totals = model.datacollector.get_model_vars_dataframe()
-    for key in ("Round", "Retaliators", "Waiters", "Cooperation", "Escalation index", "Mean tariff"):
+    for key in ("round", "retaliators", "waiters", "cooperation", "escalation_index", "mean_tariff"):
         np.testing.assert_allclose(totals[key].to_numpy(), [t[key] for t in ref.totals], rtol=1e-12, err_msg=key)
     # stances mix at least sometimes (the comparison is not trivially all-open)
     if params.get("decision_noise", 1.0) > 0:
-        assert 0 < (ref.column("Action") == 3).mean() < 1
+        assert 0 < (ref.column("action") == 3).mean() < 1
 
 
 def test_reference_consumes_the_rng_like_the_model():

@@ -8,7 +8,7 @@ def _actions_per_round(mode: str, seed: int = 2):
     model = NegotiationModel(scenario_name="bloc_game", rng=seed, bloc_mode=mode, decision_noise=5.0).run(12)
     frame = country_frame(model)
     frame = frame[frame["round"] > 0]
-    return frame.groupby("round")["Action"].nunique()
+    return frame.groupby("round")["action"].nunique()
 
 
 def test_bloc_members_always_move_together():

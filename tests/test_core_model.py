@@ -1,6 +1,7 @@
 """The round protocol, determinism, records and the CLI output."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -51,10 +52,27 @@ def test_datacollector_gives_model_and_country_frames():
     model = NegotiationModel(scenario_name="section232_2018", rng=1).run(6)
     totals = model.datacollector.get_model_vars_dataframe()
     assert len(totals) == 7
-    assert {"Deals", "Retaliators", "Escalation index", "China isolation", "US welfare"} <= set(totals.columns)
+    assert {"deals", "retaliators", "escalation_index", "china_isolation", "us_welfare"} <= set(totals.columns)
     records = country_frame(model)
     assert len(records) == 7 * len(model.world.names)
-    assert {"Treatment", "Tariff", "Exports to US", "Retaliation", "Alignment", "Welfare change"} <= set(records.columns)
+    assert {"treatment", "tariff", "exports_to_us", "retaliation", "alignment", "welfare_change"} <= set(records.columns)
+
+
+SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+
+
+def test_every_record_file_and_frame_has_snake_case_columns(tradesim, tmp_path):
+    """What a user loads in pandas (run --out, the DataCollector frames, the class game's move file) is named alike."""
+    from ui.classgame import MOVE_COLUMNS
+
+    out = tmp_path / "records.csv"
+    assert tradesim("run", "section232_2018", "--rounds", "2", "--out", out).returncode == 0
+    written = list(pd.read_csv(out).columns)
+    assert {"round", "country", "exports_to_us", "welfare_change"} <= set(written)
+    model = NegotiationModel(scenario_name="section232_2018", rng=1).run(1)
+    totals = list(model.datacollector.get_model_vars_dataframe().columns)
+    for columns in (written, totals, list(country_frame(model).columns), list(MOVE_COLUMNS)):
+        assert [c for c in columns if not SNAKE_CASE.fullmatch(c)] == [], columns
 
 
 def _playing(country: str, **overrides):
@@ -227,7 +245,7 @@ def test_mesa_batch_run_works_on_the_model():
                           rng=[1], max_steps=3, number_processes=1, display_progress=False)
     frame = pd.DataFrame(rows)
     assert sorted(frame["us_toughness"].unique()) == [0.1, 0.9]
-    assert {"Deals", "Retaliators", "Escalation index"} <= set(frame.columns)
+    assert {"deals", "retaliators", "escalation_index"} <= set(frame.columns)
 
 
 def test_a_looming_deadline_weighs_more_as_it_nears():

@@ -83,9 +83,9 @@ def test_history_appends_once_per_round_and_seed_replays():
     assert [t.tolist() for t in a.series.tariffs] == [t.tolist() for t in b.series.tariffs]
     assert a.series.retaliators == b.series.retaliators
     frame = a.model.datacollector.get_model_vars_dataframe()
-    assert list(frame["Deals"]) == a.series.deals
-    assert list(frame["Retaliators"]) == a.series.retaliators
-    assert list(frame["Waiters"]) == a.series.waiters
+    assert list(frame["deals"]) == a.series.deals
+    assert list(frame["retaliators"]) == a.series.retaliators
+    assert list(frame["waiters"]) == a.series.waiters
 
 
 def test_network_relations_and_layout_are_deterministic():

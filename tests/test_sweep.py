@@ -301,3 +301,13 @@ def test_cli_reports_user_errors_in_one_line(tmp_path, capsys):
     assert "no such folder" in capsys.readouterr().err
     assert main(["analyze", str(tmp_path)]) == 2
     assert "no manifest.json" in capsys.readouterr().err
+
+
+def test_mean_cooperation_is_the_mean_of_the_recorded_rounds():
+    from experiments.metrics import METRICS
+    from sim import NegotiationModel
+
+    model = NegotiationModel(scenario_name="classroom", rng=3, execution_noise=0.3).run(6)
+    per_round = model.datacollector.get_model_vars_dataframe()["cooperation"].iloc[1:]
+    assert 0 < per_round.mean() < 1  # a mix, so the mean is not trivially 0 or 1
+    assert METRICS["mean_cooperation"](model) == pytest.approx(per_round.mean())

@@ -55,12 +55,12 @@ def find_delta_star(seed: int = 1) -> str:
     pay = classroom_payoffs(params)
     delta = (pay["T"] - pay["R"]) / (pay["T"] - pay["P"])
     grid = sorted({round(delta + d, 2) for d in (-0.1, -0.03, 0.03, 0.1)})
-    rows = [[f"{p:.2f}", f"{_series(m, 'Cooperation').mean():.2f}"]
+    rows = [[f"{p:.2f}", f"{_series(m, 'cooperation').mean():.2f}"]
             for p in grid for m in preset_runs("find-delta-star", [seed], patience=p)]
     noisy = []
     for strategy in ("tit_for_tat", "generous_tit_for_tat", "win_stay_lose_shift"):
         model = preset_runs("find-delta-star", [seed], strategy=strategy, execution_noise=0.05)[0]
-        noisy.append(f"{strategy.replace('_', ' ')} {_series(model, 'Cooperation').mean():.2f}")
+        noisy.append(f"{strategy.replace('_', ' ')} {_series(model, 'cooperation').mean():.2f}")
     return (f"Classroom economics (war tariff {params['war_tariff']:.0%}, market share {params['market_share']}): "
             f"T = {pay['T']:.3f}, R = {pay['R']:.3f}, P = {pay['P']:.3f}, S = {pay['S']:.3f} ($bn per partner per year), "
             f"so **delta\\* = (T-R)/(T-P) = {delta:.2f}**.\nSeed {seed}, two expected-utility countries that believe "
@@ -91,7 +91,7 @@ def ninety_day_pause(seeds=range(1, 9), rounds: int = 10) -> str:
     out = []
     for label, params in (("preset (deadline at round 4)", {}), ("deadline at round 8", {"deadline_round": 8}),
                           ("no deadline", {"deadline_round": 0})):
-        deals = np.mean([_series(m, "Deals") for m in preset_runs("ninety-day-pause", seeds, rounds, **params)], axis=0)
+        deals = np.mean([_series(m, "deals") for m in preset_runs("ninety-day-pause", seeds, rounds, **params)], axis=0)
         out.append([label] + [f"{x:.1f}" for x in deals])
     header = ["", *[f"round {r}" for r in range(1, rounds + 1)]]
     return (f"Mean number of partners holding relief or a deal after each round (seeds {min(seeds)}-{max(seeds)}):\n\n"
