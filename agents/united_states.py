@@ -52,6 +52,7 @@ class UnitedStatesAgent(mesa.Agent):
         self.escalations = 0
         self.reliefs = 0
         self.deals = 0
+        self.challenged_now = np.zeros(0, dtype=bool)  # the new challenges it answered (or not) this round
 
     # 1. announce ---------------------------------------------------------------
     def announce(self) -> None:
@@ -146,7 +147,8 @@ class UnitedStatesAgent(mesa.Agent):
         for i in np.flatnonzero(ended):
             model.log(i, "tariffed", f"{world.names[i]}'s temporary exemption ends: tariffs apply")
         state.temp_exempt = state.temp_exempt & grace
-        self._escalate(us_rule.escalates_on(stance, challenge, state.challenged) & ~concluded, draws[:, 1])
+        self.challenged_now = us_rule.escalates_on(stance, challenge, state.challenged) & ~concluded
+        self._escalate(self.challenged_now, draws[:, 1])
 
     def _counter_tariffs(self, outlook, grace: np.ndarray, concluded: np.ndarray) -> np.ndarray:
         """Announce new lists; put lists announced earlier in force where the partner faces the tariffs.

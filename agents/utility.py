@@ -77,9 +77,11 @@ Terms = np.ndarray  # [terms, ...]: one slice per term of UTILITY_TERMS, in that
 
 def _terms(**values) -> Terms:
     """The named terms stacked (zero where not given), all of one shape."""
-    arrays = [np.asarray(values.get(name, 0.0), dtype=float) for name in UTILITY_TERMS]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    return np.stack([np.broadcast_to(a, shape) for a in arrays])
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+    out = np.zeros((len(UTILITY_TERMS),) + shape)
+    for name, value in values.items():
+        out[TERM[name]] = value
+    return out
 
 
 def _mix(*weighted: tuple) -> Terms:
@@ -103,17 +105,19 @@ def talk_weights(patience: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, 
 
 
 # --------------------------------------------------------------------------- the economics the options price
-def partner_surplus(world, rates: np.ndarray, price_index: np.ndarray, quota: np.ndarray | None = None) -> np.ndarray:
+def partner_surplus(world, rates: np.ndarray, price_index: np.ndarray, quota: np.ndarray | None = None,
+                    by_sector: bool = False) -> np.ndarray:
     """Producer surplus and quota rent of each partner's exporters ($bn/yr) at U.S. ``rates`` [n, s] or
     [n, K, s] (one set per option), the U.S. price index [s] taken as given
-    (:func:`sim.world.economics.supplier_outcome`); sectors flagged in ``quota`` trade under the cap."""
+    (:func:`sim.world.economics.supplier_outcome`); sectors flagged in ``quota`` trade under the cap.
+    Summed over sectors, or kept by sector with ``by_sector``."""
     extra = rates.ndim == 3
     expand = (lambda a: a[:, None, :]) if extra else (lambda a: a)  # noqa: E731
     cap = None if quota is None or not np.any(quota) else np.where(quota, world.cap_share, np.inf)
     outcome = economics.supplier_outcome(
         expand(world.exports), rates, expand(world.supply_elasticity), price_index, sigma=world.sigma, eta=world.eta,
         duty_free=expand(world.duty_free), cap=cap, exporter_rent=world.exporter_rent)
-    return outcome["welfare"].sum(axis=-1)
+    return outcome["welfare"] if by_sector else outcome["welfare"].sum(axis=-1)
 
 
 def exporter_outcome(world, rates: np.ndarray, price_index: np.ndarray,
@@ -233,9 +237,10 @@ def price_outlook(model) -> Outlook:
         "zero_quota": (rates["deal_none"], cap_sectors), "full_quota": (rates["deal_full"], cap_sectors),
         "held": (rates["held"], state.quota),
     }
-    surplus = partner_surplus(world, np.stack([r for r, _ in priced.values()], axis=1), index,
-                              np.stack([q for _, q in priced.values()], axis=1))
-    ps = dict(zip(priced, surplus.T))
+    by_sector = partner_surplus(world, np.stack([r for r, _ in priced.values()], axis=1), index,
+                                np.stack([q for _, q in priced.values()], axis=1), by_sector=True)  # [n, M, s]
+    sector_ps = {name: by_sector[:, m] for m, name in enumerate(priced)}
+    ps = {name: value.sum(axis=1) for name, value in sector_ps.items()}
 
     def blended(name: str) -> np.ndarray:
         """Surplus at these rates, weighed toward the grace rates while a grace period lasts."""
@@ -258,42 +263,41 @@ def price_outlook(model) -> Outlook:
     p_hedge = belief * ~state.challenged
     china_on = 1.0 if (model.china is not None and model.china.active) else 0.0
 
-    def counter_terms(value: np.ndarray) -> dict:
-        """A list's terms: its cost to consumers, the organised import-competers' gain, the security risk."""
-        effect = retaliation_self_effect(world, value, params)
-        # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales
-        # taken equal to the imports listed [est.]
-        protection = params["political_weight"] * (effect["importer_price"] - 1.0) * value
-        at_risk = world.security * params["security_linkage"] * gdp_bp * (value > 0)
-        return {"own counter-tariffs": effect["importer_welfare"], "organised import-competers": protection,
-                "security": -at_risk}
+    # a list's terms: its cost to consumers, the organised import-competers' gain, the security risk, and its
+    # sting on the U.S. (the current list and the new or enlarged one, priced at once)
+    lists = np.stack([current_list, new_list])
+    effect = retaliation_self_effect(world, lists, params)
+    # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales
+    # taken equal to the imports listed [est.]
+    protection = params["political_weight"] * (effect["importer_price"] - 1.0) * lists
+    at_risk = world.security * params["security_linkage"] * gdp_bp * (lists > 0)
+    stings = us_rule.us_war_cost(world, params, -effect["exporter_welfare"])
+
+    def counter_terms(which: int) -> dict:
+        return {"own counter-tariffs": effect["importer_welfare"][which], "organised import-competers": protection[which],
+                "security": -at_risk[which]}
 
     def escalation_path(p: np.ndarray, escalated: np.ndarray, extra: dict) -> Terms:
         ps = p * escalated + (1 - p) * ps_now
         return _terms(**{"exporters' surplus": ps, "organised exporters": (weight - 1) * ps, **extra})
 
-    current = counter_terms(current_list)
+    current = counter_terms(0)
     war = {
         "now": escalation_path(p_pending, ps_esc, current),
-        "retaliating": escalation_path(np.maximum(p_esc, p_pending), ps_esc, counter_terms(new_list)),
+        "retaliating": escalation_path(np.maximum(p_esc, p_pending), ps_esc, counter_terms(1)),
         "hedging": escalation_path(p_hedge, ps_esc_all,
                                    {**current, "China": params["china_inducement"] * world.china_trade * china_on}),
     }
     list_value = np.where(in_force | (status == 0), new_list, current_list)
-    sting_now = us_rule.us_war_cost(world, params, -retaliation_self_effect(world, current_list, params)["exporter_welfare"])
-    sting_new = us_rule.us_war_cost(world, params, -retaliation_self_effect(world, new_list, params)["exporter_welfare"])
-    sting = np.where(status > 0, sting_now, sting_new)  # what a list (its own, or the one it would announce) costs the U.S.
+    sting = np.where(status > 0, stings[0], stings[1])  # what a list (its own, or the one it would announce) costs the U.S.
 
     # the package each option offers, and what it costs the partner ($bn/yr) besides the rates
     options = model.options
-    acc = options.accept[None, :, :] & world.applicable[:, None, :]  # [n, K, D]
-    share = us_rule.package_share(world, options.accept[None, :, :])  # [n, K]
-    required = us_rule.required_accepted(world, options.accept[None, :, :])
+    static = _packages(model)
+    acc, share, required, cap_taken = static["accepted"], static["share"], static["required"], static["cap_taken"]
     mechanism = mechanism_costs(world, rates["deal_full"], rates["tariffed"], index, params)
     data_cost = world.demand_cost_bn + mechanism
-    security_kind = np.array([k == "security" for k in world.demand_kind], dtype=bool)
-    security_cost = np.where(security_kind[None, :], (1.0 - world.security[:, None]) * params["security_linkage"]
-                             * gdp_bp[:, None], 0.0)
+    security_cost = static["security_cost"]
     punish = Beliefs.mean(model.beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
     alignment = (acc * world.china_exposure[None, None, :]).sum(axis=2) * punish[:, None]
     package = {
@@ -304,12 +308,19 @@ def price_outlook(model) -> Outlook:
     audience = params["audience_cost"] * gdp_bp[:, None] * share  # paid once a list is announced
 
     # the Nash bargaining over the relief x, for each package and each counter-tariff status
-    cap_taken = acc[:, :, world.cap_index] if world.cap_index >= 0 else np.zeros(share.shape, dtype=bool)
     # the deal's surplus is linear in the relief x between its ends, as the bargaining takes it
     ps_zero = np.where(cap_taken, ps["zero_quota"][:, None], ps["zero"][:, None])
     ps_full = np.where(cap_taken, ps["full_quota"][:, None], ps["full"][:, None])
     value_of_relief = weight * (ps["full"] - ps["zero"])  # V: what the U.S. values the package at, in full
-    q = us_rule.required_compliance(world, params)
+    q = static["q"]
+    # A package with the export cap puts the capped sectors under a quota (rate-free within it: Proclamation 9740):
+    # that part of the relief is fixed, and costs the U.S. its share of V; x bargains over the other sectors.
+    gain = np.maximum(sector_ps["full"] - sector_ps["zero"], 0.0)  # [n, s] the relief, sector by sector
+    capped_share = np.where(gain.sum(axis=1) > 0, (gain * world.cap_sectors[None, :]).sum(axis=1)
+                            / np.maximum(gain.sum(axis=1), 1e-300), 0.0)
+    capped_relief = capped_share * value_of_relief
+    fixed_cost = np.where(cap_taken, (q * capped_relief)[:, None], 0.0)
+    variable_cost = np.where(cap_taken, (q * (value_of_relief - capped_relief))[:, None], (q * value_of_relief)[:, None])
     beta = params["bargaining_power"]
     deals, reliefs, feasibles = [], [], []
     for s in (0, 1):
@@ -317,8 +328,12 @@ def price_outlook(model) -> Outlook:
         conceded = {**package, "audience cost": -audience * s}
         a = weight * ps_zero + total(_terms(**conceded)) - flow_war[:, None]
         h = weight * (ps_full - ps_zero)
-        b = value_of_relief[:, None] * share + (sting * s)[:, None]
-        x, exists = us_rule.nash_relief(a, h, b, (q * value_of_relief)[:, None], beta)
+        b = value_of_relief[:, None] * share + (sting * s)[:, None] - fixed_cost
+        x, exists = us_rule.nash_relief(a, h, b, variable_cost, beta)
+        # a quota on every sector under dispute leaves nothing to bargain over: the deal is the quota itself
+        quota_only = cap_taken & (h <= 1e-12)
+        whole = quota_only & (a >= -1e-12) & (b >= -1e-12)
+        x, exists = np.where(quota_only, np.where(whole, 1.0, 0.0), x), np.where(quota_only, whole, exists)
         exists &= required
         ps_deal = ps_zero + x * (ps_full - ps_zero)
         deals.append(_terms(**{"exporters' surplus": ps_deal, "organised exporters": (weight - 1) * ps_deal, **conceded}))
@@ -338,8 +353,30 @@ def price_outlook(model) -> Outlook:
         current_deal=held, harm=harm, stake=world.stake(state.schedule), escalation_belief=belief,
         noise=params["decision_noise"] * gdp_bp,
         extras={"rates": rates, "sting": sting, "value_of_relief": value_of_relief, "q": q,
-                "deal_cost": data_cost, "security_cost": security_cost, "punish": punish, "us": us},
+                "deal_cost": data_cost, "security_cost": security_cost, "punish": punish, "us": us,
+                "open": static["open"]},
     )
+
+
+def _packages(model) -> dict[str, np.ndarray]:
+    """What each option's package is, per partner: the same every round of a run (computed once)."""
+    cached = getattr(model, "_packages", None)
+    if cached is not None:
+        return cached
+    world, options, params = model.world, model.options, model.params
+    acc = options.accept[None, :, :] & world.applicable[:, None, :]  # [n, K, D]
+    security_kind = np.array([k == "security" for k in world.demand_kind], dtype=bool)
+    model._packages = {
+        "accepted": acc,
+        "share": us_rule.package_share(world, options.accept[None, :, :]),  # [n, K]
+        "required": us_rule.required_accepted(world, options.accept[None, :, :]),
+        "cap_taken": acc[:, :, world.cap_index] if world.cap_index >= 0 else np.zeros(acc.shape[:2], dtype=bool),
+        "security_cost": np.where(security_kind[None, :], (1.0 - world.security[:, None]) * params["security_linkage"]
+                                  * world.gdp[:, None] * BP, 0.0),
+        "q": us_rule.required_compliance(world, params),
+        "open": ~(options.accept[None, :, :] & ~world.applicable[:, None, :]).any(axis=2),  # [n, K]
+    }
+    return model._packages
 
 
 def _status_war(war: dict[str, Terms], status: np.ndarray, s: int) -> Terms:
@@ -355,7 +392,7 @@ def option_terms(outlook: Outlook, options: OptionTable, world, params: dict) ->
     delta = world.patience
     chance = params["relief_probability"]
     stance = options.stance[None, :]
-    valid = ~(options.accept[None, :, :] & ~world.applicable[:, None, :]).any(axis=2)
+    valid = outlook.extras["open"]
     col = lambda a: a[:, None] if np.ndim(a) == 1 else a  # noqa: E731 - a per-country vector over options
 
     # talking with each package, at the current counter-tariff status

@@ -49,32 +49,35 @@ from sim.world.errors import UserError
 from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 from sim.world.schema import BACKTEST_SEEDS
 
-SETTLEMENT_KINDS = ("exemption", "quota", "deal")
+SETTLEMENT_KINDS = ("exemption", "quota", "rate_deal", "deal")
 TARGETS = ("retaliated", "settled") + SETTLEMENT_KINDS
 TARIFF_TOLERANCE = 0.05  # "within 5 points" of the historical rate
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 # --------------------------------------------------------------------------- the model's runs
-def simulate(data, horizon: int, seeds: int) -> dict[str, np.ndarray]:
+def simulate(data, horizon: int, seeds: int, draws: list[dict] | None = None) -> dict[str, np.ndarray]:
     """Per economy (scenario order): the share of seeds in which it retaliated, settled (and by type),
-    and its mean trade-weighted U.S. rate at the horizon."""
+    and its mean trade-weighted U.S. rate at the horizon.  With ``draws`` (one parameter set per
+    seed: :func:`experiments.posterior.draws_for`), run ``k`` uses ``draws[k]``: the posterior predictive."""
     from sim.model import NegotiationModel
+    from sim.world.overrides import apply_overrides
     from sim.world.vocabulary import Treatment
 
     n = len(data.countries)
     counts = {key: np.zeros(n) for key in ("retaliated", "settled", *SETTLEMENT_KINDS)}
     tariff = np.zeros(n)
-    kinds = {"exemption": Treatment.EXEMPT, "quota": Treatment.QUOTA, "deal": Treatment.DEAL}
+    kinds = {"exemption": Treatment.EXEMPT, "quota": Treatment.QUOTA, "rate_deal": Treatment.RATE_DEAL,
+             "deal": Treatment.DEAL}
     for seed in range(seeds):
-        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=data)
+        run_data = apply_overrides(data, draws[seed]) if draws else data
+        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=run_data)
         model.run(horizon)
         state = model.state
         counts["retaliated"] += state.retaliated_ever
         counts["settled"] += state.settled_ever
-        settled_now = state.relieved | (state.treatment == Treatment.DEAL)
         for kind, code in kinds.items():
-            counts[kind] += settled_now & (state.treatment == code) & ~state.temp_exempt
+            counts[kind] += state.relieved & (state.treatment == code)
         tariff += state.avg_tariff
     out = {key: value / seeds for key, value in counts.items()}
     out["tariff"] = tariff / seeds

@@ -149,13 +149,12 @@ class NegotiationModel(mesa.Model):
         chosen_stance = state.stance.copy()
         state.compliance = package_share(world, state.accepted)
         self._log_choices(previous_actions)
-        challenged_before = state.challenged.copy()
         us.resolve(self.outlook)  # 4
         state.retaliation_value = np.where(state.counter == CounterTariffs.IN_FORCE, state.counter_value, 0.0)
         china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
         us.apply_treatment()  # 5
         self._update_trade(state.retaliation_value, china_effect)
-        self.beliefs.update(state, state.challenged & ~challenged_before, self.params["social_learning"],
+        self.beliefs.update(state, us.challenged_now, self.params["social_learning"],
                             china_active=self.china is not None and self.china.active)  # 6
         tariffed = (state.treatment == Treatment.TARIFFED) & (state.tariffs > world.floor[None, :] + 1e-12).any(axis=1)
         state.own_cooperated = (chosen_stance != Stance.RETALIATE) & (chosen_stance != Stance.HEDGE)

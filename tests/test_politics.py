@@ -1,12 +1,17 @@
-"""Country decisions on observables: the political terms are functions of sourced data and of the
-trade outcome, not per-country constants.  Each test fails if its mechanism goes."""
+"""A government's objective (Grossman-Helpman) on one absolute scale: the terms are functions of sourced data
+and of the trade outcome, never a share of the dispute's stake and never a per-country constant.  Each test
+fails if its mechanism goes."""
+
+import dataclasses
 
 import numpy as np
 import pytest
 
 from sim import NegotiationModel, load_scenario
 from sim.world.loader import builtin_names
-from sim.world.vocabulary import Treatment
+from agents.utility import BP, TERM, UTILITY_TERMS, total
+from sim.world.scenario import Threat
+from sim.world.vocabulary import CounterTariffs
 from sim.world.schema import SECURITY_ADDITIONS, SECURITY_BASE, security_score
 
 
@@ -43,6 +48,13 @@ def test_the_rubric_refuses_impossible_ties(tmp_path):
         load_scenario(bad)
 
 
+
+def _outlook(data=None, rounds: int = 1, seed: int = 0, **params):
+    model = NegotiationModel(scenario_name="section232_2018", rng=seed, scenario_data=data, decision_noise=0.0, **params)
+    model.run(rounds)
+    return model, model.outlook
+
+
 def test_domestic_pressure_grows_with_the_harm_of_the_tariff():
     """Not an on/off switch: a 1-point tariff presses less than a 40-point one."""
     def pressure(rate):
@@ -56,52 +68,103 @@ def test_domestic_pressure_grows_with_the_harm_of_the_tariff():
         return model.state.pressure[i], model.outlook.harm[i]
 
     low, high = pressure(0.01), pressure(0.40)
-    assert 0 < low[0] < high[0] < 1 and 0 < low[1] < high[1] < 1
+    assert 0 < low[0] < high[0] < 1 and 0 < low[1] < high[1]
 
 
-def test_standing_firm_pays_politically_only_when_no_deal_is_on_offer():
-    model = NegotiationModel(scenario_name="section232_2018", rng=0).run(1)
-    terms, outlook = model.utility_terms, model.outlook
-    retaliate = int(np.flatnonzero(model.options.stance == 1)[0])
-    gain = terms["political gain"][:, retaliate]
-    exempt = model.world.names.index("Canada")  # in its grace period in round 1: a deal is on offer
-    tariffed = model.world.names.index("Vietnam")
-    assert not outlook.tariffed_now[exempt] and gain[exempt] == 0.0
-    assert outlook.tariffed_now[tariffed] and gain[tariffed] > 0
+def test_the_political_terms_are_in_basis_points_of_gdp_not_a_share_of_the_stake():
+    """A dispute forty times larger leaves the security and audience terms where they were, in dollars."""
+    small = load_scenario("section232_2018")
+    large = dataclasses.replace(small, countries=tuple(
+        dataclasses.replace(c, exports_to_us_bn={k: 40 * v for k, v in c.exports_to_us_bn.items()}) for c in small.countries))
+    params = {"security_linkage": 2.0, "audience_cost": 3.0}
+    for data in (small, large):
+        model, outlook = _outlook(data, **params)
+        world = model.world
+        security = outlook.war["retaliating"][TERM["security"]]
+        assert security == pytest.approx(-2.0 * world.security * world.gdp * BP)
+        # announcing a list commits: conceding the whole package then costs audience_cost bp of GDP
+        eu = world.names.index("EU")
+        comply = model.comply_option[eu]
+        assert outlook.deal[1][TERM["audience cost"], eu, comply] == pytest.approx(-3.0 * world.gdp[eu] * BP)
+        assert outlook.deal[0][TERM["audience cost"], eu, comply] == 0.0  # no list, no audience cost
 
 
-def test_conceding_costs_an_audience_only_after_a_public_commitment():
-    """Canada published its retaliation list on 31 May 2018 (round 3): conceding before it costs nothing at home."""
-    model = NegotiationModel(scenario_name="section232_2018", rng=0)
-    i = model.world.names.index("Canada")
-    assert model.world.commitment_round[i] == 3
-    comply = model.comply_option[i]
-    model.run(1)
-    assert not model.state.committed[i] and model.utility_terms["audience cost"][i, comply] == 0.0
-    model.run(2)
-    assert model.state.committed[i] and model.utility_terms["audience cost"][i, comply] < 0
+def test_organised_exporters_count_with_the_political_weight():
+    """Grossman-Helpman: the organised exporters' surplus counts once more, at the political weight."""
+    weighted = _outlook(political_weight=0.4)[1]
+    welfare_only = _outlook(political_weight=0.0)[1]
+    for outlook, weight in ((weighted, 0.4), (welfare_only, 0.0)):
+        war = outlook.war["now"]
+        assert war[TERM["organised exporters"]] == pytest.approx(weight * war[TERM["exporters' surplus"]])
+    assert weighted.war["now"][TERM["organised exporters"]].min() < 0
 
 
-def test_a_government_holding_relief_at_its_commitment_date_does_not_commit():
-    """The dated commitment answers tariffs; a partner exempted before that date keeps its settlement at no audience cost."""
-    facing = NegotiationModel(scenario_name="section232_2018", rng=0)
-    holding = NegotiationModel(scenario_name="section232_2018", rng=0)
-    i = facing.world.names.index("Canada")
-    comply = facing.comply_option[i]
-    for model in (facing, holding):
-        model.run(2)
-    holding.state.relieved[i] = True  # as if the U.S. had granted Canada relief before 31 May 2018
-    holding.state.treatment[i] = Treatment.EXEMPT
-    for model in (facing, holding):
-        model.run(1)
-    assert facing.state.committed[i] and facing.utility_terms["audience cost"][i, comply] < 0
-    assert not holding.state.committed[i] and holding.utility_terms["audience cost"][i, comply] == 0.0
+def test_counter_tariffs_reward_organised_import_competers_by_the_list_not_by_the_harm():
+    """The gain from reverting to the non-cooperative tariff (Grossman-Helpman 1995) is the political weight on
+    the domestic producers of the listed goods: it grows with the list, never with the harm as such."""
+    model, outlook = _outlook(political_weight=0.3)
+    gain = outlook.war["retaliating"][TERM["organised import-competers"]]
+    assert (gain > 0).all() and (outlook.war["now"][TERM["organised import-competers"]][outlook.status == 0] == 0).all()
+    none = _outlook(political_weight=0.0)[1]
+    assert (none.war["retaliating"][TERM["organised import-competers"]] == 0).all()
+    # the same list, a harsher tariff: the gain does not move
+    harsher = load_scenario("section232_2018", {"retaliation_match": 1 / 1.6})
+    harsher = dataclasses.replace(harsher, sectors=tuple(dataclasses.replace(s, tariff=1.6 * s.tariff) for s in harsher.sectors))
+    model2, outlook2 = _outlook(harsher, political_weight=0.3)
+    np.testing.assert_allclose(outlook2.list_value, outlook.list_value, rtol=1e-9)
+    np.testing.assert_allclose(outlook2.war["retaliating"][TERM["organised import-competers"]], gain, rtol=1e-9)
 
 
-def test_lost_export_sales_count_with_the_political_weight():
-    """Grossman-Helpman: the exporters' losses weigh beside welfare; without the weight the term is gone."""
-    weighted = NegotiationModel(scenario_name="section232_2018", rng=0).run(1)
-    welfare_only = NegotiationModel(scenario_name="section232_2018", rng=0, political_weight=0.0).run(1)
-    assert (weighted.utility_terms["exporters' sales"] <= 0).all()
-    assert weighted.utility_terms["exporters' sales"].min() < 0
-    assert (welfare_only.utility_terms["exporters' sales"] == 0).all()
+def _retaliation_gain(data, **params) -> np.ndarray:
+    """What announcing a list adds to each partner's war path ($bn/yr): everything it changes."""
+    model, outlook = _outlook(data, **params)
+    fresh = outlook.status == 0
+    return np.where(fresh, total(outlook.war["retaliating"]) - total(outlook.war["now"]), np.nan)
+
+
+def test_more_harm_never_by_itself_makes_retaliation_more_attractive():
+    """A harsher tariff, with the list unchanged, leaves retaliating no better against the war path: the
+    escalation it risks grows with the rates; nothing rewards standing firm in proportion to the harm."""
+    base = load_scenario("section232_2018")
+    harsher = load_scenario("section232_2018", {"retaliation_match": 1 / 1.6})
+    harsher = dataclasses.replace(harsher, sectors=tuple(dataclasses.replace(s, tariff=1.6 * s.tariff) for s in harsher.sectors))
+    params = {"political_weight": 0.3, "us_toughness": 0.3}
+    before, after = _retaliation_gain(base, **params), _retaliation_gain(harsher, **params)
+    fresh = np.isfinite(before)
+    assert fresh.sum() >= 10 and (after[fresh] <= before[fresh] + 1e-9).all()
+
+
+def test_more_exposure_never_by_itself_makes_retaliation_more_attractive():
+    """Bown (2004): a partner that sells more to the U.S. has more at risk. With a threat on record reaching its other
+    goods, twice the exports there make retaliating no better."""
+    base = load_scenario("section232_2018")
+    threat = (Threat(round=1, source="test", sectors=("other",), coverage=0.2),)
+    base = dataclasses.replace(base, threats=threat)
+    exposed = dataclasses.replace(base, countries=tuple(dataclasses.replace(
+        c, exports_to_us_bn={**c.exports_to_us_bn, "other": 2 * c.exports_to_us_bn["other"]},
+        total_exports_bn=c.total_exports_bn + c.exports_to_us_bn["other"]) for c in base.countries))
+    params = {"political_weight": 0.3, "us_toughness": 0.3}
+    before, after = _retaliation_gain(base, **params), _retaliation_gain(exposed, **params)
+    fresh = np.isfinite(before)
+    assert fresh.sum() >= 10 and (after[fresh] < before[fresh]).all()
+
+
+def test_the_usmca_share_enters_the_partners_own_decision():
+    """What enters duty free under USMCA is not at stake: the partner's harm and its war path know it."""
+    data = load_scenario("reciprocal_2025")
+    zeroed = dataclasses.replace(data, countries=tuple(
+        dataclasses.replace(c, duty_free_share={}) if c.name == "Mexico" else c for c in data.countries))
+    with_share = NegotiationModel(scenario_name="reciprocal_2025", rng=0, decision_noise=0.0).run(1)
+    without = NegotiationModel(scenario_name="reciprocal_2025", rng=0, decision_noise=0.0, scenario_data=zeroed).run(1)
+    i = with_share.world.names.index("Mexico")
+    assert with_share.world.duty_free[i].max() > 0.5
+    assert without.outlook.harm[i] > 1.3 * with_share.outlook.harm[i]
+    assert total(without.outlook.war["now"])[i] < total(with_share.outlook.war["now"])[i]
+
+
+def test_every_term_is_named_and_explained():
+    model, outlook = _outlook()
+    assert set(model.utility_terms) == set(UTILITY_TERMS) and all(UTILITY_TERMS[name] for name in UTILITY_TERMS)
+    assert outlook.war["now"].shape == (len(UTILITY_TERMS), model.world.n)
+    fresh = NegotiationModel(scenario_name="section232_2018", rng=0)
+    assert fresh.state.counter[fresh.world.names.index("EU")] == CounterTariffs.ANNOUNCED  # published 7 Mar 2018

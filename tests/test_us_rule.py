@@ -1,4 +1,9 @@
-"""The U.S. rule as the proclamations and executive orders wrote it.  Each test fails if its mechanism goes."""
+"""The U.S. rule: Nash bargaining over the rate, counter-tariff lists, escalation, threats.
+
+Each test fails if its mechanism goes (docs/validation.md lists the mutation that checks it).
+"""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -6,86 +11,268 @@ import pytest
 from agents import us_rule
 from sim import NegotiationModel, load_scenario
 from sim.world.arrays import build_world
-from sim.world.vocabulary import Stance, Treatment
+from sim.world.scenario import Threat
+from sim.world.vocabulary import CounterTariffs, Stance, Treatment
+
+# Parameters under which the package costs only what the data say (no China punishment, no security cost), so
+# that deals exist for the partners these tests use whatever the fitted parameters are.
+OPEN = {"balance_weight": 0.5, "relief_probability": 1.0, "decision_noise": 0.0, "security_linkage": 0.0,
+        "china_punishment": 0.0, "audience_cost": 0.0}
 
 
-def _human(country: str, scenario: str = "section232_2018", **overrides):
-    model = NegotiationModel(scenario_name=scenario, rng=3, overrides={f"{country}.strategy": "human", **overrides})
+def _human(country: str, scenario: str = "section232_2018", seed: int = 3, **overrides):
+    model = NegotiationModel(scenario_name=scenario, rng=seed, overrides={f"{country}.strategy": "human", **overrides})
     return model, model.world.names.index(country)
 
 
-def test_the_whole_package_buys_relief_whatever_the_deficit():
-    """EO 14257 sec. 4(c): a partner that aligns sufficiently gets its duties lowered; no deficit rules it out."""
-    world = build_world(load_scenario("section232_2018"))
-    required = us_rule.required_compliance(world, load_scenario("section232_2018").params)
-    assert (required <= 1.0).all()
-    assert us_rule.deficit_share(world)[world.names.index("Vietnam")] > 0.6  # a large deficit
-    model, i = _human("Vietnam", relief_probability=1.0)
-    asked = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[i, j]]
-    model.set_human_choice("Vietnam", accepted=asked, stance="wait")
-    model.step()
-    assert model.state.settled_ever[i] and model.state.avg_tariff[i] == 0.0
+def _play(model, country: str, rounds: int, stance: str = "wait", accepted=()):
+    for _ in range(rounds):
+        model.set_human_choice(country, accepted=list(accepted), stance=stance)
+        model.step()
 
 
-def test_a_linked_negotiation_is_a_condition_of_relief_and_has_a_shared_cost():
-    """Canada's exemption hung on NAFTA (President Trump, 5 Mar 2018); one linkage_cost for every linked demand."""
-    model, i = _human("Canada", relief_probability=1.0)
-    world = model.world
-    asked = [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]]
-    assert "nafta" in asked
-    model.set_human_choice("Canada", accepted=[d for d in asked if d != "nafta"], stance="wait")
-    model.step()
-    assert not model.state.settled_ever[i]  # everything but NAFTA: no relief
-    model.set_human_choice("Canada", accepted=asked, stance="wait")
-    model.step()
-    assert model.state.settled_ever[i]
-    j = world.demand_ids.index("nafta")
-    cheap = build_world(load_scenario("section232_2018", {"linkage_cost": 0.0}))
-    assert world.cost_share[j] == pytest.approx(model.params["linkage_cost"]) and cheap.cost_share[j] == 0.0
+# --------------------------------------------------------------------------- Nash bargaining
+@pytest.mark.parametrize("a, h, b, k, beta", [(-0.2, 1.0, 0.5, 1.0, 0.5), (0.1, 2.0, 0.3, 0.5, 0.3),
+                                              (-0.05, 0.4, 0.9, 2.0, 0.8), (-0.5, 1.0, 2.0, 1.0, 0.5)])
+def test_the_relief_maximises_the_nash_product(a, h, b, k, beta):
+    """x* is the argmax of (a + h x)^beta (b - k x)^(1 - beta) over the relief both prefer to the war path."""
+    x, exists = us_rule.nash_relief(np.array([a]), np.array([h]), np.array([b]), np.array([k]), beta)
+    grid = np.linspace(0, 1, 200001)
+    partner, us = a + h * grid, b - k * grid
+    product = np.where((partner >= 0) & (us >= 0), np.maximum(partner, 0) ** beta * np.maximum(us, 0) ** (1 - beta), -1)
+    assert exists[0] and x[0] == pytest.approx(grid[np.argmax(product)], abs=1e-4)
 
 
-def test_the_settlement_chance_is_the_same_in_a_small_and_a_large_dispute():
-    """Scale-free: damage relative to the stake, so $44bn and $2,000bn disputes mean the same."""
+def test_no_deal_when_the_reservations_do_not_meet_and_full_relief_when_it_costs_the_us_nothing():
+    x, exists = us_rule.nash_relief(np.array([-1.0, -0.1, -0.1]), np.array([1.0, 1.0, 0.0]),
+                                    np.array([0.2, 0.0, 1.0]), np.array([1.0, 0.0, 1.0]), 0.5)
+    assert not exists[0]  # the partner needs x >= 1, the U.S. gives at most 0.2
+    assert exists[1] and x[1] == 1.0  # relief is free for the U.S. (a partner with a U.S. surplus)
+    assert not exists[2]  # a partner that gains nothing from relief (it pays only the floor) has no deal to make
+
+
+def test_a_stronger_partner_gets_more_relief():
+    x = [us_rule.nash_relief(np.array([-0.2]), np.array([1.0]), np.array([0.8]), np.array([1.0]), beta)[0][0]
+         for beta in (0.2, 0.5, 0.8)]
+    assert x[0] < x[1] < x[2] and x[1] == pytest.approx(0.5 * 0.8 + 0.5 * 0.2)
+
+
+def test_the_larger_the_deficit_the_more_of_the_package_buys_full_relief():
+    """EO 14257 Annex I set the rates from the deficit; 2018 exclusions went to partners with U.S. surpluses."""
     data = load_scenario("section232_2018")
     world = build_world(data)
-    damage, stake = np.full(world.n, 0.3), np.full(world.n, 10.0)
-    small = us_rule.settlement_chance(world, data.params, damage, stake)
-    large = us_rule.settlement_chance(world, data.params, 45 * damage, 45 * stake)
-    assert small == pytest.approx(large)
+    q = us_rule.required_compliance(world, {**data.params, "balance_weight": 1.0})
+    d = us_rule.deficit_share(world)
+    vietnam, australia = world.names.index("Vietnam"), world.names.index("Australia")
+    assert d[vietnam] > 0.6 > 0 > d[australia]
+    assert q[vietnam] > q[australia]
+    assert us_rule.required_compliance(world, {**data.params, "balance_weight": 0.0})[vietnam] == pytest.approx(
+        data.params["relief_threshold"])
 
 
-def test_retaliation_that_hits_farm_states_buys_a_deal_sooner():
-    """The political sting: damage weighed by the pivotal (farm) share of what the partner buys."""
-    def chance(share):
-        data = load_scenario("section232_2018", {"Canada.pivotal_export_share": share})
-        world = build_world(data)
-        return us_rule.settlement_chance(world, data.params, np.full(world.n, 0.3), np.full(world.n, 10.0))[0]
-
-    assert chance(0.30) > chance(0.03) > 0
-    assert chance(0.30) == pytest.approx(10 * chance(0.03))
-    world = build_world(load_scenario("section232_2018"))
-    assert world.pivotal_weight[world.names.index("Vietnam")] > 1 > world.pivotal_weight[world.names.index("EU")]
-
-
-def test_hedging_toward_china_is_answered_like_retaliation_once():
-    model, i = _human("Japan", us_toughness=1.0)
-    for _ in range(4):
-        model.set_human_choice("Japan", stance="hedge")
-        model.step()
-    assert model.state.escalation[i] == pytest.approx(model.params["escalation_step"])
-    assert sum("escalates against Japan" in e for e in model.event_log) == 1
-
-
-def test_a_partner_in_a_deal_expects_to_lose_it_if_it_hedges_or_retaliates():
-    """A lifting deal holds while the partner keeps its side: waiting keeps it, hedging toward China ends it,
-    and the partner's utilities know the difference (they once valued hedging as if the deal held)."""
-    model = NegotiationModel(scenario_name="section232_2018", rng=0)
-    i = model.world.names.index("Mexico")
-    while model.state.treatment[i] != Treatment.DEAL:
-        model.step()
-        assert model.round < 24, "Mexico reaches its lifting deal in seed 0"
+def test_a_deal_can_land_between_the_announced_rate_and_the_floor():
+    """Bargaining over the rate, not a switch: part of the package buys part of the relief."""
+    model, i = _human("Vietnam", **OPEN)
+    model.set_human_choice("Vietnam", accepted=["steel_forum", "security"], stance="wait")
     model.step()
-    sales = model.utility_terms["exporters' sales"][i]
-    wait = model.options.refuse_all()
-    hedge = int(np.flatnonzero(model.options.stance == Stance.HEDGE)[0])
-    assert sales[wait] > 0 > sales[hedge]  # the deal's market access against the tariffs back
+    announced = model.state.schedule[i, :2]
+    assert model.state.settled_ever[i] and model.countries[i].treatment == "rate_deal"
+    assert (0 < model.state.tariffs[i, :2]).all() and (model.state.tariffs[i, :2] < announced).all()
+
+
+def test_more_of_the_package_buys_more_relief():
+    relief = []
+    for accepted in (["steel_forum"], ["steel_forum", "security"], ["steel_forum", "security", "address_china"]):
+        model, i = _human("Vietnam", **OPEN)
+        model.set_human_choice("Vietnam", accepted=accepted, stance="wait")
+        model.step()
+        relief.append(model.state.deal_relief[i])
+    assert 0 < relief[0] < relief[1] < relief[2] <= 1
+
+
+def test_a_deal_with_the_export_cap_is_a_quota():
+    """South Korea took a quota with the KORUS revision (Proclamation 9740)."""
+    model, i = _human("South Korea", **OPEN, linkage_cost=0.0)
+    _play(model, "South Korea", 1, accepted=["export_cap", "korus", "security"])
+    assert model.countries[i].treatment == "quota" and model.state.quota[i, :2].all()
+    assert "quota" in " ".join(model.event_log)
+
+
+def test_a_linked_negotiation_is_a_condition_of_any_deal():
+    """Canada's exemption hung on NAFTA (President Trump, 5 Mar 2018); its cost is linkage_cost of its exports."""
+    model, i = _human("Canada", **OPEN)
+    asked = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[i, j] and d != "export_cap"]
+    _play(model, "Canada", 1, accepted=[d for d in asked if d != "nafta"])
+    assert not model.state.settled_ever[i]
+    _play(model, "Canada", 1, accepted=asked)
+    assert model.state.settled_ever[i]
+    j = model.world.demand_ids.index("nafta")
+    exports = model.world.exports[i].sum()
+    assert model.world.demand_cost_bn[i, j] == pytest.approx(model.params["linkage_cost"] * exports)
+
+
+def test_a_deal_that_changes_no_rate_is_not_a_settlement():
+    """A partner paying only the floor rate has nothing to bargain for (the 2025 baseline is not a settlement)."""
+    model, i = _human("United Kingdom", "reciprocal_2025", **OPEN)
+    world = model.world
+    other = world.sector_names.index("other")
+    assert model.state.schedule[i, other] == pytest.approx(world.floor[other])  # the UK pays the 10% baseline
+    data = load_scenario("reciprocal_2025")
+    only_floor = dataclasses.replace(data, sectors=tuple(dataclasses.replace(s, negotiable=(s.name == "other"))
+                                                         for s in data.sectors))
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=3, scenario_data=only_floor,
+                             overrides={"United Kingdom.strategy": "human", **OPEN})
+    asked = [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]]
+    _play(model, "United Kingdom", 2, accepted=asked)
+    assert not model.state.settled_ever[i]
+
+
+def test_2025_section_232_sectors_are_negotiable_and_not_paused():
+    """19 U.S.C. 1862(c)(3)(A) provides for agreements on Section 232 sectors; EO 14266 paused only the reciprocal rates."""
+    model, i = _human("Japan", "reciprocal_2025", **OPEN)
+    world = model.world
+    autos = world.sector_names.index("autos")
+    assert world.negotiable[autos] and not world.grace[autos]
+    assert model.state.tariffs[i, autos] == pytest.approx(0.25)  # in force during the pause
+    _play(model, "Japan", 1)
+    feasible = np.flatnonzero(model.outlook.feasible[0, i] & (model.options.stance == Stance.WAIT))
+    assert len(feasible)  # some package buys relief
+    package = [world.demand_ids[j] for j in np.flatnonzero(model.options.accept[feasible[-1]])]
+    _play(model, "Japan", 1, accepted=package)
+    assert model.state.settled_ever[i] and model.state.tariffs[i, autos] < 0.25
+
+
+# --------------------------------------------------------------------------- counter-tariff lists
+def test_a_list_is_announced_then_takes_effect_once_the_partner_faces_the_tariffs():
+    """The EU published its list on 7 Mar 2018 and applied it on 22 Jun, after its exemption ended."""
+    model, i = _human("EU", relief_probability=0.0, us_toughness=0.0)
+    assert model.state.counter[i] == CounterTariffs.ANNOUNCED  # the scenario starts with it announced
+    _play(model, "EU", 1, stance="retaliate")
+    assert model.state.avg_tariff[i] == 0.0 and not model.state.retaliated_ever[i]  # exempt: nothing to answer yet
+    _play(model, "EU", 1, stance="retaliate")  # the exemption ends (May 1 = the end of round 2)
+    assert model.state.counter[i] == CounterTariffs.IN_FORCE and model.state.retaliated_ever[i]
+    assert model.state.retaliation_value[i] > 1.0 and any("EU's counter-tariffs on $" in e for e in model.event_log)
+
+
+def test_a_list_stays_in_force_until_a_deal_lifts_it():
+    model, i = _human("Turkey", **{**OPEN, "us_toughness": 0.0, "relief_probability": 0.0})
+    _play(model, "Turkey", 2, stance="retaliate")
+    assert model.state.counter[i] == CounterTariffs.IN_FORCE
+    _play(model, "Turkey", 3, stance="wait")  # waiting does not lift it
+    assert model.state.counter[i] == CounterTariffs.IN_FORCE and model.state.retaliation_value[i] > 0
+    model.params["relief_probability"] = 1.0
+    asked = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[i, j]]
+    _play(model, "Turkey", 1, accepted=asked)
+    assert model.countries[i].treatment == "deal" and model.state.counter[i] == CounterTariffs.NONE
+    assert model.state.retaliation_value[i] == 0.0 and model.state.retaliated_ever[i]
+
+
+def test_one_round_of_retaliate_is_not_a_retaliation():
+    """A list announced and withdrawn in a deal before it takes effect: retaliated_ever stays false."""
+    model, i = _human("Mexico", "mexico_2019", **OPEN)
+    _play(model, "Mexico", 1, stance="retaliate")  # announced during the week before the tariffs start
+    assert model.state.counter[i] == CounterTariffs.ANNOUNCED
+    _play(model, "Mexico", 1, accepted=["migration"])
+    assert model.state.settled_ever[i] and not model.state.retaliated_ever[i]
+
+
+def test_a_list_taking_effect_during_a_pause_ends_the_pause():
+    """EO 14257 sec. 4(b) / EO 14266: the 2025 pause was for partners that had not retaliated."""
+    model, i = _human("Japan", "reciprocal_2025", us_toughness=0.0, relief_probability=0.0)
+    other = model.world.sector_names.index("other")
+    _play(model, "Japan", 1, stance="retaliate")
+    assert model.state.tariffs[i, other] == pytest.approx(0.10)  # paused: the list is only announced
+    _play(model, "Japan", 1, stance="retaliate")
+    assert model.state.counter[i] == CounterTariffs.IN_FORCE
+    assert model.state.tariffs[i, other] == pytest.approx(0.24)  # its announced rate, at once
+    assert any("during its pause" in e for e in model.event_log)
+
+
+def test_the_list_matches_the_duties_and_is_bounded_by_what_the_partner_buys():
+    """Rebalancing: counter-duties equal to the U.S. duties (Safeguards Art. 8.2), at most all U.S. exports to it."""
+    data = load_scenario("section232_2018")
+    world = build_world(data)
+    lists = us_rule.matched_list(world, data.params, world.schedule0)
+    duties = (world.schedule0 * world.exports).sum(axis=1)
+    assert lists == pytest.approx(np.minimum(duties / data.params["retaliation_rate"], world.imports_from_us))
+    assert (lists <= world.imports_from_us + 1e-12).all()
+
+
+# --------------------------------------------------------------------------- escalation
+def test_escalation_answers_each_new_challenge_up_to_the_ceiling():
+    """Not a ratchet: a list in force and unchanged brings nothing more; a list that grows is a new challenge
+    (China 2018-19); the ceiling stops the spiral (Turkey: doubled once, to 50%)."""
+    model = NegotiationModel(scenario_name="section232_2018", rng=2,
+                             overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 1.0})
+    i = model.world.names.index("Turkey")
+    announced = model.state.schedule[i].copy()
+    model.run(8)
+    assert model.state.tariffs[i] == pytest.approx(2 * announced)  # escalation_ceiling 1: doubled, once
+    assert sum("escalates against Turkey" in e for e in model.event_log) == 1
+    spiral = NegotiationModel(scenario_name="section232_2018", rng=2,
+                              overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 1.0,
+                                         "escalation_ceiling": 3.0})
+    spiral.run(12)
+    assert spiral.state.tariffs[i] == pytest.approx(4 * announced)  # three escalations, each after the list grew
+    assert sum("enlarges its counter-tariffs" in e for e in spiral.event_log) == 3  # the last one meets the ceiling
+    keep = NegotiationModel(scenario_name="section232_2018", rng=2,
+                            overrides={"Turkey.strategy": "human", "us_toughness": 1.0, "escalation_ceiling": 3.0})
+    _play(keep, "Turkey", 2, stance="retaliate")
+    _play(keep, "Turkey", 6, stance="wait")  # keeps its list, does not enlarge it
+    assert keep.state.escalation[i] == pytest.approx(1.0)
+
+
+def test_hedging_toward_china_is_answered_once_on_everything_the_partner_sells():
+    model, i = _human("Japan", us_toughness=1.0)
+    _play(model, "Japan", 4, stance="hedge")
+    assert sum("escalates against Japan" in e for e in model.event_log) == 1
+    other = model.world.sector_names.index("other")
+    assert model.state.tariffs[i, other] > 0.2  # the whole relationship, not only steel
+
+
+def test_a_threat_on_record_extends_what_an_escalation_reaches():
+    """President Trump, 3 Mar 2018: retaliation by the EU would be met with 'a Tax on their Cars'."""
+    world = build_world(load_scenario("section232_2018"))
+    eu, japan = world.names.index("EU"), world.names.index("Japan")
+    other = world.sector_names.index("other")
+    scope = world.threat_scope(1)
+    assert scope[eu, other] == pytest.approx(0.09) and scope[japan, other] == 0.0
+    assert (scope[:, :2] == 1.0).all()  # steel and aluminium are escalable for everyone
+
+
+def test_partners_expect_the_rule_the_us_follows_and_learn_from_what_it_does():
+    """The belief's prior mean is us_toughness (the rule is public); escalations seen against others raise it."""
+    tough = NegotiationModel(scenario_name="section232_2018", rng=0, us_toughness=0.8)
+    soft = NegotiationModel(scenario_name="section232_2018", rng=0, us_toughness=0.1)
+    from agents.beliefs import Beliefs
+
+    assert Beliefs.mean(tough.beliefs.escalation) == pytest.approx(0.8)
+    assert Beliefs.mean(soft.beliefs.escalation) == pytest.approx(0.1)
+    model = NegotiationModel(scenario_name="section232_2018", rng=2,
+                             overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 0.3})
+    japan = model.world.names.index("Japan")
+    before = Beliefs.mean(model.beliefs.escalation)[japan]
+    while not model.state.escalated.any() and model.round < 20:
+        model.step()
+    assert model.state.escalated.any()
+    assert Beliefs.mean(model.beliefs.escalation)[japan] > before
+
+
+def test_with_a_credible_threat_and_a_large_stake_toughness_deters_retaliation():
+    """Threats bite: with a threat on record reaching the partners' other goods (a large stake), a U.S. that
+    carries threats out more often leaves fewer retaliators (seeds 0-9; no list announced at the start, so
+    every retaliation is a choice)."""
+    data = load_scenario("section232_2018")
+    threatened = dataclasses.replace(
+        data, threats=(Threat(round=1, source="test", sectors=("other",), coverage=0.2),),
+        countries=tuple(dataclasses.replace(c, counter_tariffs="none") for c in data.countries))
+    params = {"decision_noise": 0.3, "security_linkage": 0.05, "political_weight": 0.5, "audience_cost": 0.1,
+              "balance_weight": 2.0}
+
+    def retaliators(toughness: float) -> float:
+        return np.mean([NegotiationModel(scenario_name=data.name, rng=s, scenario_data=threatened,
+                                         us_toughness=toughness, **params).run(12).state.retaliated_ever.mean()
+                        for s in range(10)])
+
+    soft, tough = retaliators(0.02), retaliators(0.6)
+    assert soft > 0.2 and tough < soft - 0.15
