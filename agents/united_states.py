@@ -189,7 +189,7 @@ class UnitedStatesAgent(mesa.Agent):
         state.escalation = np.where(escalates, np.minimum(state.escalation + params["escalation_step"],
                                                           params["escalation_ceiling"]), state.escalation)
         state.escalated = escalates
-        state.challenged |= challenge
+        state.challenged |= state.stance == Stance.HEDGE
         self.escalations += int(escalates.sum())
         if before is None:
             return

@@ -16,7 +16,7 @@
 * China's expected punishment of alignment, or its inducement to hedge;
 * the cost of the concessions a deal buys: from the data (pledges, market access, transshipment
   and absorption rules, linked negotiations) and, for security cooperation, ``security_linkage``
-  x (0.5 - dependence) basis points of GDP;
+  x (1 - dependence) basis points of GDP (little for a partner that depends on the U.S., most for a rival);
 * ``security_linkage`` x dependence basis points of GDP put at risk while retaliating (issue
   linkage: Maggi 2016; Long & Leeds 2006);
 * ``audience_cost`` basis points of GDP x the share of the package conceded, once it has
@@ -64,7 +64,7 @@ UTILITY_TERMS = {
     "China": "China's expected punishment of anti-China alignment, or its inducement to hedge",
     "cost of demands": "what the concessions a deal buys cost from the data: pledges, market access, "
                        "transshipment and absorption rules, linked negotiations",
-    "security": "security cooperation conceded (security_linkage x (0.5 - dependence)) and the security relationship "
+    "security": "security cooperation conceded (security_linkage x (1 - dependence)) and the security relationship "
                 "put at risk while retaliating (security_linkage x dependence), basis points of GDP",
     "WTO case": "expected value of a WTO case while facing tariffs (wto_value x the harm of the tariffs)",
     "audience cost": "cost of conceding after publicly announcing a retaliation list (audience_cost x share of the "

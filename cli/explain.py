@@ -37,7 +37,7 @@ def handle(args) -> int:
     model.run(model.scenario_data.rounds if rounds is None else rounds)
     agent = model.countries[names.index(country)]
     info = {"scenario": model.scenario_name, "seed": model.seed, "round": model.round, "country": agent.name,
-            "stake_bn": round(float(model.outlook.stake[agent.index]), 6), **agent.explain()}
+            "units": "$bn a year", "counter_tariffs": agent.counter_tariffs, **agent.explain()}
     if args.json:
         info["terms"] = dict(info["terms"])
         print(json.dumps(info, indent=2))
@@ -50,21 +50,39 @@ def print_explanation(model, info: dict) -> None:
     from agents.utility import UTILITY_TERMS
 
     label = model.scenario_data.round_label or "round"
+    values = [abs(v) for _, row in info["terms"] for v in row] + [abs(v) for v in info["totals"]]
+    scale, unit = (1000.0, "$m") if max(values, default=0.0) < 1.0 else (1.0, "$bn")
     print(f"Why {info['country']} chose \"{info['options'][0]}\" in {label} {info['round']} "
           f"({info['scenario']}, seed {info['seed']})")
-    print(f"Utilities in percent of the stake (${info['stake_bn']:.2f}bn of exports under U.S. tariffs) for the "
+    print(f"What each option is worth to its government, {unit} a year (welfare plus the political terms), for the "
           "chosen option and the best option of each other stance:")
     for k, option in enumerate(info["options"]):
-        print(f"  [{k + 1}] {option}" + ("  (chosen)" if k == 0 else ""))
+        note = _deal_note(model, info["deals"][k])
+        print(f"  [{k + 1}] {option}" + ("  (chosen)" if k == 0 else "") + (f": {note}" if note else ""))
     print()
-    columns = "".join(f"{f'[{k + 1}]':>9}" for k in range(len(info["options"])))
-    print(f"{'term':<20}{columns}")
-    for name, values in info["terms"]:
-        print(f"{name:<20}" + "".join(f"{v:>9.2f}" for v in values))
-    print(f"{'total':<20}" + "".join(f"{v:>9.2f}" for v in info["totals"]))
-    print(f"{'chance of choosing':<20}" + "".join(f"{p:>9.1%}" for p in info["probabilities"]))
+    width = max(len(name) for name, _ in info["terms"]) + 2
+    columns = "".join(f"{f'[{k + 1}]':>10}" for k in range(len(info["options"])))
+    print(f"{'term':<{width}}{columns}")
+    for name, row in info["terms"]:
+        print(f"{name:<{width}}" + "".join(f"{scale * v:>10.2f}" for v in row))
+    print(f"{'total':<{width}}" + "".join(f"{scale * v:>10.2f}" for v in info["totals"]))
+    print(f"{'chance of the stance':<{width}}" + "".join(f"{p:>10.1%}" for p in info["probabilities"]))
+    print()
+    print(f"Counter-tariffs: {info['counter_tariffs']}.  Belief that a new challenge brings an escalation: "
+          f"{info['escalation_belief']:.2f} (the U.S. rule's us_toughness, updated by what it has seen).")
+    print(f"Choice: a nested logit. Each stance's value is its best option; the government's own preference for each "
+          f"stance (Gumbel, spread {scale * info['noise_bn']:.2f} {unit} = decision_noise {model.params['decision_noise']:g} "
+          "bp of its GDP, drawn once per run) is added, and the stance with the largest sum is chosen.")
     print()
     for name, text in UTILITY_TERMS.items():
         print(f"  {name}: {text}")
-    print(f"Decision noise {model.params['decision_noise']:g}: each option is drawn with probability "
-          "proportional to exp(utility / noise).")
+
+
+def _deal_note(model, deal: dict | None) -> str:
+    if deal is None:
+        return ""
+    if not deal["exists"]:
+        return "no deal the U.S. would accept for this package now"
+    rates = ", ".join(f"{sector} {rate:.0%}" for sector, rate in deal["rates"].items()
+                      if sector in {s for s, d in zip(model.world.sector_names, model.world.disputed) if d})
+    return f"the U.S. would cut its rates {deal['relief']:.0%} of the way to the floor ({rates})"

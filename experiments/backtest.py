@@ -1,31 +1,33 @@
-"""Historical back-test: seeded runs of a scenario against its shipped history table, as a referee would score it.
+"""Historical back-test: runs of a scenario against its shipped history table, as a referee would score it.
 
-``tradesim backtest SCENARIO [--seeds K] [--json]`` runs K seeded runs (seeds 0..K-1)
-to the history's horizon (``horizon_rounds``) and compares, per economy, the model's
-probabilities with what happened (``sim/scenarios/<scenario>_history.toml``):
+``tradesim backtest SCENARIO [--seeds K] [--json]`` makes K runs to the history's horizon
+(``horizon_rounds``) and compares, per economy, the model's probabilities with what happened
+(``sim/scenarios/<scenario>_history.toml``):
 
-* **retaliated** and **settled** (exemption, quota or lifting deal), and each type of
-  settlement on its own (**exemption**, **quota**, **deal**), so that a quota cannot
-  stand in for a deal;
-* the **tariff path**: the trade-weighted U.S. rate each economy faced at the horizon,
-  against the historical rates (``tariff_end``), and how many are within 5 points.
+* the runs are the **posterior predictive** (:mod:`sim.predictive`): run ``k`` draws its parameters from
+  the calibrated posterior and uses seed ``k``, so the probabilities carry the parameters' uncertainty;
+  with ``--set`` overrides (or no current posterior) they use the scenario's parameters and say so;
+* **retaliated** (counter-tariffs in force) and **settled** (a deal lowered its rate), and each type of
+  deal on its own (**exemption**, **quota**, **rate_deal**, **deal**: a lifting deal);
+* the **tariff path**: the trade-weighted U.S. rate each economy faced at the horizon, against the
+  historical rates (``tariff_end``), and how many are within 5 points.
 
 Each score comes with its baselines and intervals:
 
 * the **majority class** (always predict the commoner outcome: balanced accuracy 0.5);
-* the best **two-threshold rule** on the same data: settle if the U.S. deficit share is
-  below ``a``; retaliate if not settled and security dependence is below ``b``
-  (:func:`fit_two_threshold_rule`), scored in sample and by leave-one-out;
+* the best **two-threshold rule** on the same data: settle if the U.S. deficit share is below ``a``;
+  retaliate if not settled and security dependence is below ``b`` (:func:`fit_two_threshold_rule`),
+  scored in sample and by leave-one-out;
 * **bootstrap intervals** (economies resampled with replacement) on every score;
-* the model's own **leave-one-out** scores, read from the calibration grid of
-  :mod:`experiments.calibrate` (each economy predicted at the grid point that fits the
-  other thirteen best), when the grid was computed with the current model;
+* the model's own **leave-one-out**: each economy predicted from the posterior fitted without it, read
+  from the calibration's reference table (:func:`experiments.scoring.held_out`), for the in-sample episodes;
+* the scores on a **second, disjoint set** of seeds (K..2K-1), which must agree with the first;
 * **alternative codings** of the history (e.g. India not counted as a retaliator).
 
 A prediction is "yes" when its probability is at least 0.5.
 
-In the JSON (``--json``), each economy's ``p_*`` are the model's, ``history_*`` what
-happened, and ``history_file`` names the table they come from.
+In the JSON (``--json``), each economy's ``p_*`` are the model's, ``history_*`` what happened, and
+``history_file`` names the table they come from.
 
 Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 """
@@ -33,55 +35,25 @@ Python: ``run_backtest("section232_2018", seeds=30) -> dict``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from experiments.scoring import (  # noqa: F401  (re-exported for scripts and tests)
     fit_two_threshold_rule,
-    leave_one_out,
+    held_out,
     score_category,
     scored,
     two_threshold_baseline,
 )
+from sim.predictive import OUTCOMES, simulate  # noqa: F401  (re-exported)
 from sim.world.errors import UserError
 from sim.world.history import CATEGORIES, history_path, load_history  # noqa: F401  (re-exported)
 from sim.world.schema import BACKTEST_SEEDS
 
-SETTLEMENT_KINDS = ("exemption", "quota", "rate_deal", "deal")
+SETTLEMENT_KINDS = OUTCOMES[2:]  # exemption, quota, rate_deal, deal
 TARGETS = ("retaliated", "settled") + SETTLEMENT_KINDS
 TARIFF_TOLERANCE = 0.05  # "within 5 points" of the historical rate
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-# --------------------------------------------------------------------------- the model's runs
-def simulate(data, horizon: int, seeds: int, draws: list[dict] | None = None) -> dict[str, np.ndarray]:
-    """Per economy (scenario order): the share of seeds in which it retaliated, settled (and by type),
-    and its mean trade-weighted U.S. rate at the horizon.  With ``draws`` (one parameter set per
-    seed: :func:`experiments.posterior.draws_for`), run ``k`` uses ``draws[k]``: the posterior predictive."""
-    from sim.model import NegotiationModel
-    from sim.world.overrides import apply_overrides
-    from sim.world.vocabulary import Treatment
-
-    n = len(data.countries)
-    counts = {key: np.zeros(n) for key in ("retaliated", "settled", *SETTLEMENT_KINDS)}
-    tariff = np.zeros(n)
-    kinds = {"exemption": Treatment.EXEMPT, "quota": Treatment.QUOTA, "rate_deal": Treatment.RATE_DEAL,
-             "deal": Treatment.DEAL}
-    for seed in range(seeds):
-        run_data = apply_overrides(data, draws[seed]) if draws else data
-        model = NegotiationModel(scenario_name=data.name, rng=seed, scenario_data=run_data)
-        model.run(horizon)
-        state = model.state
-        counts["retaliated"] += state.retaliated_ever
-        counts["settled"] += state.settled_ever
-        for kind, code in kinds.items():
-            counts[kind] += state.relieved & (state.treatment == code)
-        tariff += state.avg_tariff
-    out = {key: value / seeds for key, value in counts.items()}
-    out["tariff"] = tariff / seeds
-    return out
 
 
 def history_targets(history: dict, data) -> dict[str, np.ndarray]:
@@ -122,9 +94,20 @@ def tariff_path(predicted: np.ndarray, historical: np.ndarray, names) -> dict[st
 
 
 # --------------------------------------------------------------------------- the back-test
+def predictions(data, horizon: int, seeds: int, overrides: dict | None, first_seed: int = 0) -> tuple[dict, str, bool]:
+    """The runs' shares per economy, the note saying what they rest on, and whether they are the posterior's."""
+    from sim import predictive
+
+    if overrides:
+        return (simulate(data, horizon, seeds, first_seed=first_seed),
+                "the scenario's parameters with your --set overrides, one point", False)
+    predicted, note = predictive.predictive(data, horizon, seeds, first_seed)
+    return predicted, note, note.startswith("posterior")
+
+
 def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
                  overrides: dict[str, Any] | None = None, with_leave_one_out: bool = True) -> dict[str, Any]:
-    """Run ``seeds`` seeded runs to the history's horizon and score them as described above."""
+    """Make ``seeds`` runs to the history's horizon and score them as described above."""
     from agents.us_rule import deficit_share
     from sim.world.arrays import build_world
     from sim.world.loader import load_scenario
@@ -138,7 +121,9 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
         raise UserError(f"{history['file']}: economies not in scenario '{scenario}': {', '.join(missing)}")
     truth = history_targets(history, data)
     rows = np.array([names.index(n) for n in truth["names"]])
-    predicted = {key: value[rows] for key, value in simulate(data, history["horizon_rounds"], int(seeds)).items()}
+    horizon = history["horizon_rounds"]
+    raw, note, posterior_used = predictions(data, horizon, int(seeds), overrides)
+    predicted = {key: value[rows] for key, value in raw.items()}
     world = build_world(data)
     deficit, security = deficit_share(world)[rows], world.security[rows]
 
@@ -158,8 +143,9 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
     result = {
         "scenario": data.name,
         "seeds": int(seeds),
-        "rounds": history["horizon_rounds"],
+        "rounds": horizon,
         "history_file": history["file"],
+        "prediction": {"posterior": posterior_used, "note": note},
         "economies": economies,
         "scores": {c: scored(predicted[c], truth[c]) for c in TARGETS},
         "tariff_path": tariff_path(predicted["tariff"], truth["tariff"], truth["names"]),
@@ -171,9 +157,23 @@ def run_backtest(scenario: str = "section232_2018", seeds: int = 30,
         "alternative_codings": _alternatives(history, predicted, truth),
         "params": {k: (v.item() if isinstance(v, np.generic) else v) for k, v in data.params.items()},
     }
+    if posterior_used:
+        from sim.predictive import current_posterior
+
+        result["posterior"] = current_posterior()[0]["summary"]
     if with_leave_one_out and not overrides:
-        result["leave_one_out"] = leave_one_out_scores(data.name, predicted, int(seeds), truth)
+        result["leave_one_out"] = leave_one_out_scores(data.name, truth)
+        second, _, _ = predictions(data, horizon, int(seeds), overrides, first_seed=int(seeds))
+        result["seed_sets"] = seed_sets(predicted, {k: v[rows] for k, v in second.items()}, truth, int(seeds))
     return result
+
+
+def seed_sets(first: dict, second: dict, truth: dict, seeds: int) -> dict[str, Any]:
+    """The headline scores on runs 0..K-1 and on the disjoint runs K..2K-1."""
+    one = {c: score_category(first[c], truth[c])["balanced_accuracy"] for c in CATEGORIES}
+    two = {c: score_category(second[c], truth[c])["balanced_accuracy"] for c in CATEGORIES}
+    return {"first": {"runs": f"0-{seeds - 1}", **one}, "second": {"runs": f"{seeds}-{2 * seeds - 1}", **two},
+            "largest_difference": max(abs(one[c] - two[c]) for c in CATEGORIES)}
 
 
 def _alternatives(history: dict, predicted: dict, truth: dict) -> dict[str, Any]:
@@ -190,32 +190,34 @@ def _alternatives(history: dict, predicted: dict, truth: dict) -> dict[str, Any]
 
 
 # --------------------------------------------------------------------------- the model's leave-one-out
-def grid_path(scenario: str) -> Path:
-    """Where :mod:`experiments.calibrate` keeps the grid of a scenario's calibration."""
-    return RESULTS / f"calibration_{scenario}.json"
+def leave_one_out_scores(scenario: str, truth: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Each economy predicted from the posterior fitted without it (the calibration's reference table), or why
+    that is not available (no posterior, a stale one, or a scenario outside the in-sample episodes)."""
+    from sim.predictive import current_posterior
 
-
-def leave_one_out_scores(scenario: str, predicted: dict[str, np.ndarray], seeds: int,
-                         truth: dict[str, np.ndarray]) -> dict[str, Any]:
-    """The model's leave-one-out scores from the stored grid, or why they are not available."""
-    path = grid_path(scenario)
-    if not path.exists():
-        return {"available": False, "note": f"no calibration grid ({path.name}); run `python -m experiments.calibrate`"}
-    content = json.loads(path.read_text())
-    shipped = next((k for k, p in enumerate(content["points"]) if p == content["best"]), None)
-    current = content.get("shipped_predictions")
-    if (current is None or seeds != content["shipped_seeds"] or shipped is None
-            or any(not np.allclose(current[c], predicted[c]) for c in ("retaliated", "settled"))):
-        return {"available": False,
-                "note": f"the grid in {path.name} was computed with another model or seed count; "
-                        "rerun `python -m experiments.calibrate`"}
-    held_out = leave_one_out(content, truth)
-    return {"available": True, "grid_points": len(content["points"]), "grid_seeds": content["seeds"],
-            "note": f"each economy predicted at the best of {len(content['points'])} grid points fitted without it "
-                    f"({content['seeds']} seeds per point)",
-            "scores": {c: scored(held_out[c], truth[c]) for c in held_out},
-            "economies": {name: {c: float(held_out[c][i]) for c in held_out}
-                          for i, name in enumerate(content["economies"])}}
+    posterior, note = current_posterior()
+    if posterior is None:
+        return {"available": False, "note": note}
+    labels = [f"{scenario}/{name}" for name in truth["names"]]
+    table_labels = posterior["economies"]
+    if not all(label in table_labels for label in labels):
+        return {"available": False, "note": f"{scenario} is not an in-sample episode of the calibration "
+                                              f"({', '.join(posterior['episodes'])}): it is scored out of sample"}
+    observed = {k: np.asarray(v, dtype=float) for k, v in posterior["observed"].items()}
+    columns = np.array([table_labels.index(label) for label in labels])
+    held = {k: np.zeros(len(columns)) for k in ("retaliated", "settled", "tariff")}
+    for k, column in enumerate(columns):
+        exclude = np.zeros(len(table_labels), dtype=bool)
+        exclude[column] = True
+        predicted = held_out(posterior["reference"], observed, exclude=exclude)
+        for key in held:
+            held[key][k] = predicted[key][column]
+    table = posterior["reference"]
+    return {"available": True, "draws": len(table["points"]), "seeds_per_draw": table["seeds_per_draw"],
+            "note": f"each economy predicted from the posterior of the other {len(table_labels) - 1} in-sample "
+                    f"economies ({len(table['points'])} reference draws, the nearest 10% importance-weighted)",
+            "scores": {c: scored(held[c], truth[c]) for c in CATEGORIES},
+            "economies": {str(name): {c: float(held[c][i]) for c in held} for i, name in enumerate(truth["names"])}}
 
 
 # --------------------------------------------------------------------------- the report
@@ -227,8 +229,8 @@ def _fmt_interval(score: dict) -> str:
 
 
 def format_report(result: dict[str, Any]) -> str:
-    lines = [f"Back-test of {result['scenario']}: {result['seeds']} seeded runs of {result['rounds']} rounds "
-             f"against {result['history_file']}", ""]
+    lines = [f"Back-test of {result['scenario']}: {result['seeds']} runs of {result['rounds']} rounds "
+             f"against {result['history_file']}", f"Runs: {result['prediction']['note']}.", ""]
     width = max(len(e["name"]) for e in result["economies"])
     lines.append(f"{'economy':<{width}}  P(retaliate) history  P(settle) history  type (model / history)   tariff (model / history)")
     yes = {True: "yes", False: "no"}
@@ -260,9 +262,17 @@ def format_report(result: dict[str, Any]) -> str:
                  f"points of history (mean gap {path['mean_absolute_gap_points']:.1f} points).")
     fit = rule["fitted"]
     lines.append(f"Two-threshold rule: settle if deficit share < {fit['deficit_below']:.3f}; retaliate if not settled "
-                 f"and security < {fit['security_below']:.2f} (fitted like the model, on the same 14 economies).")
+                 f"and security < {fit['security_below']:.2f} (fitted on the same {len(result['economies'])} economies).")
     if loo:
         lines.append(f"Model leave-one-out: {loo.get('note', '')}")
+    if "seed_sets" in result:
+        sets = result["seed_sets"]
+        lines.append(f"Seed robustness: runs {sets['first']['runs']} give {sets['first']['retaliated']:.2f} / "
+                     f"{sets['first']['settled']:.2f}, runs {sets['second']['runs']} give {sets['second']['retaliated']:.2f} / "
+                     f"{sets['second']['settled']:.2f} (retaliated / settled, balanced accuracy).")
+    if "posterior" in result:
+        lines.append("Posterior (median [90% interval]): " + "; ".join(
+            f"{name} {s['median']:.3g} [{s['low_90']:.3g}, {s['high_90']:.3g}]" for name, s in result["posterior"].items()))
     for name, alt in result["alternative_codings"].items():
         s = alt["scores"]
         lines.append(f"Coding '{name}': retaliated {s['retaliated']['balanced_accuracy']:.2f}, "

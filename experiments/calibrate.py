@@ -6,7 +6,7 @@
 fits the six shared parameters of :data:`PRIOR` on every in-sample episode at once
 (:data:`EPISODES`: the 2018 steel and aluminium tariffs, the 2018-19 Section 301 war with
 China, the 2019 threat on Mexico; stakes from $44bn to $346bn), and writes the posterior to
-``experiments/results/posterior.json``.  The 2025 round is never run here: it is the
+``sim/scenarios/posterior.json`` (:mod:`sim.predictive` reads it).  The 2025 round is never run here: it is the
 out-of-sample test.
 
 **Why ABC-SMC (pyabc).**  The model's likelihood has no closed form (each run is a sequence of
@@ -17,7 +17,8 @@ the sequential Monte Carlo version (Toni et al. 2009; Beaumont et al. 2009; pyab
 cluster (``--scheduler``).  Each particle simulates every in-sample episode with a few seeds
 (``--seeds-per-particle``); the summary statistics are each economy's share of seeds in which it
 retaliated and settled, and its tariff at the horizon; the distance is their squared error
-against history (a Brier score, the tariff gap counted per 10 points at half weight).
+against history (a Brier score, the tariff gap counted per 25 points at half weight).  A generation
+stops drawing once it would need more than ``population / --min-acceptance`` simulations.
 
 **Leave-one-out** uses a reference table (:func:`reference_table`): ``--reference`` parameter
 draws from a defensive mixture of the prior and the posterior, each simulated on every episode.
@@ -44,7 +45,9 @@ from typing import Any
 
 import numpy as np
 
-from experiments.backtest import RESULTS, history_targets
+from experiments.backtest import history_targets
+from experiments.scoring import TARIFF_WEIGHT, distance_parts
+from sim import predictive
 
 EPISODES = ("section232_2018", "us_china_2018", "mexico_2019")  # in sample; 2025 is out of sample
 # The fitted shared parameters and their priors: wide enough that no posterior piles up at an edge.
@@ -57,19 +60,12 @@ PRIOR: dict[str, tuple[float, float, str]] = {
     "balance_weight": (0.0, 5.0, "linear"),  # share of the package per unit of deficit share
     "decision_noise": (0.003, 10.0, "log"),  # bp of GDP
 }
-TARIFF_WEIGHT = 0.5  # weight of the tariff gap (per 10 points) beside the two outcomes
-POSTERIOR_FILE = RESULTS / "posterior.json"
-POSTERIOR_VERSION = 1
 
 
 # --------------------------------------------------------------------------- parameters
 def to_model(theta: dict[str, float]) -> dict[str, float]:
     """ABC's parameters (log10 for the log-scaled ones) in model units."""
-    out = {}
-    for name, (_, _, scale) in PRIOR.items():
-        value = theta[f"log10_{name}"] if scale == "log" else theta[name]
-        out[name] = float(10 ** value) if scale == "log" else float(value)
-    return out
+    return predictive.to_model(theta, PRIOR)
 
 
 def to_abc(params: dict[str, float]) -> dict[str, float]:
@@ -119,45 +115,30 @@ class Episodes:
         return {key: np.concatenate([np.asarray(self.truth[e][key], dtype=float) for e in self.names])
                 for key in ("retaliated", "settled", "tariff")}
 
-    def simulate(self, params: dict[str, Any], seeds) -> dict[str, np.ndarray]:
-        """Each economy's share of ``seeds`` in which it retaliated and settled, and its mean tariff at the horizon."""
-        from sim.model import NegotiationModel
+    def simulate(self, params: dict[str, Any], seeds: int, first_seed: int = 0) -> dict[str, np.ndarray]:
+        """Each economy's share of ``seeds`` runs (seeds ``first_seed``...) in which it retaliated and settled, and
+        its mean tariff at the horizon, with the shared parameters ``params``."""
         from sim.world.overrides import apply_overrides
 
         out = {key: [] for key in ("retaliated", "settled", "tariff")}
         for name in self.names:
             data = apply_overrides(self.data[name], params) if params else self.data[name]
-            rows, horizon = self.rows[name], self.history[name]["horizon_rounds"]
-            sums = {key: np.zeros(len(rows)) for key in out}
-            for seed in seeds:
-                state = NegotiationModel(scenario_name=name, rng=int(seed), scenario_data=data).run(horizon).state
-                sums["retaliated"] += state.retaliated_ever[rows]
-                sums["settled"] += state.settled_ever[rows]
-                sums["tariff"] += state.avg_tariff[rows]
+            predicted = predictive.simulate(data, self.history[name]["horizon_rounds"], seeds, first_seed=first_seed)
             for key in out:
-                out[key].append(sums[key] / len(seeds))
+                out[key].append(predicted[key][self.rows[name]])
         return {key: np.concatenate(value) for key, value in out.items()}
 
 
-def distance_parts(predicted: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> np.ndarray:
-    """Each economy's contribution to the distance: squared errors of the two outcomes, plus the tariff gap
-    (per 10 points, at weight :data:`TARIFF_WEIGHT`) where history has one."""
-    gap = np.nan_to_num((np.asarray(predicted["tariff"]) - observed["tariff"]) / 0.10)
-    return ((np.asarray(predicted["retaliated"]) - observed["retaliated"]) ** 2
-            + (np.asarray(predicted["settled"]) - observed["settled"]) ** 2 + TARIFF_WEIGHT * gap ** 2)
-
-
-def _seeds_for(theta: dict[str, float], count: int) -> list[int]:
-    """Seeds derived from the parameter values: the same particle always gets the same runs."""
+def _first_seed(theta: dict[str, float]) -> int:
+    """A first seed derived from the parameter values: the same particle always gets the same runs."""
     digest = hashlib.sha256(json.dumps(sorted(theta.items())).encode()).digest()
-    rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
-    return [int(s) for s in rng.integers(0, 2**31, count)]
+    return int.from_bytes(digest[:4], "little")
 
 
 def abc_model(theta: dict[str, float], seeds_per_particle: int = 4) -> dict[str, np.ndarray]:
     """pyabc's model: simulate every in-sample episode at ``theta`` (ABC units)."""
     episodes = Episodes.default()
-    predicted = episodes.simulate(to_model(theta), _seeds_for(dict(theta), seeds_per_particle))
+    predicted = episodes.simulate(to_model(theta), seeds_per_particle, _first_seed(dict(theta)))
     return {key: np.asarray(value, dtype=float) for key, value in predicted.items()}
 
 
@@ -207,8 +188,9 @@ class _Progress(threading.Thread):
         bar.close()
 
 
-def run_abc(population: int = 300, generations: int = 8, minutes: float = 14.0, workers: int = 2,
-            scheduler: str | None = None, seeds_per_particle: int = 4, progress: bool = True) -> dict[str, Any]:
+def run_abc(population: int = 200, generations: int = 10, minutes: float = 12.0, workers: int = 2,
+            scheduler: str | None = None, seeds_per_particle: int = 2, progress: bool = True,
+            min_acceptance: float = 0.15) -> dict[str, Any]:
     """ABC-SMC on the in-sample episodes; returns the final population and the run's record."""
     import datetime
     import logging
@@ -237,12 +219,13 @@ def run_abc(population: int = 300, generations: int = 8, minutes: float = 14.0, 
     folder = tempfile.mkdtemp(prefix="tradesim-abc-")
     db = f"sqlite:///{folder}/abc.db"
     abc.new(db, observed)
-    watcher = _Progress(db, budget=int(population * generations * 3), minutes=minutes) if progress else None
+    watcher = _Progress(db, budget=int(population * generations / min_acceptance), minutes=minutes) if progress else None
     if watcher:
         watcher.start()
     started = time.monotonic()
     try:
-        history = abc.run(max_nr_populations=generations, max_walltime=datetime.timedelta(minutes=minutes))
+        history = abc.run(max_nr_populations=generations, max_walltime=datetime.timedelta(minutes=minutes),
+                          min_acceptance_rate=min_acceptance)
     finally:
         if watcher:
             watcher.done.set()
@@ -292,9 +275,9 @@ def _proposal(posterior: np.ndarray, weights: np.ndarray):
 
 
 def _table_row(args) -> dict[str, list[float]]:
-    theta, seeds = args
+    theta, seeds, first_seed = args
     episodes = Episodes.default()
-    predicted = episodes.simulate(to_model(theta), seeds)
+    predicted = episodes.simulate(to_model(theta), seeds, first_seed)
     return {key: [float(v) for v in value] for key, value in predicted.items()}
 
 
@@ -311,8 +294,8 @@ def reference_table(posterior: dict[str, Any], draws: int = 1500, seeds_per_draw
     rng = np.random.default_rng(seed)
     points = sample(rng, draws)
     importance = (1.0 / np.prod([hi - lo for lo, hi in prior_bounds().values()])) / density(points)
-    jobs = [({n: float(v) for n, v in zip(names, row)}, [int(s) for s in rng.integers(0, 2**31, seeds_per_draw)])
-            for row in points]
+    jobs = [({n: float(v) for n, v in zip(names, row)}, seeds_per_draw, int(first)) for row, first in
+            zip(points, rng.integers(0, 2**31, len(points)))]
     rows = list(tqdm(_map(_table_row, jobs, workers, scheduler), total=len(jobs), desc="reference table",
                      unit="draw", file=sys.stderr, disable=not progress))
     return {"points": points.tolist(), "importance": importance.tolist(), "seeds_per_draw": seeds_per_draw,
@@ -338,35 +321,6 @@ def _map(function, jobs: list, workers: int, scheduler: str | None):
         yield from pool.map(function, jobs, chunksize=8)
 
 
-def held_out(table: dict[str, Any], observed: dict[str, np.ndarray], keep_share: float = 0.1,
-             exclude: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The ABC posterior predictive from the reference table, fitted without the economies in ``exclude``
-    (bool over economies; None: fitted on all): the ``keep_share`` of draws nearest to history on the
-    other economies, importance-weighted.  Returns per-economy probabilities and tariffs."""
-    predictions = {k: np.asarray(v) for k, v in table["predictions"].items()}
-    parts = np.array([distance_parts({k: predictions[k][i] for k in predictions}, observed)
-                      for i in range(len(predictions["retaliated"]))])
-    used = np.ones(parts.shape[1], dtype=bool) if exclude is None else ~exclude
-    distance = parts[:, used].sum(axis=1)
-    keep = distance <= np.quantile(distance, keep_share)
-    weights = np.asarray(table["importance"]) * keep
-    weights = weights / weights.sum()
-    return {k: (weights[:, None] * v).sum(axis=0) for k, v in predictions.items()}
-
-
-def leave_one_out(table: dict[str, Any], observed: dict[str, np.ndarray], groups: list[np.ndarray]) -> dict[str, np.ndarray]:
-    """Each group of economies (one economy, or one episode) predicted from the posterior of all the others."""
-    n = len(observed["retaliated"])
-    out = {k: np.zeros(n) for k in ("retaliated", "settled", "tariff")}
-    for group in groups:
-        mask = np.zeros(n, dtype=bool)
-        mask[group] = True
-        predicted = held_out(table, observed, exclude=mask)
-        for k in out:
-            out[k][mask] = predicted[k][mask]
-    return out
-
-
 # --------------------------------------------------------------------------- summaries
 def summarise(posterior: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Posterior median and 90% interval of every parameter (model units), and where each sits in its prior."""
@@ -385,22 +339,6 @@ def summarise(posterior: dict[str, Any]) -> dict[str, dict[str, float]]:
         out[name] = {"median": unit(quantile(0.5)), "low_90": unit(quantile(0.05)), "high_90": unit(quantile(0.95)),
                      "prior": [lo, hi], "scale": scale, "mass_at_an_edge": edge}
     return out
-
-
-def posterior_draws(posterior: dict[str, Any], count: int, seed: int = 0) -> list[dict[str, float]]:
-    """``count`` parameter draws (model units) from the posterior, resampled by weight; the same for the same seed."""
-    names = list(prior_bounds())
-    weights = np.asarray(posterior["weights"]) / np.sum(posterior["weights"])
-    rng = np.random.default_rng(seed)
-    picks = rng.choice(len(weights), size=count, p=weights)
-    return [to_model({n: posterior["particles"][k][n] for n in names}) for k in picks]
-
-
-def load_posterior(path: Path = POSTERIOR_FILE) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    content = json.loads(path.read_text())
-    return content if content.get("version") == POSTERIOR_VERSION else None
 
 
 def plot_marginals(posterior: dict[str, Any], path: Path) -> Path:
@@ -440,12 +378,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
     parser.add_argument("--scheduler", default=None, help="address of a Dask scheduler (tcp://host:8786) to run on")
-    parser.add_argument("--population", type=int, default=300, help="particles per ABC-SMC generation")
-    parser.add_argument("--generations", type=int, default=8, help="at most this many generations")
-    parser.add_argument("--minutes", type=float, default=13.0, help="wall-clock budget of the ABC-SMC stage")
-    parser.add_argument("--seeds-per-particle", type=int, default=4)
+    parser.add_argument("--population", type=int, default=200, help="particles per ABC-SMC generation (default 200)")
+    parser.add_argument("--generations", type=int, default=10, help="at most this many generations (default 10)")
+    parser.add_argument("--minutes", type=float, default=12.0,
+                        help="no new generation starts after this many minutes (default 12)")
+    parser.add_argument("--min-acceptance", type=float, default=0.15,
+                        help="a generation stops after population / this many simulations, and the fit with it")
+    parser.add_argument("--seeds-per-particle", type=int, default=2)
     parser.add_argument("--reference", type=int, default=1500, help="draws of the leave-one-out reference table")
-    parser.add_argument("--out", type=Path, default=POSTERIOR_FILE)
+    parser.add_argument("--out", type=Path, default=None, help="where to write it (default: sim/scenarios/posterior.json)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     for name in ("workers", "population", "generations", "seeds_per_particle", "reference"):
@@ -453,21 +394,23 @@ def main(argv=None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.minutes <= 0:
         parser.error("--minutes must be positive")
+    if not 0 < args.min_acceptance < 1:
+        parser.error("--min-acceptance must be between 0 and 1")
     started = time.monotonic()
     fit = run_abc(args.population, args.generations, args.minutes, args.workers, args.scheduler,
-                  args.seeds_per_particle, progress=not args.no_progress)
+                  args.seeds_per_particle, progress=not args.no_progress, min_acceptance=args.min_acceptance)
     table = reference_table(fit, args.reference, args.seeds_per_particle, args.workers, args.scheduler,
                             progress=not args.no_progress)
-    content = {"version": POSTERIOR_VERSION, "episodes": list(EPISODES), "economies": Episodes.default().economies,
+    out = args.out or predictive.posterior_path()
+    content = {"version": predictive.POSTERIOR_VERSION, "episodes": list(EPISODES), "economies": Episodes.default().economies,
+               "observed": {k: [float(x) for x in v] for k, v in Episodes.default().observed().items()},
                "prior": {n: list(v) for n, v in PRIOR.items()}, "tariff_weight": TARIFF_WEIGHT, **fit,
                "reference": table, "seconds_total": time.monotonic() - started}
     content["summary"] = summarise(content)
-    from experiments.posterior import fingerprint
-
-    content["fingerprint"] = fingerprint(content)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(content) + "\n")
-    print(f"wrote {args.out} ({len(fit['particles'])} particles, {fit['simulations']} simulations, "
+    content["fingerprint"] = predictive.fingerprint(content)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(content) + "\n")
+    print(f"wrote {out} ({len(fit['particles'])} particles, {fit['simulations']} simulations, "
           f"{content['seconds_total'] / 60:.1f} min)")
     for name, s in content["summary"].items():
         print(f"  {name:<18} median {s['median']:.4g}  90% [{s['low_90']:.4g}, {s['high_90']:.4g}]  "

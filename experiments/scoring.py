@@ -1,5 +1,6 @@
 """Scores a referee asks for: balanced accuracy and Brier with bootstrap intervals, the two-threshold
-baseline rule (in sample and by leave-one-out), and the model's own leave-one-out from a grid.
+baseline rule (in sample and by leave-one-out), and the model's own leave-one-out from the calibration's
+reference table (:func:`held_out`).
 
 Used by the back-test (:mod:`experiments.backtest`) and the calibration (:mod:`experiments.calibrate`).
 """
@@ -12,6 +13,8 @@ import numpy as np
 
 CATEGORIES = ("retaliated", "settled")
 BOOTSTRAP = 2000
+TARIFF_WEIGHT = 0.5  # the calibration's weight of the tariff gap (per 25 points, a full Section 232 rate) beside the outcomes
+TARIFF_UNIT = 0.25
 
 
 # --------------------------------------------------------------------------- scoring
@@ -32,8 +35,8 @@ def score_category(probabilities: np.ndarray, truth: np.ndarray, threshold: floa
         "positives": positives,
         "accuracy": float((predicted == truth).mean()),
         "balanced_accuracy": float(np.mean(recalls)),
-        "true_positive_rate": recalls[0] if positives else float("nan"),
-        "true_negative_rate": recalls[-1] if n - positives else float("nan"),
+        "true_positive_rate": recalls[0] if positives else None,  # undefined without positives (JSON null)
+        "true_negative_rate": recalls[-1] if n - positives else None,
         "baseline_accuracy": max(positives, n - positives) / n,
         "baseline_balanced_accuracy": 0.5,
         "brier": float(np.mean((probabilities - truth) ** 2)),
@@ -94,6 +97,10 @@ def two_threshold_baseline(deficit: np.ndarray, security: np.ndarray, truth: dic
     """The rule fitted on all economies (in sample) and by leave-one-out (refit without each economy)."""
     fit = fit_two_threshold_rule(deficit, security, truth)
     in_sample = two_threshold_predictions(deficit, security, fit["deficit_below"], fit["security_below"])
+    if len(deficit) < 3:  # nothing to refit on: the rule is scored in sample only
+        return {"rule": "settle if deficit share < a; retaliate if not settled and security dependence < b",
+                "fitted": fit, "in_sample": {c: scored(in_sample[c], truth[c]) for c in CATEGORIES},
+                "leave_one_out": {c: scored(in_sample[c], truth[c]) for c in CATEGORIES}}
     held_out = {c: np.zeros(len(deficit)) for c in CATEGORIES}
     keep = np.ones(len(deficit), dtype=bool)
     for i in range(len(deficit)):
@@ -111,23 +118,41 @@ def two_threshold_baseline(deficit: np.ndarray, security: np.ndarray, truth: dic
     }
 
 
-def objective(predicted: dict[str, np.ndarray], truth: dict[str, np.ndarray], keep: np.ndarray | None = None) -> tuple:
-    """(mean balanced accuracy, minus mean Brier score) over retaliated and settled: larger is better."""
-    keep = np.ones(len(truth["retaliated"]), dtype=bool) if keep is None else keep
-    scores = [score_category(np.asarray(predicted[c])[keep], truth[c][keep]) for c in ("retaliated", "settled")]
-    return (float(np.mean([s["balanced_accuracy"] for s in scores])), -float(np.mean([s["brier"] for s in scores])))
+# --------------------------------------------------------------------------- the calibration's distance, held out
+def distance_parts(predicted: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> np.ndarray:
+    """Each economy's contribution to the distance: squared errors of the two outcomes, plus the tariff gap
+    (per :data:`TARIFF_UNIT`, at weight :data:`TARIFF_WEIGHT`) where history has one."""
+    gap = np.nan_to_num((np.asarray(predicted["tariff"]) - observed["tariff"]) / TARIFF_UNIT)
+    return ((np.asarray(predicted["retaliated"]) - observed["retaliated"]) ** 2
+            + (np.asarray(predicted["settled"]) - observed["settled"]) ** 2 + TARIFF_WEIGHT * gap ** 2)
 
 
+def held_out(table: dict[str, Any], observed: dict[str, np.ndarray], keep_share: float = 0.1,
+             exclude: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The ABC posterior predictive from the reference table, fitted without the economies in ``exclude``
+    (bool over economies; None: fitted on all): the ``keep_share`` of draws nearest to history on the
+    other economies, importance-weighted.  Returns per-economy probabilities and tariffs."""
+    predictions = {k: np.asarray(v) for k, v in table["predictions"].items()}
+    parts = np.array([distance_parts({k: predictions[k][i] for k in predictions}, observed)
+                      for i in range(len(predictions["retaliated"]))])
+    used = np.ones(parts.shape[1], dtype=bool) if exclude is None else ~exclude
+    distance = parts[:, used].sum(axis=1)
+    keep = distance <= np.quantile(distance, keep_share)
+    weights = np.asarray(table["importance"]) * keep
+    weights = weights / weights.sum()
+    return {k: (weights[:, None] * v).sum(axis=0) for k, v in predictions.items()}
 
-def leave_one_out(content: dict[str, Any], truth: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each economy's probabilities at the grid point that fits the other economies best."""
-    n = len(content["economies"])
-    held_out = {c: np.zeros(n) for c in ("retaliated", "settled")}
-    for i in range(n):
-        keep = np.ones(n, dtype=bool)
-        keep[i] = False
-        best = max(range(len(content["points"])), key=lambda k: objective(content["predictions"][k], truth, keep))
-        for c in held_out:
-            held_out[c][i] = content["predictions"][best][c][i]
-    return held_out
+
+def leave_one_out(table: dict[str, Any], observed: dict[str, np.ndarray], groups: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Each group of economies (one economy, or one episode) predicted from the posterior of all the others."""
+    n = len(observed["retaliated"])
+    out = {k: np.zeros(n) for k in ("retaliated", "settled", "tariff")}
+    for group in groups:
+        mask = np.zeros(n, dtype=bool)
+        mask[group] = True
+        predicted = held_out(table, observed, exclude=mask)
+        for k in out:
+            out[k][mask] = predicted[k][mask]
+    return out
+
 

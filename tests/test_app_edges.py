@@ -44,10 +44,10 @@ def test_status_line_counts_every_country(scenario, rounds):
 
 
 def test_event_log_does_not_say_china_hedges_toward_china():
-    settings = default_settings()
-    settings.seed = "4"  # China hedges in round 11 of this game
-    session = Session(settings)
-    session.step(11)
+    session = Session(default_settings())
+    session.model.set_strategy("China", "human")
+    session.model.set_human_choice("China", stance="hedge")
+    session.step(1)
     assert any(e["text"] == "China hedges toward China" for e in session.model.events)  # the model's own words
     lines = recent_events(session.model, limit=400)
     assert not any("China hedges toward China" in line for line in lines)
@@ -117,11 +117,11 @@ def test_terms_and_stake_are_explained_where_they_appear():
     session.step(8)
     box, rc = solara.render(Inspector(session, 1, threading.RLock()), handle_error=False)
     html = _html_of(rc)
-    assert "% of stake: every option" in html
-    for term in ("political gain", "security linkage"):
+    assert "$ a year: every option" in html and "% of stake" not in html
+    for term in ("organised import-competers", "security", "audience cost"):
         if f">{term}<" in html:  # a term in the table is explained under it
             assert f"<b>{term}</b>: " in html
-    assert "<b>political gain</b>: " in html or "political gain" not in html
+    assert ">security<" in html
     rc.close()
 
 

@@ -66,15 +66,17 @@ def test_run_backtest_shape_and_probabilities():
     assert result["history_file"] == "sim/scenarios/section232_2018_history.toml"  # not an absolute path
     assert {e["name"] for e in result["economies"]} == ECONOMIES
     for e in result["economies"]:
-        assert {"p_retaliate", "p_settle", "p_exemption", "p_quota", "p_deal", "tariff_end",
+        assert {"p_retaliate", "p_settle", "p_exemption", "p_quota", "p_rate_deal", "p_deal", "tariff_end",
                 "history_retaliated", "history_settled", "history_settlement", "history_tariff_end"} <= set(e)
         assert e["p_retaliate"] in (0.0, 0.5, 1.0) and e["p_settle"] in (0.0, 0.5, 1.0)
-        assert e["p_exemption"] + e["p_quota"] + e["p_deal"] <= 1.0 + 1e-9  # one type at a time
-    assert set(result["scores"]) == {"retaliated", "settled", "exemption", "quota", "deal"}
-    for s in result["scores"].values():
+        assert e["p_exemption"] + e["p_quota"] + e["p_rate_deal"] + e["p_deal"] <= 1.0 + 1e-9  # one type at a time
+    assert set(result["scores"]) == {"retaliated", "settled", "exemption", "quota", "rate_deal", "deal"}
+    for name, s in result["scores"].items():
         assert 0 <= s["balanced_accuracy"] <= 1 and s["baseline_balanced_accuracy"] == 0.5
-        low, high = s["interval_95"]["balanced_accuracy"]
-        assert 0 <= low <= high <= 1
+        if name != "rate_deal":  # no economy had one in 2018: one class, no interval
+            low, high = s["interval_95"]["balanced_accuracy"]
+            assert 0 <= low <= high <= 1
+    assert result["prediction"]["note"]
     path = result["tariff_path"]
     assert path["of"] == 14 and 0 <= path["within"] <= 14
     assert {"two_threshold_rule", "majority_class"} <= set(result["baselines"])
@@ -93,21 +95,27 @@ def test_the_two_threshold_rule_is_fitted_and_scored_out_of_sample():
     assert baseline["leave_one_out"]["settled"]["balanced_accuracy"] >= 0.75  # refit without each point
 
 
-def test_leave_one_out_predicts_each_economy_from_the_grid_point_that_fits_the_others():
-    """No peeking: an economy is predicted at the point chosen without it, even if another point fits it."""
-    from experiments.scoring import leave_one_out
+def test_leave_one_out_predicts_each_economy_from_the_draws_that_fit_the_others():
+    """No peeking: an economy is predicted from the reference draws nearest to history on the other economies,
+    even where other draws would fit it better."""
+    from experiments.scoring import held_out
 
-    truth = {"retaliated": np.array([True, False, True, False]), "settled": np.array([False, True, False, True])}
-    right = {"retaliated": [0.9, 0.1, 0.9, 0.1], "settled": [0.1, 0.9, 0.1, 0.9]}
-    wrong_on_a = {"retaliated": [0.1, 0.1, 0.9, 0.1], "settled": [0.9, 0.9, 0.1, 0.9]}
-    wrong_on_b = {"retaliated": [0.9, 0.9, 0.9, 0.1], "settled": [0.1, 0.1, 0.1, 0.9]}
-    content = {"economies": ["A", "B", "C", "D"], "points": [{"p": 1}, {"p": 2}],
-               "predictions": [wrong_on_a, wrong_on_b]}
-    held_out = leave_one_out(content, truth)
-    assert held_out["retaliated"][0] == pytest.approx(0.1)  # A: chosen on B, C, D -> the point wrong on A
-    assert held_out["retaliated"][1] == pytest.approx(0.9)  # B: chosen on A, C, D -> the point wrong on B
-    content["predictions"] = [right, wrong_on_a]
-    assert leave_one_out(content, truth)["retaliated"].tolist() == pytest.approx([0.9, 0.1, 0.9, 0.1])
+    observed = {"retaliated": np.array([1.0, 0.0, 1.0, 0.0]), "settled": np.array([0.0, 1.0, 0.0, 1.0]),
+                "tariff": np.array([0.2, 0.0, 0.2, 0.0])}
+    right = {"retaliated": [1, 0, 1, 0], "settled": [0, 1, 0, 1], "tariff": [0.2, 0.0, 0.2, 0.0]}
+    wrong_on_a = {"retaliated": [0, 0, 1, 0], "settled": [1, 1, 0, 1], "tariff": [0.0, 0.0, 0.2, 0.0]}
+    far = {"retaliated": [0, 1, 0, 1], "settled": [1, 0, 1, 0], "tariff": [0.0, 0.2, 0.0, 0.2]}
+    rows = [wrong_on_a] * 10 + [far] * 90
+    table = {"predictions": {k: [r[k] for r in rows] for k in observed}, "importance": [1.0] * 100}
+    exclude_a = np.array([True, False, False, False])
+    assert held_out(table, observed, exclude=exclude_a)["retaliated"][0] == pytest.approx(0.0)  # wrong on A, chosen
+    rows = [right] * 10 + [far] * 90
+    table = {"predictions": {k: [r[k] for r in rows] for k in observed}, "importance": [1.0] * 100}
+    assert held_out(table, observed, exclude=exclude_a)["retaliated"][0] == pytest.approx(1.0)
+    # importance weights count: the same draws, weighted toward the far ones, move the prediction
+    mixed = [right] * 5 + [wrong_on_a] * 5 + [far] * 90
+    table = {"predictions": {k: [r[k] for r in mixed] for k in observed}, "importance": [1.0] * 5 + [3.0] * 5 + [1.0] * 90}
+    assert held_out(table, observed, exclude=exclude_a)["retaliated"][0] == pytest.approx(0.25)
 
 
 def test_backtest_is_reproducible():
@@ -118,7 +126,9 @@ def test_backtest_is_reproducible():
 def test_cli_json_keys(tradesim_process):
     out = tradesim_process("backtest", "section232_2018", "--seeds", "2", "--json", check=True)
     data = json.loads(out.stdout)
-    assert {"economies", "scores", "baselines", "tariff_path", "alternative_codings", "leave_one_out"} <= set(data)
+    assert {"economies", "scores", "baselines", "tariff_path", "alternative_codings", "leave_one_out",
+            "prediction", "seed_sets"} <= set(data)
+    assert data["seed_sets"]["second"]["runs"] == "2-3"  # a disjoint set of runs
     assert {"name", "p_retaliate", "p_settle", "history_retaliated", "history_settled"} <= set(data["economies"][0])
     # the table is named by a path inside the project, not the install folder
     assert data["history_file"] == "sim/scenarios/section232_2018_history.toml"

@@ -60,12 +60,15 @@ def test_a_voluntary_export_restraint_hands_the_rent_to_the_exporter():
 
 
 def test_alignment_costs_trade_with_china():
-    """A partner that accepts the anti-China demands is punished by China; one that refuses is not."""
+    """A partner that commits to the anti-China demands in a deal is punished by China; one that refuses is not.
+    (It does not expect the punishment here, prior_china_punishment 0, so that the deal is made.)"""
 
     def welfare_when(accepted):
         model = NegotiationModel(
             scenario_name="section232_2018", rng=3,
-            overrides={"South Korea.strategy": "human", "china_punish_probability": 1.0, "relief_probability": 0.0},
+            overrides={"South Korea.strategy": "human", "china_punish_probability": 1.0, "relief_probability": 1.0,
+                       "prior_china_punishment": 0.0, "balance_weight": 0.5, "linkage_cost": 0.0,
+                       "security_linkage": 0.0},
         )
         model.set_human_choice("South Korea", accepted=accepted, stance="wait")
         model.step()
@@ -73,7 +76,7 @@ def test_alignment_costs_trade_with_china():
         return model.state.welfare[i], model.state.china_punished[i]
 
     refused, punished_refused = welfare_when([])
-    aligned, punished_aligned = welfare_when(["address_china", "wto_cases"])
+    aligned, punished_aligned = welfare_when(["address_china", "wto_cases", "korus"])
     assert punished_aligned and not punished_refused
     assert aligned < refused - 0.1  # $bn per year lost on trade with China
 

@@ -102,7 +102,7 @@ def test_one_declaration_one_wording_wherever_a_value_comes_from(tmp_path):
     """patience is declared once: a file, a parameter override and a country override say the same."""
     expected = "is out of range; expected a number from 0 to 0.999"
     with pytest.raises(ScenarioError, match=r"countries\[Canada\]\.patience = 1.5 " + expected):
-        load_scenario(_mutate(tmp_path, "commitment_round = 3", "commitment_round = 3\npatience = 1.5"))
+        load_scenario(_mutate(tmp_path, "pivotal_export_share = 0.072", "pivotal_export_share = 0.072\npatience = 1.5"))
     with pytest.raises(ParameterError, match="parameter 'patience' = '1.5' " + expected):
         load_scenario("section232_2018", {"patience": "1.5"})
     with pytest.raises(ParameterError, match="Canada.patience = '1.5' " + expected):

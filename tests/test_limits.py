@@ -331,7 +331,8 @@ def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
     for name, field in PARAMS.items():
         assert f"  {name} = " in listing and field.describe_range() in listing
     assert "security_dependence    (a number from 0 to 1)" in listing
-    assert "us_toughness = 0.143    (a number from 0 to 1)" in tradesim("params", "us_toughness").stdout
+    assert f"us_toughness = {PARAMS['us_toughness'].default:g}    (a number from 0 to 1)" in tradesim(
+        "params", "us_toughness").stdout
     run_help = tradesim("run", "--help").stdout
     from ui.exercises import list_exercises
 

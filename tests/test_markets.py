@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.utility import mechanism_costs
+from agents.us_rule import rates_under
 from sim import NegotiationModel, load_scenario
 from sim.world import economics
 
@@ -56,7 +57,7 @@ def test_what_enters_duty_free_under_usmca_pays_no_tariff():
     assert usmca["exporter_welfare"][0, 0] > without["exporter_welfare"][0, 0]
     model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
     i, k = model.world.names.index("Canada"), model.world.sector_names.index("other")
-    assert model.world.duty_free[i, k] == pytest.approx(0.38)
+    assert model.world.duty_free[i, k] == pytest.approx(0.7)  # qualifying, not only claimed (the source says why)
 
 
 def test_the_price_taking_supplier_sees_what_the_market_clears_at():
@@ -78,9 +79,12 @@ def test_2025_sectors_have_their_own_dated_and_stacked_rates():
     model.run(3)  # 4 June 2025: metals to 50%, the UK stays at 25%
     assert model.state.schedule[japan, metals] == pytest.approx(0.50)
     assert model.state.schedule[uk, metals] == pytest.approx(0.25)
-    assert not world.negotiable[metals] and not world.negotiable[autos] and world.negotiable[other]
-    relieved = model.united_states.relieved_rates()
-    assert relieved[japan, autos] == pytest.approx(0.25) and relieved[japan, other] == pytest.approx(0.10)
+    assert model.state.schedule[china, metals] == pytest.approx(0.70)  # 50% + the 20% fentanyl duty, stacked
+    assert world.negotiable[metals] and world.negotiable[autos] and world.negotiable[other]
+    assert not world.grace[metals] and not world.grace[autos] and world.grace[other]
+    rates = rates_under(model)
+    assert rates["deal_full"][japan, autos] == 0.0 and rates["deal_full"][japan, other] == pytest.approx(0.10)
+    assert rates["grace"][japan, autos] == pytest.approx(0.25)  # the pause left the Section 232 rates in force
 
 
 def test_the_2025_test_set_has_twenty_economies_with_sources():
@@ -93,20 +97,26 @@ def test_the_2025_test_set_has_twenty_economies_with_sources():
 
 
 def test_an_investment_pledge_moves_wages_it_is_not_a_transfer():
-    def us_welfare(accepted):
-        model = NegotiationModel(scenario_name="reciprocal_2025", rng=0,
-                                 overrides={"Japan.strategy": "human", "relief_probability": 0.0})
-        model.set_human_choice("Japan", accepted=accepted, stance="wait")
-        model.step()
-        return model.state.us_welfare, model
-
-    without, _ = us_welfare([])
-    pledged, model = us_welfare(["investment_pledge"])
+    """A pledge in a deal moves plants: the U.S. gains the wages (pledge_output_share of it), not the dollars."""
+    open_params = {"balance_weight": 0.0, "relief_probability": 1.0, "decision_noise": 0.0, "security_linkage": 0.0,
+                   "china_punishment": 0.0, "audience_cost": 0.0, "pledge_output_share": 0.05}
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0, overrides={"Japan.strategy": "human", **open_params})
     i, j = model.world.names.index("Japan"), model.world.demand_ids.index("investment_pledge")
-    stake = model.world.stake(model.state.schedule)[i]
+    model.set_human_choice("Japan", stance="wait")
+    model.step()
+    with_pledge = np.flatnonzero(model.outlook.feasible[0, i] & model.options.accept[:, j])
+    assert len(with_pledge), "a deal with the pledge exists"
+    package = [model.world.demand_ids[d] for d in np.flatnonzero(model.options.accept[with_pledge[0]])]
+    model.set_human_choice("Japan", accepted=package, stance="wait")
+    model.step()
+    assert model.state.relieved[i] and model.state.deal_accepted[i, j]
+    pledged = model.state.us_welfare
+    model.state.deal_accepted[i, j] = False  # the same deal, without the pledge
+    model._update_trade(model.state.retaliation_value, np.zeros(model.world.n))
+    moved = pledged - model.state.us_welfare
+    stake = model.world.stake(model.world.schedule0)[i]
     pledge_per_year = load_scenario("reciprocal_2025").demands[j].cost_share * stake
-    moved = pledged - without
-    assert moved == pytest.approx(pledge_per_year * model.params["pledge_output_share"], rel=0.05)
+    assert moved == pytest.approx(pledge_per_year * model.params["pledge_output_share"], rel=0.01)
     assert moved < 0.5 * pledge_per_year  # far from one for one
 
 
@@ -114,8 +124,8 @@ def test_transshipment_rules_cost_more_where_more_chinese_value_is_embedded():
     model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
     world = model.world
     j = world.demand_ids.index("no_transshipment")
-    us = model.united_states
-    costs = mechanism_costs(world, us.relieved_rates(), us.tariff_rates(), model.state.price_index, model.params)
+    rates = rates_under(model)
+    costs = mechanism_costs(world, rates["deal_full"], rates["tariffed"], model.state.price_index, model.params)
     stake = world.stake(model.state.schedule)
     share = costs[:, j] / stake
     vietnam, japan, china = (world.names.index(n) for n in ("Vietnam", "Japan", "China"))

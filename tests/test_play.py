@@ -88,7 +88,8 @@ def test_moves_reach_the_model_and_shadow_moves_in_lockstep():
     assert sorted(session.model.countries[i].accepted_demands) == ["export_cap", "security"]
     session.play_round([], "retaliate")
     assert session.model.countries[i].stance == "retaliate"
-    assert bool(session.model.state.retaliated_ever[i])
+    assert session.model.countries[i].counter_tariffs == "announced"  # published; in force once it faces the tariffs
+    assert not session.model.state.retaliated_ever[i]
     assert session.model.round == session.play.shadow.round == 2
     assert [m["you"] for m in session.play.moves] == ["accept export_cap, security", "retaliate"]
     assert session.series.rounds == [0, 1, 2]

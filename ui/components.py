@@ -18,7 +18,7 @@ from ui.exercises import list_exercises, markdown_html
 from ui.inspector import inspect_country
 from ui.play import consequence
 from ui.session import Session
-from ui.texts import CLASSROOM_STAKE_HELP, EXERCISE_SECTIONS_SHOWN, STAKE_HELP
+from ui.texts import CLASSROOM_STAKE_HELP, EXERCISE_SECTIONS_SHOWN, STAKE_HELP, value_text
 
 
 def esc(value) -> str:
@@ -92,9 +92,10 @@ def Inspector(session: Session, version: int, lock: threading.RLock):
     if info["utilities"]:
         util_rows = "".join(
             f"<tr><td>{'&#9654; ' if label == info['chosen'] else ''}{esc(label)}</td>"
-            f"<td style='text-align:right;padding-left:1em'>{value:+.2f}</td></tr>"
+            f"<td style='text-align:right;padding-left:1em'>{value_text(value, info['classroom'])}</td></tr>"
             for label, value in info["utilities"])
-        why = (f"<h4 style='margin:0.6em 0 0.2em'>Why: what each option was worth (% of stake), best first</h4>"
+        unit = "% of trade" if info["classroom"] else "$ a year"
+        why = (f"<h4 style='margin:0.6em 0 0.2em'>Why: what each option was worth ({unit}), best first</h4>"
                f"<p style='margin:0'>{esc(info['why'])}</p><table>{util_rows}</table>"
                f"<p style='color:#777;margin:0'>top {len(info['utilities'])} of {info['n_options']} options</p>"
                f"<p class='tradesim-help' style='color:#555;margin:2px 0'>{esc(stake_help(info))}</p>")
@@ -115,14 +116,11 @@ DEMAND_MARKS = {"accepted": "&#10004; accepted", "refused": "&#10008; refused", 
 
 
 def stake_help(info: dict) -> str:
-    if info["classroom"]:
-        return CLASSROOM_STAKE_HELP
-    amount = f" (${info['stake_bn']:.2f}bn a year for {info['name']})" if info.get("stake_bn") else ""
-    return STAKE_HELP.format(amount=amount)
+    return CLASSROOM_STAKE_HELP if info["classroom"] else STAKE_HELP
 
 
 def _breakdown_table(breakdown: dict) -> str:
-    """Chosen option against the best option of each other stance, term by term (% of stake)."""
+    """Chosen option against the best option of each other stance, term by term ($ a year)."""
     head = "".join(f"<th style='text-align:right;padding-left:0.8em' title='{esc(o)}'>[{k + 1}]</th>"
                    for k, o in enumerate(breakdown["options"]))
     legend = "; ".join(f"[{k + 1}] {esc(o)}" + (" (chosen)" if k == 0 else "")
@@ -130,7 +128,7 @@ def _breakdown_table(breakdown: dict) -> str:
 
     def row(name, values, bold=False):
         tip = f" title='{esc(UTILITY_TERMS[name])}'" if name in UTILITY_TERMS else ""
-        cells = "".join(f"<td style='text-align:right;padding-left:0.8em'>{v:+.2f}</td>" if abs(v) >= 0.005
+        cells = "".join(f"<td style='text-align:right;padding-left:0.8em'>{value_text(v)}</td>" if abs(v) >= 5e-5
                         else "<td style='text-align:right;padding-left:0.8em;color:#999'>&middot;</td>" for v in values)
         style = " style='font-weight:bold;border-top:1px solid #ccc'" if bold else ""
         return f"<tr{style}><td{tip}>{esc(name)}</td>{cells}</tr>"
@@ -139,7 +137,7 @@ def _breakdown_table(breakdown: dict) -> str:
     body += row("total", breakdown["totals"], bold=True)
     glossary = "".join(f"<li><b>{esc(name)}</b>: {esc(UTILITY_TERMS[name])}</li>"
                        for name, _ in breakdown["terms"] if name in UTILITY_TERMS)
-    return (f"<h4 style='margin:0.6em 0 0.2em'>What drove it, term by term (% of stake)</h4>"
+    return (f"<h4 style='margin:0.6em 0 0.2em'>What drove it, term by term ($ a year)</h4>"
             f"<p style='margin:0;color:#555'>{legend}</p>"
             f"<table class='tradesim-breakdown'><tr><th></th>{head}</tr>{body}</table>"
             f"<ul class='tradesim-glossary' style='margin:4px 0;padding-left:18px;color:#555;font-size:13px'>"
@@ -295,9 +293,9 @@ def PlayRound(view: dict, on_play, on_finish=None, on_stop=None, play_label: str
                     f"<tr><td style='vertical-align:top;padding-right:8px'><b>{esc(s['title'])}</b></td>"
                     f"<td>{esc(s['help'])}"
                     + (f"<br><span style='color:#555'>Best version this round: {esc(s['best_option'])} "
-                       f"({s['best_utility']:+.2f}% of stake)</span>" if s["best_option"] else "")
+                       f"({value_text(s['best_utility'], view['classroom'])})</span>" if s["best_option"] else "")
                     + "</td></tr>" for s in view["stances"])
-                help_text = CLASSROOM_STAKE_HELP if view["classroom"] else STAKE_HELP.format(amount="")
+                help_text = CLASSROOM_STAKE_HELP if view["classroom"] else STAKE_HELP
                 solara.HTML(tag="div", unsafe_innerHTML=(
                     f"<h4 style='margin:8px 0 2px 0'>Options and their likely consequences</h4><table>{rows}</table>"
                     f"<p class='tradesim-help' style='color:#555;margin:4px 0'>{esc(help_text)}</p>"),
@@ -311,12 +309,13 @@ def PlayRound(view: dict, on_play, on_finish=None, on_stop=None, play_label: str
             style="font-size:14px;margin:8px 0")
         solara.Switch(label="Show what the agent would do, and why", value=show_agent)
         if show_agent.value:
-            top = "".join(f"<tr><td>{k + 1}.</td><td>{esc(name)}</td><td style='text-align:right;padding-left:1em'>{u:+.2f}</td></tr>"
-                          for k, (name, u) in enumerate(view["utilities"][:5]))
+            top = "".join(f"<tr><td>{k + 1}.</td><td>{esc(name)}</td><td style='text-align:right;padding-left:1em'>"
+                          f"{value_text(u, view['classroom'])}</td></tr>" for k, (name, u) in enumerate(view["utilities"][:5]))
             solara.HTML(tag="div", classes=["tradesim-advice"], unsafe_innerHTML=(
-                "<p style='margin:0'>The agent weighs every option by its expected value this round (percent of its "
-                "stake in U.S. trade), given its beliefs about how the U.S. and China will respond, and picks the best "
-                f"one most of the time (decision noise {view['noise']:g}). Its top options now:</p>"
+                "<p style='margin:0'>The agent weighs every option by what it is worth to its government this round "
+                "(dollars a year: welfare plus the political terms), given the deal the U.S. would strike and how it "
+                "expects the U.S. and China to respond, and picks the best stance, give or take its own preferences "
+                f"(decision noise {view['noise']:g}). Its top options now:</p>"
                 f"<table>{top}</table>"), style="font-size:13px")
         with solara.Row(gap="8px"):
             solara.Button(play_label, color="primary", classes=ACTION, disabled=not can_play,

@@ -62,10 +62,14 @@ def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
     elif (rule := rule_explanation(name, agent.strategy)) is not None:
         why = rule
     elif rank == 1:
-        why = f"{name} chose the option with the highest expected utility."
-    else:
+        why = f"{name} chose the option worth most to its government."
+    elif model.is_classroom:
         why = (f"{name} chose the option ranked {rank} of {len(ranked)}: decision noise "
                f"({model.params['decision_noise']:g}) makes choices random around the best one.")
+    else:
+        why = (f"{name} chose the option ranked {rank} of {len(ranked)}: its government's own preference for that "
+               f"stance (decision noise {model.params['decision_noise']:g} basis points of its GDP, drawn once per run) "
+               "outweighs the difference.")
     return {
         "name": name,
         "classroom": model.is_classroom,
@@ -87,7 +91,6 @@ def inspect_country(model, name: str, top: int = 6) -> dict[str, Any]:
         "utilities": ranked[:top],
         "n_options": len(ranked),
         "breakdown": _breakdown(agent.explain()),
-        "stake_bn": float(model.outlook.stake[i]) if getattr(model, "outlook", None) is not None and decided else None,
         "beliefs": agent.beliefs(),
     }
 
@@ -95,7 +98,7 @@ def _breakdown(explanation: dict) -> dict | None:
     """The inspector's term-by-term table: terms that are zero for every option shown are left out."""
     if not explanation:
         return None
-    terms = [(name, values) for name, values in explanation["terms"] if any(abs(v) >= 0.005 for v in values)]
+    terms = [(name, values) for name, values in explanation["terms"] if any(abs(v) >= 5e-5 for v in values)]
     return {"options": explanation["options"], "terms": terms, "totals": explanation["totals"]}
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from agents.options import describe_move
 from sim.world import history
 from sim.world.errors import ParameterError, UserError
-from ui.texts import CLASSROOM_HELP, CLASSROOM_TITLES, STANCE_HELP, STANCE_TITLES
+from ui.texts import CLASSROOM_HELP, CLASSROOM_TITLES, STANCE_HELP, STANCE_TITLES, value_text
 
 if TYPE_CHECKING:
     from sim.model import NegotiationModel
@@ -67,7 +67,7 @@ def option_label(model: "NegotiationModel", country: str, accepted, stance: str)
 
 
 class RoundPreview:
-    """What every option is worth to every country *this* round (percent of stake), best first.
+    """What every option is worth to every country *this* round ($bn a year), best first.
 
     A throw-away copy of the model plays the round: the utilities a country's decision is
     based on depend only on the state before the round, so they are exactly those the real
@@ -133,7 +133,7 @@ class PlayGame:
         return [d for j, d in enumerate(world.demand_ids) if world.applicable[self.index, j]]
 
     def preview(self) -> dict[str, float]:
-        """Utility (percent of stake) of every option *this* round, best first (see :class:`RoundPreview`)."""
+        """Value ($bn a year) of every option *this* round, best first (see :class:`RoundPreview`)."""
         return self._preview.of(self.index)
 
     def options_by_stance(self) -> dict[str, list[tuple[str, float]]]:
@@ -309,10 +309,11 @@ def consequence(view: dict[str, Any], label: str) -> str:
     rank = labels.index(label) + 1
     value = ranked[rank - 1][1]
     best_label, best_value = ranked[0]
+    classroom = view.get("classroom", False)
     if rank == 1:
-        return f"Your move is the model's best option this round ({value:+.2f}% of stake)."
-    return (f"Your move is worth {value:+.2f}% of stake this round, rank {rank} of {len(ranked)}; "
-            f"the best is '{best_label}' ({best_value:+.2f}%).")
+        return f"Your move is the model's best option this round ({value_text(value, classroom)} a year)."
+    return (f"Your move is worth {value_text(value, classroom)} a year this round, rank {rank} of {len(ranked)}; "
+            f"the best is '{best_label}' ({value_text(best_value, classroom)}).")
 
 def debrief(game: PlayGame) -> dict[str, Any]:
     """Compare the person's game with the agent's (shadow game) and with history."""

@@ -17,9 +17,18 @@ STANCE_HELP = {
 }
 
 # What the inspector's and the play panel's numbers mean, shown where they appear.
-STAKE_HELP = ("% of stake: every option's value is given in percent of the country's stake, its exports to the "
-              "U.S. in the disputed sectors{amount}, so that large and small economies compare. Higher is better.")
-CLASSROOM_STAKE_HELP = "% of stake: every option's value in percent of the trade each country has with each partner."
+STAKE_HELP = ("$ a year: every option's value to the government, in dollars a year against free trade: its "
+              "exporters' surplus and the political terms of its objective (docs/model.md). Higher is better.")
+CLASSROOM_STAKE_HELP = "% of trade: every option's value in percent of the trade each country has with each partner."
+
+
+def value_text(value: float, classroom: bool = False) -> str:
+    """An option's value as people read it: ``+$12m``, ``-$1.3bn`` a year (classroom games: ``+0.12%`` of trade)."""
+    from sim.world.units import money
+
+    if classroom:
+        return f"{value:+.2f}%"
+    return ("+" if value >= 0 else "") + money(value)
 
 CLASSROOM_TITLES = {"wait": "Stay open", "retaliate": "Retaliate"}
 

@@ -31,7 +31,7 @@ class NegotiationState:
     tariffs: np.ndarray  # [n, s] effective U.S. rates
     quota: np.ndarray  # [n, s] bool, sector trades under the export cap
     price_index: np.ndarray  # [s] U.S. import price index per sector after the last round (1 = free trade)
-    challenged: np.ndarray  # [n] bool, it has retaliated or hedged since its last deal (the U.S. answered once)
+    challenged: np.ndarray  # [n] bool, it has hedged toward China since its last deal (the U.S. answers the first hedge)
     shocks: np.ndarray  # [n, stances] each government's persistent preference for each stance, $bn/yr
     # choices of the current round
     option: np.ndarray
