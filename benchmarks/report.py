@@ -49,7 +49,10 @@ def markdown_table(rows: list[dict], env: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(out_dir: Path, rows: list[dict], env: dict, table: str) -> None:
+def write_results(out_dir: Path, rows: list[dict], env: dict, table: str) -> list[Path]:
+    """Write latest.json and latest.md into ``out_dir``; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "latest.json").write_text(json.dumps({"environment": env, "rows": rows}, indent=2) + "\n")
-    (out_dir / "latest.md").write_text(table)
+    figures, markdown = out_dir / "latest.json", out_dir / "latest.md"
+    figures.write_text(json.dumps({"environment": env, "rows": rows}, indent=2) + "\n")
+    markdown.write_text(table)
+    return [figures, markdown]
