@@ -320,6 +320,16 @@ def test_run_output_separates_the_final_treatment_from_what_happened_at_some_poi
     assert {"final_treatment", "settled_ever", "retaliated_ever"} <= set(china) and "settled" not in china
 
 
+def test_run_out_names_the_file_it_wrote_and_keeps_json_clean(tradesim, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "records.parquet"
+    result = tradesim("run", "classroom", "--rounds", "2", "--out", out, "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["rounds"] == 2
+    assert result.stderr.splitlines() == [f"wrote {out} (6 rows: one per country and round)"]
+    assert len(pd.read_parquet(out)) == 6  # 2 countries, rounds 0-2
+
+
 def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")  # help text unwrapped
     import cli
