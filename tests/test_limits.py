@@ -339,14 +339,31 @@ def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
     from sim.world.params import PARAMS
 
     for name, field in PARAMS.items():
-        assert f"  {name} = " in listing and field.describe_range() in listing
+        assert f"  {name} = " in listing and f"({field.describe_range(count=False)})" in listing
     assert "security_dependence    (a number from 0 to 1)" in listing
+    # one bracket per range, the unit after it: not "(a whole number from 0 to 1,000 (at most 1,000 round))"
+    assert "  deadline_extension = 0    (a whole number from 0 to 1,000) [rounds]" in listing
+    assert "  deadline_round = 0    (a whole number from 0 to 1,000)\n" in listing
+    assert [line for line in listing.splitlines() if re.search(r"\([^)]*\(", line) and "at most" in line] == []
     assert "us_toughness = 0.143    (a number from 0 to 1)" in tradesim("params", "us_toughness").stdout
     run_help = tradesim("run", "--help").stdout
     from ui.exercises import list_exercises
 
     for exercise in list_exercises():
         assert exercise.name in run_help
+
+
+def test_every_count_names_its_unit_in_the_plural():
+    """A whole number with a unit is a count, stated as "at most 1,000 rounds": never "at most 1,000 round"."""
+    from experiments import spec
+    from sim.world import schema
+    from sim.world.params import PARAMS
+
+    fields = [*PARAMS.values(), *schema.COUNTRY.values(), *schema.SCENARIO_HEAD.values(), schema.ROUNDS_OPTION,
+              schema.BACKTEST_SEEDS, schema.WORKERS_OPTION, schema.MAX_SESSIONS_OPTION, *spec.SWEEP_FIELDS.values()]
+    counts = [field for field in fields if field.kind is int and field.unit]
+    assert {field.name for field in counts} >= {"rounds", "--rounds", "--seeds", "n_countries", "replications"}
+    assert [f"{field.name}: {field.unit}" for field in counts if not field.unit.endswith("s")] == []
 
 
 def test_sweeps_folder_is_git_ignored():

@@ -74,8 +74,12 @@ class Field:
     def with_default(self, default: Any) -> Field:
         return replace(self, default=default)
 
-    def describe_range(self) -> str:
-        """What the value may be, in words: "a number from 0 to 1", "one of grim, myopic", ..."""
+    def describe_range(self, count: bool = True) -> str:
+        """What the value may be, in words: "a number from 0 to 1", "one of grim, myopic", ...
+
+        A whole number with a unit is a count, and ``count`` adds the bound in the user's
+        words: "a whole number from 0 to 100,000 (at most 100,000 rounds)".
+        """
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind is bool:
@@ -97,7 +101,7 @@ class Field:
             text = f"a {noun} <= {_num(self.high)}"
         else:
             text = f"a {noun}"
-        if self.high is not None and self.kind is int and self.unit:
+        if count and self.high is not None and self.kind is int and self.unit:
             text += f" (at most {_num(self.high)} {self.unit})"  # the bound in the user's words
         return text
 
