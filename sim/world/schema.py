@@ -183,6 +183,9 @@ class Field:
             whole = int(value) if isinstance(value, int) or _is_numpy_number(value) else _exact_int(value, number)
             if self._outside(whole):
                 raise self.out_of_range(value, where, error)
+            if not _written_whole(value):  # 1e3, 2.0, 1_000: a count is written in digits, and stays an int
+                raise error(f"{where} got {value!r}; expected {self.describe_range()}, in digits only: "
+                            f"{whole}, not {value!r}")
             return whole
         if self._outside(number):
             raise self.out_of_range(value, where, error)
@@ -220,6 +223,16 @@ def _exact_int(value: Any, number: float) -> int:
         except ValueError:
             pass
     return int(number)
+
+
+WHOLE_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def _written_whole(value: Any) -> bool:
+    """Whether a whole number was given as one: an int, or text of ASCII digits (not 1e3, 2.0 or 1_000)."""
+    if isinstance(value, str):
+        return WHOLE_TEXT.fullmatch(value) is not None
+    return isinstance(value, int) or (_is_numpy_number(value) and value.dtype.kind in "iu")
 
 
 def _is_numpy_number(value: Any) -> bool:
