@@ -3,50 +3,30 @@
 Writes ``DIR/latest.json`` (all figures, with the machine and versions) and
 ``DIR/latest.md`` (the table), and says so.  DIR is a scratch folder,
 ``benchmarks/scratch`` (git-ignored), unless ``--out DIR`` names another;
-``--record`` writes ``benchmarks/results``, the figures committed with the code,
-and is a deliberate choice: a plain run never touches them.
+``--record`` writes ``benchmarks/results``, the figures committed with the code
+(see :mod:`benchmarks.report`).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"  # committed: written only with --record
-SCRATCH = HERE / "scratch"  # git-ignored: where a plain run writes
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    from benchmarks.report import add_output_options
+
     parser = parser or argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: tiny sizes and one or two repeats (figures are not meaningful)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--out", default=None, metavar="DIR",
-                       help="directory for latest.json and latest.md (default: benchmarks/scratch, git-ignored)")
-    where.add_argument("--record", action="store_true",
-                       help="write benchmarks/results/latest.json and latest.md, the figures committed with the code")
+    add_output_options(parser, "latest.json and latest.md")
     parser.add_argument("--skip", action="append", default=[], choices=("sweeps", "app"),
                         help="leave out the sweep or the app rows (repeatable)")
     return parser
 
 
-def output_dir(args: argparse.Namespace) -> Path:
-    """Where this run writes, checked (created if missing, writable) before anything is measured."""
-    from sim.world.errors import UserError
-    from sim.world.paths import check_output_dir
-
-    if args.record:
-        if args.quick:
-            raise UserError("--record writes the committed benchmarks/results: not with --quick, "
-                            "whose figures are not meaningful (leave out --record, or --quick)")
-        return check_output_dir(RESULTS, "--record")
-    return check_output_dir(args.out if args.out is not None else SCRATCH, "--out")
-
-
 def run(args: argparse.Namespace) -> int:
-    from benchmarks.report import environment, markdown_table, write_results
+    from benchmarks.report import environment, markdown_table, output_dir, shown, write_results
     from benchmarks.suite import run_all
 
     def log(text: str) -> None:
@@ -59,16 +39,8 @@ def run(args: argparse.Namespace) -> int:
     written = write_results(out, rows, env, table)
     print(table)
     for path in written:
-        log(f"wrote {_shown(path)}")
+        log(f"wrote {shown(path)}")
     return 0
-
-
-def _shown(path: Path) -> Path:
-    """``path`` relative to the current folder when it is inside it (as a user would type it)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,9 +73,10 @@ def test_bench_writes_a_scratch_folder_and_says_so_and_records_only_when_asked(t
     (--quick, without the sweep and app rows: they start worker pools and render figures, and have their own tests.)
     """
     import benchmarks.__main__ as bench
+    from benchmarks import report
 
-    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results")
-    monkeypatch.setattr(bench, "SCRATCH", tmp_path / "scratch")
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(report, "SCRATCH", tmp_path / "scratch")
     monkeypatch.chdir(tmp_path)
     assert bench.main(["--quick", "--skip", "app", "--skip", "sweeps"]) == 0
     out, err = capsys.readouterr()
@@ -97,7 +98,7 @@ def test_bench_writes_a_scratch_folder_and_says_so_and_records_only_when_asked(t
         assert result.returncode == 2 and result.stdout == "", result
         assert len(result.stderr.splitlines()) == 1 and words in result.stderr, result.stderr
     assert not (tmp_path / "results").exists()
-    assert bench.output_dir(bench.build_parser().parse_args(["--record"])) == tmp_path / "results"
+    assert report.output_dir(bench.build_parser().parse_args(["--record"])) == tmp_path / "results"
 
 
 def test_missing_neighbours_give_not_available(monkeypatch):
