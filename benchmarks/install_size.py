@@ -39,7 +39,7 @@ GOALS_MB = {"app": 1024, "tests": 1536}
 ENVIRONMENTS = (
     ("app", ["uv", "run", "--locked", "tradesim", "--version"], "uv run tradesim app"),
     ("tests", ["uv", "run", "--locked", "pytest", "--version"], "uv run pytest"),
-    ("app dependencies alone", ["uv", "sync", "--locked", "--no-dev"], "(reference: no dev group)"),
+    ("app dependencies alone", ["uv", "sync", "--locked", "--no-dev"], "reference: without the dev group"),
 )
 # parts of an environment worth naming (relative to .venv; site-packages is found)
 PARTS = ("share/solara", "SITE/pyarrow", "SITE/playwright", "SITE/scipy", "SITE/pandas", "SITE/numpy",
@@ -98,9 +98,11 @@ def markdown(run: dict) -> str:
         status = "" if goal is None else ("met" if row["size_mb"] <= goal else "**not met**")
         lines.append(f"| {row['environment']} ({row['stands_for']}) | `{row['made_by']}` | {row['size_mb']:,} MB | "
                      f"{row['bytecode_mb']:,} MB | {'' if goal is None else f'<= {goal:,} MB'} | {status} |")
-    lines += ["", "Largest parts (MB): " + "; ".join(
-        f"{row['environment']}: " + ", ".join(f"{k} {v}" for k, v in row["parts_mb"].items())
-        for row in run["environments"]), "",
+    names = [row["environment"] for row in run["environments"]]
+    lines += ["", "Largest parts, MB:", "", "| part | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for part in dict.fromkeys(k for row in run["environments"] for k in row["parts_mb"]):
+        lines.append(f"| {part} | " + " | ".join(str(row["parts_mb"].get(part, "-")) for row in run["environments"]) + " |")
+    lines += ["",
         "MB = 1,024 KiB as `du -sk` counts them; no environment holds torch, an nvidia-* wheel or triton"
         if not any(row["gpu_stack"] for row in run["environments"]) else
         "GPU stack present: " + ", ".join(sorted({p for row in run["environments"] for p in row["gpu_stack"]}))]
