@@ -3,12 +3,15 @@
     tradesim scenarios
     tradesim params [NAME ...]
     tradesim run SCENARIO [--rounds N] [--seed S] [--set key=value ...] [--out FILE] [--json]
+    tradesim run --exercise NAME
     tradesim explain SCENARIO COUNTRY [--rounds N] [--seed S] [--set key=value ...] [--json]
     tradesim sweep CONFIG [--workers N] [--out DIR] [--resume] [--scheduler ADDRESS]
     tradesim analyze DIR
     tradesim backtest SCENARIO [--seeds K] [--json]
-    tradesim bench [--quick]
+    tradesim bench [--quick] [--out DIR | --record]
     tradesim app [--host 127.0.0.1] [--port P]
+
+(README.md's command list has every option; tests/test_newcomer.py checks it.)
 
 Building the parser imports nothing heavy: each subcommand imports the model,
 pandas or Dask inside its handler, so ``--help`` and argument errors answer at

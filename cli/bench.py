@@ -1,4 +1,4 @@
-"""``tradesim bench [--quick] [--out DIR]``: the same as ``python -m benchmarks``."""
+"""``tradesim bench [--quick] [--out DIR | --record]``: the same as ``python -m benchmarks``."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def handle(args) -> int:
     for group, fields in groups.items():
         print(f"\n{group}")
         for field in fields:
-            print(f"  {field.name} = {_default(field.default)}    ({field.describe_range()})")
+            print(f"  {field.name} = {_default(field.default)}    {_range(field)}")
             for line in textwrap.wrap(field.help, 88):
                 print(f"      {line}")
     if args.names:
@@ -38,10 +38,14 @@ def handle(args) -> int:
     print("all.FIELD=VALUE for every country, scale.FIELD=K to multiply each country's own value;")
     print("a sector's exports as COUNTRY.SECTOR=VALUE (e.g. Canada.steel=5).")
     for name in (*COUNTRY_NUMBERS, "strategy", "initial_treatment"):
-        field = COUNTRY[name]
-        unit = f" [{field.unit}]" if field.unit else ""
-        print(f"  {name}    ({field.describe_range()}){unit}")
+        print(f"  {name}    {_range(COUNTRY[name])}")
     return 0
+
+
+def _range(field) -> str:
+    """'(a whole number from 0 to 1,000) [rounds]': the range, then the unit, as in every line of the list."""
+    unit = f" [{field.unit}]" if field.unit else ""
+    return f"({field.describe_range(count=False)}){unit}"
 
 
 def _default(value) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from cli.options import add_model_options, checked
@@ -55,7 +56,9 @@ def handle(args) -> int:
     model = NegotiationModel(scenario_name=scenario, rng=seed, overrides=overrides)
     model.run(rounds)
     if args.out:
-        write_records(model, Path(args.out), "--out")
+        rows = write_records(model, Path(args.out), "--out")
+        # on stderr, so that --json output stays one JSON object
+        print(f"wrote {args.out} ({rows:,} rows: one per country and round)", file=sys.stderr)
     if args.json:
         print(json.dumps(model.summary(), indent=2, sort_keys=False))
     else:
@@ -63,8 +66,8 @@ def handle(args) -> int:
     return 0
 
 
-def write_records(model, path: Path, where: str) -> None:
-    """The per-round, per-country records as CSV or Parquet (pandas and pyarrow load only here)."""
+def write_records(model, path: Path, where: str) -> int:
+    """The per-round, per-country records as CSV or Parquet (pandas and pyarrow load only here); returns the rows."""
     from sim.records import country_frame
     from sim.world.errors import UserError
     from sim.world.paths import os_error_text
@@ -80,6 +83,7 @@ def write_records(model, path: Path, where: str) -> None:
     except OSError as exc:  # e.g. the disk filled up during the run
         path.unlink(missing_ok=True)
         raise UserError(f"{where} '{path}' could not be written: {os_error_text(exc)}") from None
+    return len(frame)
 
 
 def print_run(model, max_events: int | None = 20) -> None:

@@ -200,6 +200,11 @@ def test_links_open_a_scenario_seed_and_exercise():
     with pytest.raises(UserError, match="from 0 to 2000"):  # a link replays a bounded game
         from_query("scenario=classroom&round=99999")
     assert isinstance(from_query("scenario=classroom&round=20"), GameState)
+    # a count in a link is written in digits, as everywhere else: 1e1 is not taken for 10
+    with pytest.raises(UserError, match="in digits only: 10, not 10.0"):
+        Session().restore(from_query("scenario=section232_2018&set=deadline_round=1e1"))
+    assert from_query("scenario=section232_2018&set=deadline_round=4;us_toughness=0.5").settings.params[
+        "deadline_round"] == 4
 
 
 def test_bad_link_leaves_a_working_game():

@@ -66,17 +66,39 @@ def test_reference_consumes_the_rng_like_the_model():
     assert model.rng.random() == ref_rng.random()
 
 
-def test_bench_quick_smoke(tmp_path, capsys):
-    """The benchmark command in --quick mode runs and writes its results (the sweep and app rows
-    are left out: they start worker pools and render figures, and have their own tests)."""
-    from benchmarks.__main__ import main
+def test_bench_writes_a_scratch_folder_and_says_so_and_records_only_when_asked(tmp_path, monkeypatch, capsys,
+                                                                                  tradesim):
+    """`python -m benchmarks` as the README gives it leaves the committed results alone and names what it wrote.
 
-    assert main(["--quick", "--skip", "app", "--skip", "sweeps", "--out", str(tmp_path)]) == 0
-    data = json.loads((tmp_path / "latest.json").read_text())
+    (--quick, without the sweep and app rows: they start worker pools and render figures, and have their own tests.)
+    """
+    import benchmarks.__main__ as bench
+    from benchmarks import report
+
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(report, "SCRATCH", tmp_path / "scratch")
+    monkeypatch.chdir(tmp_path)
+    assert bench.main(["--quick", "--skip", "app", "--skip", "sweeps"]) == 0
+    out, err = capsys.readouterr()
+    assert not (tmp_path / "results").exists()
+    data = json.loads((tmp_path / "scratch" / "latest.json").read_text())
     assert {row["id"] for row in data["rows"]} >= {"single_run", "scaling", "reference", "boltzmann"}
-    table = (tmp_path / "latest.md").read_text()
-    assert "model / numpy reference" in table
-    assert "model / numpy reference" in capsys.readouterr().out
+    assert "model / numpy reference" in (tmp_path / "scratch" / "latest.md").read_text()
+    assert "model / numpy reference" in out
+    assert err.splitlines()[-2:] == ["wrote scratch/latest.json", "wrote scratch/latest.md"]
+
+    elsewhere = tmp_path / "elsewhere"
+    assert bench.main(["--quick", "--skip", "app", "--skip", "sweeps", "--out", str(elsewhere)]) == 0
+    assert capsys.readouterr().err.splitlines()[-2:] == ["wrote elsewhere/latest.json", "wrote elsewhere/latest.md"]
+    # --record is the only way into the committed folder, and never with --quick's meaningless figures
+    for args, words in ((["--quick", "--record"], "not with --quick"),
+                        (["--record", "--out", "x"], "not allowed with argument --record"),
+                        (["--out", str(tmp_path / "scratch" / "latest.md" / "x")], "--out")):
+        result = tradesim("bench", *args)
+        assert result.returncode == 2 and result.stdout == "", result
+        assert len(result.stderr.splitlines()) == 1 and words in result.stderr, result.stderr
+    assert not (tmp_path / "results").exists()
+    assert report.output_dir(bench.build_parser().parse_args(["--record"])) == tmp_path / "results"
 
 
 def test_missing_neighbours_give_not_available(monkeypatch):

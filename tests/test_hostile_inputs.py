@@ -6,7 +6,11 @@ tables.  Each goes through the real command (``cli.main`` in this process, so an
 exception fails the test with its traceback).  What counts as a clean answer:
 
 * exit status 2 and exactly one line on stderr, ``tradesim: error: ...``; or
-* exit status 0 and output without NaN or infinities (``--json`` is parsed strictly).
+* exit status 0 and output without NaN or infinities (``--json`` is parsed strictly);
+
+and exit status 2, never a run, when the input holds a mistake the test can see for itself: a
+whole number written otherwise than in digits (``--rounds 1e3``, ``replications = 2.0``), or a
+scenario whose only country is China with a demand to align against China.
 
 Valid inputs that would legitimately run for long (a million runs, 100,000 rounds) are
 kept out with ``assume`` and checked by the bounds tests instead.  The number of
@@ -27,7 +31,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from sim.world.loader import builtin_dir
@@ -66,11 +70,12 @@ def assert_clean(result, *, json_out: bool = False) -> None:
 # --------------------------------------------------------------------------- hostile values
 NUMBER_TEXT = st.sampled_from(["", " ", "inf", "-inf", "nan", "1e400", "-1e400", "1e308", "2.5", "-1", "0", "-0",
                                "1e-320", "9" * 30, "0x10", "1_000", "١٢", "½", "True", "none", "3 4", "=", ".",
-                               "9223372036854775808", "-9223372036854775809", "100001", "0.5", "1"])
+                               "9223372036854775808", "-9223372036854775809", "100001", "0.5", "1",
+                               "1e3", "1E1", "2.0", "24.0", "+3", " 7 ", "1.", "3e0"])
 TEXT = st.one_of(NUMBER_TEXT, st.text(max_size=12), st.text(alphabet="0123456789.-+eE", max_size=8))
 NUMBERS = st.one_of(
     st.sampled_from([math.inf, -math.inf, math.nan, 1e308, -1e308, 5e-324, -0.0, 0.5, 1.5, 2**63, -(2**63),
-                     2**64, 10**30, 0, 1, -1, 100_001]),
+                     2**64, 10**30, 0, 1, -1, 100_001, 2.0, 3.0, 1e3]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(min_value=-5, max_value=50),
 )
@@ -115,13 +120,20 @@ def _get(doc, path):
 
 @st.composite
 def broken(draw, doc: dict, extra_keys=st.text(max_size=10)):
-    """``doc`` with one to three mutations: a value replaced, a key deleted, a key added, a list emptied."""
+    """``doc`` with one to three mutations: a value replaced, a key deleted, a key added, a list emptied,
+    a whole number written as a float (``2`` -> ``2.0``), or every country but China left out."""
     for _ in range(draw(st.integers(1, 3))):
         places = [p for p, _ in _paths(doc) if p]
         path = draw(st.sampled_from(places))
-        action = draw(st.sampled_from(["replace", "replace", "delete", "add", "empty"]))
+        action = draw(st.sampled_from(["replace", "replace", "delete", "add", "empty", "as_float", "only_china"]))
         target = _get(doc, path)
-        if action == "replace":
+        whole = [p for p, v in _paths(doc) if p and isinstance(v, int) and not isinstance(v, bool)]
+        if action == "as_float" and whole:
+            path = draw(st.sampled_from(whole))
+            doc = _set(doc, path, float(_get(doc, path)))
+        elif action == "only_china":
+            doc = _only_china(doc)
+        elif action == "replace":
             doc = _set(doc, path, draw(VALUES))
         elif action == "delete":
             doc = _delete(doc, path)
@@ -130,6 +142,59 @@ def broken(draw, doc: dict, extra_keys=st.text(max_size=10)):
         elif action == "empty" and isinstance(target, (list, dict)):
             doc = _set(doc, path, type(target)())
     return doc
+
+
+def _only_china(doc):
+    """The scenario with China (role = 'china') as its only country, and the demands that name others left out."""
+    countries = doc.get("countries") if isinstance(doc, dict) else None
+    if not isinstance(countries, list):
+        return doc
+    china = [c for c in countries if isinstance(c, dict) and c.get("role") == "china"]
+    if not china:
+        return doc
+    demands = doc.get("demands")
+    if isinstance(demands, list):
+        doc = {**doc, "demands": [d for d in demands if not (isinstance(d, dict) and d.get("countries"))]}
+    return {**doc, "countries": china}
+
+
+# --------------------------------------------------------------------------- mistakes the test can see
+WHOLE_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")  # a whole number in digits: the only way to write one
+
+
+def floats_where_whole_numbers_go(doc) -> list[str]:
+    """Places of a scenario or sweep document that take a whole number and hold a float (``rounds = 24.0``)."""
+    from experiments.spec import SAMPLE_FIELDS, SWEEP_FIELDS
+    from sim.world.params import PARAMS
+    from sim.world.schema import COUNTRY, SCENARIO_HEAD
+
+    if not isinstance(doc, dict):
+        return []
+    tables = [(name, doc.get(name), fields) for name, fields in (
+        ("scenario", SCENARIO_HEAD), ("params", PARAMS), ("sweep", SWEEP_FIELDS), ("fixed", PARAMS),
+        ("sample", SAMPLE_FIELDS))]
+    countries = doc.get("countries")
+    tables += [("countries", c, COUNTRY) for c in (countries if isinstance(countries, list) else [])]
+    return [f"{name}.{key}" for name, table, fields in tables if isinstance(table, dict)
+            for key, value in table.items()
+            if key in fields and fields[key].kind is int and isinstance(value, float)]
+
+
+def only_china_asked_to_align(doc) -> bool:
+    """China (role = 'china') is the only country, and a demand asks for alignment against China."""
+    countries = doc.get("countries") if isinstance(doc, dict) else None
+    demands = doc.get("demands") if isinstance(doc, dict) else None
+    return (isinstance(countries, list) and bool(countries) and isinstance(demands, list)
+            and all(isinstance(c, dict) and c.get("role") == "china" for c in countries)
+            and any(isinstance(d, dict) and d.get("kind") == "alignment" for d in demands))
+
+
+def assert_refused_if(mistakes: list[str], result) -> None:
+    """A mistake the test can see must be refused (exit 2), not run."""
+    for mistake in mistakes:
+        event(f"refused: {mistake.split(':')[0]}")
+    if mistakes:
+        assert result.returncode == 2, (mistakes, result.stdout[-500:])
 
 
 def _too_long(doc) -> bool:
@@ -148,7 +213,10 @@ def test_broken_scenario_files_give_one_line_or_a_valid_run(tradesim, data, name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "hostile.toml"
         path.write_text(dumps(doc), encoding="utf-8")
-        assert_clean(tradesim("run", path, "--rounds", "2", "--json"), json_out=True)
+        result = tradesim("run", path, "--rounds", "2", "--json")
+        assert_clean(result, json_out=True)
+        assert_refused_if([f"a whole number as a float: {place}" for place in floats_where_whole_numbers_go(doc)]
+                          + (["only China, asked to align"] if only_china_asked_to_align(doc) else []), result)
 
 
 @HOSTILE
@@ -178,6 +246,8 @@ SET_KEYS = st.one_of(
 
 
 @HOSTILE
+@example(sets=[("n_countries", "3.0")], scenario="classroom")  # the cases of issue 22, always tried
+@example(sets=[("deadline_round", "1e1"), ("Canada.commitment_round", "2.0")], scenario="section232_2018")
 @given(sets=st.lists(st.tuples(SET_KEYS, st.one_of(TEXT, st.floats(0, 1).map(str))), min_size=1, max_size=3),
        scenario=st.sampled_from(["section232_2018", "classroom"]))
 def test_hostile_set_values_give_one_line_or_a_valid_run(tradesim, sets, scenario):
@@ -185,7 +255,21 @@ def test_hostile_set_values_give_one_line_or_a_valid_run(tradesim, sets, scenari
         if key == "n_countries":  # valid but slow: hundreds of countries
             assume(_quick(value, 200))
     args = [item for key, value in sets for item in ("--set", f"{key}={value}")]
-    assert_clean(tradesim("run", scenario, "--rounds", "2", "--json", *args), json_out=True)
+    result = tradesim("run", scenario, "--rounds", "2", "--json", *args)
+    assert_clean(result, json_out=True)
+    assert_refused_if([f"a whole number not in digits: --set {key}={value}" for key, value in sets
+                       if _whole_number_field(key) and not WHOLE_TEXT.fullmatch(value)], result)
+
+
+def _whole_number_field(key: str) -> bool:
+    """Whether ``--set KEY=...`` takes a whole number (a parameter, or a country's field; not a scale factor)."""
+    from sim.world.params import PARAMS
+    from sim.world.schema import COUNTRY
+
+    target, _, field = key.rpartition(".")
+    if not target:
+        return key in PARAMS and PARAMS[key].kind is int
+    return target != "scale" and field in COUNTRY and COUNTRY[field].kind is int
 
 
 def _quick(text: str, limit: int) -> bool:
@@ -197,6 +281,8 @@ def _quick(text: str, limit: int) -> bool:
 
 
 @HOSTILE
+@example(command="run", rounds="2.0", seed="1e3")  # the cases of issue 22 (`--rounds 1e3`), always tried
+@example(command="backtest", rounds=None, seed="1.0")
 @given(command=st.sampled_from(["run", "explain", "backtest"]), rounds=st.one_of(st.none(), TEXT),
        seed=st.one_of(st.none(), TEXT))
 def test_hostile_numbers_on_the_command_line_give_one_line(tradesim, command, rounds, seed):
@@ -209,7 +295,11 @@ def test_hostile_numbers_on_the_command_line_give_one_line(tradesim, command, ro
     else:
         args += ([] if rounds is None else ["--rounds", rounds]) + ([] if seed is None else ["--seed", seed])
         args += ["--rounds", "3"] if rounds is None else []
-    assert_clean(tradesim(*args, "--json"), json_out=True)
+    result = tradesim(*args, "--json")
+    assert_clean(result, json_out=True)
+    given = [seed] if command == "backtest" else [rounds, seed]
+    assert_refused_if([f"a whole number not in digits: {text!r}" for text in given
+                       if text is not None and not WHOLE_TEXT.fullmatch(text)], result)
 
 
 # --------------------------------------------------------------------------- sweep configs
@@ -244,6 +334,8 @@ def test_broken_sweep_configs_give_one_line_or_a_valid_sweep(tradesim, data, bas
             assume(spec.n_runs() <= 12 and (spec.rounds or 10) <= 10)
         result = tradesim("sweep", config, "--out", Path(tmp) / "out", "--workers", "0", "--no-progress")
         assert_clean(result)
+        assert_refused_if([f"a whole number as a float: {place}" for place in floats_where_whole_numbers_go(doc)],
+                          result)
         if result.returncode == 0:
             assert (Path(tmp) / "out" / "manifest.json").exists()
 

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import socket
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,12 @@ def refused(result, *words: str) -> str:
     (["sweep", "experiments/configs/deterrence.toml", "--workers", "-1"], ["--workers", "from 0 to 1,024"]),
     (["app", "--port", "99999"], ["--port", "from 1 to 65,535"]),
     (["analyze", "sweeps/none", "--rows", "-3"], ["--rows"]),
+    # a whole number is written in digits: 1e3 is not taken for 1000, nor 2.0 for 2
+    (["run", "section232_2018", "--rounds", "1e3"], ["--rounds got '1e3'", "in digits only: 1000, not '1e3'"]),
+    (["run", "section232_2018", "--rounds", "24.0"], ["--rounds got '24.0'", "in digits only: 24, not '24.0'"]),
+    (["run", "section232_2018", "--seed", "7.0"], ["--seed got '7.0'", "in digits only"]),
+    (["run", "classroom", "--set", "n_countries=1e1"], ["n_countries' got '1e1'", "in digits only: 10"]),
+    (["backtest", "section232_2018", "--seeds", "2.0"], ["--seeds got '2.0'", "in digits only: 2, not '2.0'"]),
 ])
 def test_counts_and_numbers_are_bounded_and_the_bound_is_stated(tradesim, args, words):
     refused(tradesim(*args), *words)
@@ -117,6 +124,7 @@ def mutate(tmp_path: Path, old: str, new: str, source: Path = SECTION232) -> Pat
     ('name = "Canada"', 'name = ""', ["countries[0].name", "a non-empty name"]),
     ('name = "Canada"', 'name = "   "', ["a non-empty name"]),
     ("rounds = 24", "rounds = 1.5", ["scenario.rounds got 1.5", "at most 100,000 rounds"]),
+    ("rounds = 24", "rounds = 24.0", ["scenario.rounds got 24.0", "in digits only: 24, not 24.0"]),
     ('security_ties = ["treaty_ally", "intelligence"]', 'security_tie = ["treaty_ally", "intelligence"]',
      ["Did you mean security_ties"]),
     ("gdp_bn = 1647", "gdp_bn = inf", ["gdp_bn = inf is out of range"]),
@@ -141,6 +149,15 @@ def test_degenerate_scenarios_are_refused(tradesim, tmp_path):
                                            "trade_with_china_bn", "security_dependence")}}
     lonely.write_text(dumps({"sectors": [], "countries": [china]}) + classroom[: classroom.index("[generate]")])
     refused(tradesim("run", lonely), "needs at least two countries")
+    # China alone facing the U.S. is a game (us_china_2018); China alone asked to align against China is not
+    only_china = tomllib.loads(text)
+    only_china["countries"] = [c for c in only_china["countries"] if c["name"] == "China"]
+    only_china["demands"] = [d for d in only_china["demands"] if not d.get("countries")]
+    alone = tmp_path / "only_china.toml"
+    alone.write_text(dumps(only_china))
+    refused(tradesim("run", alone), str(alone), "demands[address_china]: is put to no country",
+            "never put to China")
+    assert tradesim("run", "us_china_2018", "--rounds", "1").returncode == 0
 
 
 def test_generate_is_validated(tradesim, tmp_path):
@@ -183,6 +200,8 @@ def sweep_config(tmp_path: Path, **tables) -> Path:
     ({"grid": None, "sample": {"method": "lhs", "n": 10**9, "ranges": {"patience": [0.1, 0.9]}}},
      ["sample.n", "at most 100,000 samples"]),
     ({"sweep": {**SMALL["sweep"], "replications": 10**9}}, ["sweep.replications", "at most 100,000 replications"]),
+    ({"sweep": {**SMALL["sweep"], "replications": 2.0}}, ["sweep.replications got 2.0", "in digits only: 2, not 2.0"]),
+    ({"fixed": {"n_countries": 3.0}}, ["fixed.n_countries", "in digits only: 3, not 3.0"]),
     ({"sweep": {**SMALL["sweep"], "rounds": 10**6}}, ["sweep.rounds", "100,000"]),
     ({"sweep": {**SMALL["sweep"], "name": "../../escape"}}, ["sweep.name got '../../escape'", "not a path"]),
     ({"sweep": {**SMALL["sweep"], "name": "/tmp/anywhere"}}, ["sweep.name", "not a path"]),
@@ -320,6 +339,16 @@ def test_run_output_separates_the_final_treatment_from_what_happened_at_some_poi
     assert {"final_treatment", "settled_ever", "retaliated_ever"} <= set(china) and "settled" not in china
 
 
+def test_run_out_names_the_file_it_wrote_and_keeps_json_clean(tradesim, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "records.parquet"
+    result = tradesim("run", "classroom", "--rounds", "2", "--out", out, "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["rounds"] == 2
+    assert result.stderr.splitlines() == [f"wrote {out} (6 rows: one per country and round)"]
+    assert len(pd.read_parquet(out)) == 6  # 2 countries, rounds 0-2
+
+
 def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")  # help text unwrapped
     import cli
@@ -329,8 +358,12 @@ def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
     from sim.world.params import PARAMS
 
     for name, field in PARAMS.items():
-        assert f"  {name} = " in listing and field.describe_range() in listing
+        assert f"  {name} = " in listing and f"({field.describe_range(count=False)})" in listing
     assert "security_dependence    (a number from 0 to 1)" in listing
+    # one bracket per range, the unit after it: not "(a whole number from 0 to 1,000 (at most 1,000 round))"
+    assert "  deadline_extension = 0    (a whole number from 0 to 1,000) [rounds]" in listing
+    assert "  deadline_round = 0    (a whole number from 0 to 1,000)\n" in listing
+    assert [line for line in listing.splitlines() if re.search(r"\([^)]*\(", line) and "at most" in line] == []
     assert f"us_toughness = {PARAMS['us_toughness'].default:g}    (a number from 0 to 1)" in tradesim(
         "params", "us_toughness").stdout
     run_help = tradesim("run", "--help").stdout
@@ -338,6 +371,19 @@ def test_version_parameters_and_exercises_are_listed(tradesim, monkeypatch):
 
     for exercise in list_exercises():
         assert exercise.name in run_help
+
+
+def test_every_count_names_its_unit_in_the_plural():
+    """A whole number with a unit is a count, stated as "at most 1,000 rounds": never "at most 1,000 round"."""
+    from experiments import spec
+    from sim.world import schema
+    from sim.world.params import PARAMS
+
+    fields = [*PARAMS.values(), *schema.COUNTRY.values(), *schema.SCENARIO_HEAD.values(), schema.ROUNDS_OPTION,
+              schema.BACKTEST_SEEDS, schema.WORKERS_OPTION, schema.MAX_SESSIONS_OPTION, *spec.SWEEP_FIELDS.values()]
+    counts = [field for field in fields if field.kind is int and field.unit]
+    assert {field.name for field in counts} >= {"rounds", "--rounds", "--seeds", "n_countries", "replications"}
+    assert [f"{field.name}: {field.unit}" for field in counts if not field.unit.endswith("s")] == []
 
 
 def test_sweeps_folder_is_git_ignored():

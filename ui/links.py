@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from sim.world.errors import ParameterError
+from sim.world.schema import WHOLE_TEXT
 from ui.settings import ALL_COUNTRIES, Settings, default_settings, parse_rounds, scenario_defaults
 
 MAX_LINK_ROUNDS = 2000  # a link replays at most this many rounds (a few seconds of server time)
@@ -84,7 +85,7 @@ def _value(text: str) -> Any:
         number = float(text)
     except ValueError:
         return text.strip()
-    return int(number) if number.is_integer() and "." not in text else number
+    return int(text) if WHOLE_TEXT.fullmatch(text) else number  # 1e1 stays a float, refused where a count goes
 
 
 def _whole(name: str, text: str, high: int) -> int:

@@ -117,10 +117,7 @@ def build_world(data: ScenarioData) -> World:
     d = len(demands)
     applicable = np.ones((n, d), dtype=bool)
     for j, dem in enumerate(demands):
-        if dem.kind == "alignment":  # China is not asked to align against itself
-            applicable[:, j] = ~is_china
-        if dem.countries:  # a demand put only to some partners
-            applicable[:, j] &= np.isin([c.name for c in countries], dem.countries)
+        applicable[:, j] = [dem.put_to(c) for c in countries]
     cap_index = next((j for j, dem in enumerate(demands) if dem.kind == "export_cap"), -1)
     cap_sectors = np.zeros(s, dtype=bool)
     cap_share = 1.0

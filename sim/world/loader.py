@@ -232,6 +232,10 @@ def _parse(raw: dict, path: str) -> ScenarioData:
         for country_name in demand.countries:
             if country_name not in country_names:
                 raise f.fail(f"demands[{demand.id}].countries", f"unknown country '{country_name}'")
+        if countries and not any(demand.put_to(c) for c in countries):  # e.g. China the only country
+            why = " (an alignment demand is never put to China, role = 'china')" if demand.kind == "alignment" else ""
+            raise f.fail(f"demands[{demand.id}]", f"is put to no country{why}; add a partner it applies to, "
+                                                  "or remove the demand")
     schedule = tuple(_schedule(s, i, f, sector_names, country_names)
                      for i, s in enumerate(f.array(raw, "schedule", required=False)))
     threats = tuple(_threat(t, i, f, sector_names, country_names)

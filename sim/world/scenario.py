@@ -56,6 +56,14 @@ class Demand:
     linked_to: str = ""
     mechanism: str = ""  # "transshipment" or "absorption": what accepting costs, from the trade data
 
+    def put_to(self, country: "Country") -> bool:
+        """Whether the U.S. puts this demand to ``country``: to the partners it names (every partner if it
+        names none), and an alignment demand never to China (role = 'china'), which is not asked to align
+        against itself."""
+        if self.kind == "alignment" and country.role == "china":
+            return False
+        return not self.countries or country.name in self.countries
+
 
 @dataclass(frozen=True)
 class ScheduleChange:

@@ -75,8 +75,12 @@ class Field:
     def with_default(self, default: Any) -> Field:
         return replace(self, default=default)
 
-    def describe_range(self) -> str:
-        """What the value may be, in words: "a number from 0 to 1", "one of grim, myopic", ..."""
+    def describe_range(self, count: bool = True) -> str:
+        """What the value may be, in words: "a number from 0 to 1", "one of grim, myopic", ...
+
+        A whole number with a unit is a count, and ``count`` adds the bound in the user's
+        words: "a whole number from 0 to 100,000 (at most 100,000 rounds)".
+        """
         if self.choices:
             return "one of " + ", ".join(self.choices)
         if self.kind is bool:
@@ -98,7 +102,7 @@ class Field:
             text = f"a {noun} <= {_num(self.high)}"
         else:
             text = f"a {noun}"
-        if self.high is not None and self.kind is int and self.unit:
+        if count and self.high is not None and self.kind is int and self.unit:
             text += f" (at most {_num(self.high)} {self.unit})"  # the bound in the user's words
         return text
 
@@ -180,6 +184,9 @@ class Field:
             whole = int(value) if isinstance(value, int) or _is_numpy_number(value) else _exact_int(value, number)
             if self._outside(whole):
                 raise self.out_of_range(value, where, error)
+            if not _written_whole(value):  # 1e3, 2.0, 1_000: a count is written in digits, and stays an int
+                raise error(f"{where} got {value!r}; expected {self.describe_range()}, in digits only: "
+                            f"{whole}, not {value!r}")
             return whole
         if self._outside(number):
             raise self.out_of_range(value, where, error)
@@ -217,6 +224,16 @@ def _exact_int(value: Any, number: float) -> int:
         except ValueError:
             pass
     return int(number)
+
+
+WHOLE_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def _written_whole(value: Any) -> bool:
+    """Whether a whole number was given as one: an int, or text of ASCII digits (not 1e3, 2.0 or 1_000)."""
+    if isinstance(value, str):
+        return WHOLE_TEXT.fullmatch(value) is not None
+    return isinstance(value, int) or (_is_numpy_number(value) and value.dtype.kind in "iu")
 
 
 def _is_numpy_number(value: Any) -> bool:
