@@ -177,7 +177,8 @@ def test_cli_explain_prints_the_terms_and_rejects_unknown_countries(tradesim, tr
     for k, total in enumerate(info["totals"]):
         assert sum(values[k] for values in info["terms"].values()) == pytest.approx(total)
     text = tradesim(*cmd, "Taiwan", "--rounds", "5").stdout
-    assert "Why Taiwan chose" in text and "political gain" in text and "chance of choosing" in text
+    assert "Why Taiwan chose" in text and "organised import-competers" in text and "chance of the stance" in text
+    assert "a year" in text and "% of stake" not in text and "nested logit" in text
     bad = tradesim(*cmd, "Narnia")
     assert bad.returncode == 2 and "Vietnam" in bad.stderr and "Traceback" not in bad.stderr
     classroom = tradesim("explain", "classroom", "Country 1")

@@ -214,7 +214,7 @@ def test_escalation_answers_each_new_challenge_up_to_the_ceiling():
                                          "escalation_ceiling": 3.0})
     spiral.run(12)
     assert spiral.state.tariffs[i] == pytest.approx(4 * announced)  # three escalations, each after the list grew
-    assert sum("enlarges its counter-tariffs" in e for e in spiral.event_log) == 3  # the last one meets the ceiling
+    assert sum("Turkey enlarges its counter-tariffs" in e for e in spiral.event_log) == 3  # the last meets the ceiling
     keep = NegotiationModel(scenario_name="section232_2018", rng=2,
                             overrides={"Turkey.strategy": "human", "us_toughness": 1.0, "escalation_ceiling": 3.0})
     _play(keep, "Turkey", 2, stance="retaliate")
