@@ -15,10 +15,11 @@ their expectations), as the proclamations and executive orders wrote it.  Each r
      capped sectors if the package holds the export cap, and any counter-tariffs it has are
      lifted with them (a lifting deal, as with Canada and Mexico in May 2019).  A deal is kept
      while the partner keeps offering what it bought, and neither retaliates nor hedges;
-   * counter-tariffs: a list announced in an earlier round takes effect once the partner faces
-     the tariffs, and stays in force until a deal lifts it; a list taking effect during a pause
-     ends the pause (EO 14257 sec. 4(b); EO 14266 kept the pause for partners that "have not
-     retaliated");
+   * counter-tariffs: a list announced in an earlier round takes effect once the partner faces the
+     tariffs (the default it committed to), and stays in force until a deal lifts it or the partner
+     withdraws it (offering nothing while holding a list: backing down, at the audience cost); a list
+     taking effect during a pause ends the pause (EO 14257 sec. 4(b); EO 14266 kept the pause for
+     partners that "have not retaliated");
    * escalation answers each new challenge (:func:`agents.us_rule.escalates_on`):
      with probability ``us_toughness`` the partner's rates rise by ``escalation_step`` times its
      announced rate, at most ``escalation_ceiling`` times, over the escalable sectors and whatever
@@ -151,14 +152,21 @@ class UnitedStatesAgent(mesa.Agent):
         self._escalate(self.challenged_now, draws[:, 1])
 
     def _counter_tariffs(self, outlook, grace: np.ndarray, concluded: np.ndarray) -> np.ndarray:
-        """Announce new lists; put lists announced earlier in force where the partner faces the tariffs.
+        """Announce new lists; put lists announced earlier in force where the partner, facing the tariffs, retaliates.
         Returns whose list took effect or grew this round (a new challenge)."""
         model = self.model
         state, world = model.state, model.world
         announced_before = state.counter == CounterTariffs.ANNOUNCED
         covers_all = (world.grace[None, :] | ~(state.schedule > world.floor[None, :] + 1e-12)).all(axis=1)
         facing = ~state.relieved & ~(grace & covers_all)
-        takes_effect = announced_before & facing & ~concluded
+        # a list that is withdrawn (refusing everything while holding one: backing down) is gone; an announced list
+        # takes effect once the partner faces the tariffs: the default it committed to
+        withdrawn = (state.counter != CounterTariffs.NONE) & (state.option == model.refuse_all_option) & ~concluded
+        for i in np.flatnonzero(withdrawn):
+            model.log(i, "counter", f"{world.names[i]} withdraws its counter-tariffs")
+        state.counter = np.where(withdrawn, CounterTariffs.NONE, state.counter)
+        state.counter_value = np.where(withdrawn, 0.0, state.counter_value)
+        takes_effect = announced_before & facing & ~withdrawn & ~concluded
         state.counter = np.where(takes_effect, CounterTariffs.IN_FORCE, state.counter)
         state.retaliated_ever |= state.counter == CounterTariffs.IN_FORCE
         for i in np.flatnonzero(takes_effect):

@@ -188,8 +188,8 @@ class Outlook:
     """What each partner faces this round, priced for its decision and for the U.S.'s bargaining.
 
     ``war`` holds the flows (terms [n], $bn/yr) of the war path if talks fail: ``now`` (the status
-    quo, with its counter-tariffs if a list is announced or in force), ``retaliating`` (after
-    announcing a list now: counter-tariffs in force and the chance of escalation) and ``hedging``.
+    quo, with its counter-tariffs if a list is in force), ``retaliating`` (a list in force: the one it
+    announced, a new one or an enlarged one, with the chance of escalation) and ``hedging``.
     ``deal[s]`` the flow of a deal on each option's package [n, K] with counter-tariff status ``s``
     (0: none, 1: a list announced or in force), at the Nash relief ``relief[s]`` where
     ``feasible[s]``.  ``current_deal`` is the flow of the deal a partner holds (``in_deal``), kept by
@@ -250,22 +250,25 @@ def price_outlook(model) -> Outlook:
     ps_floor = ps["full"]
     harm = np.maximum(ps_floor - ps_now, 0.0)
 
-    # the list a retaliation puts in force (a new one, or the one it has, enlarged to match the exports hit now)
+    # Its counter-tariffs: a list announced (a public threat: it counts in the bargaining, and conceding then
+    # costs an audience) or in force (its effects count too). Retaliating now puts a list in force: the one
+    # it announced, a new one, or the one it has enlarged to match the exports hit now.
     status = (state.counter != CounterTariffs.NONE).astype(int)
     in_force = state.counter == CounterTariffs.IN_FORCE
     matched = us_rule.matched_list(world, params, rates["tariffed"])
     current_list = np.where(status > 0, state.counter_value, 0.0)
+    enforced = np.where(in_force, current_list, 0.0)
     new_list = np.maximum(matched, current_list)
-    grows = new_list > current_list * (1 + ENLARGE) + 1e-9  # a new list, or an enlargement: a new challenge
+    grows = new_list > enforced * (1 + ENLARGE) + 1e-9  # a list coming into force, or enlarged: a new challenge
     belief = Beliefs.mean(model.beliefs.escalation)
     p_esc = belief * grows  # the chance that retaliating now is answered by an escalation
-    p_pending = belief * (state.counter == CounterTariffs.ANNOUNCED)  # an announced list will be answered too
+    p_pending = belief * (state.counter == CounterTariffs.ANNOUNCED)  # an announced list takes effect, and is answered
     p_hedge = belief * ~state.challenged
     china_on = 1.0 if (model.china is not None and model.china.active) else 0.0
 
     # a list's terms: its cost to consumers, the organised import-competers' gain, the security risk, and its
-    # sting on the U.S. (the current list and the new or enlarged one, priced at once)
-    lists = np.stack([current_list, new_list])
+    # sting on the U.S. (the list in force, the new or enlarged one, and the one announced or in force, at once)
+    lists = np.stack([enforced, new_list, current_list])
     effect = retaliation_self_effect(world, lists, params)
     # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales
     # taken equal to the imports listed [est.]
@@ -283,13 +286,14 @@ def price_outlook(model) -> Outlook:
 
     current = counter_terms(0)
     war = {
-        "now": escalation_path(p_pending, ps_esc, current),
-        "retaliating": escalation_path(np.maximum(p_esc, p_pending), ps_esc, counter_terms(1)),
+        "now": escalation_path(p_pending, ps_esc, counter_terms(2)),
+        "withdrawn": escalation_path(np.zeros(world.n), ps_esc, {"audience cost": -params["audience_cost"] * gdp_bp * status}),
+        "retaliating": escalation_path(p_esc, ps_esc, counter_terms(1)),
         "hedging": escalation_path(p_hedge, ps_esc_all,
                                    {**current, "China": params["china_inducement"] * world.china_trade * china_on}),
     }
-    list_value = np.where(in_force | (status == 0), new_list, current_list)
-    sting = np.where(status > 0, stings[0], stings[1])  # what a list (its own, or the one it would announce) costs the U.S.
+    list_value = new_list
+    sting = np.where(status > 0, stings[2], stings[1])  # what its list (announced or in force, or one it would announce) costs the U.S.
 
     # the package each option offers, and what it costs the partner ($bn/yr) besides the rates
     options = model.options
@@ -400,7 +404,11 @@ def option_terms(outlook: Outlook, options: OptionTable, world, params: dict) ->
     deal = np.where(col(status)[None] > 0, outlook.deal[1], outlook.deal[0])
     feasible = np.where(col(status) > 0, outlook.feasible[1], outlook.feasible[0])
     w_war, w_deal = talk_weights(col(delta), chance * feasible)
-    talk = _mix((w_war, now[:, :, None]), (w_deal, deal))
+    # offering nothing while holding a list is backing down: the list is withdrawn, at the audience cost
+    refuse = options.refuse_all()
+    war_of_talk = np.repeat(now[:, :, None], options.size, axis=2)
+    war_of_talk[:, :, refuse] = np.where(status[None, :] > 0, outlook.war["withdrawn"], now)
+    talk = _mix((w_war, war_of_talk), (w_deal, deal))
     talk = np.where(outlook.keeps_deal[None], outlook.current_deal[:, :, None], talk)
 
     # retaliating: a round of the status quo, then the war path with a list in force and the best lifting deal

@@ -19,7 +19,9 @@ def _wait_chance(data, noise_bp: float = 0.5):
     nested = nested_probabilities(utilities, stance, N_STANCES, model.outlook.noise)[:, Stance.WAIT]
     plain = np.array([logit_probabilities(utilities[i:i + 1], model.outlook.noise[i])[0][stance == Stance.WAIT].sum()
                       for i in range(model.world.n)])
-    return nested, plain
+    # partners holding a list are left out: for them offering nothing is backing down, not one package among others
+    free = model.outlook.status == 0
+    return nested[free], plain[free]
 
 
 def test_more_demands_do_not_by_themselves_raise_the_chance_of_waiting():

@@ -154,17 +154,26 @@ def test_a_list_is_announced_then_takes_effect_once_the_partner_faces_the_tariff
     assert model.state.retaliation_value[i] > 1.0 and any("EU's counter-tariffs on $" in e for e in model.event_log)
 
 
-def test_a_list_stays_in_force_until_a_deal_lifts_it():
+def test_a_list_stays_in_force_until_a_deal_lifts_it_or_the_partner_backs_down():
     model, i = _human("Turkey", **{**OPEN, "us_toughness": 0.0, "relief_probability": 0.0})
     _play(model, "Turkey", 2, stance="retaliate")
     assert model.state.counter[i] == CounterTariffs.IN_FORCE
-    _play(model, "Turkey", 3, stance="wait")  # waiting does not lift it
+    _play(model, "Turkey", 3, accepted=["steel_forum"])  # talking while it holds the list: the list stays
     assert model.state.counter[i] == CounterTariffs.IN_FORCE and model.state.retaliation_value[i] > 0
     model.params["relief_probability"] = 1.0
     asked = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[i, j]]
     _play(model, "Turkey", 1, accepted=asked)
     assert model.countries[i].treatment == "deal" and model.state.counter[i] == CounterTariffs.NONE
     assert model.state.retaliation_value[i] == 0.0 and model.state.retaliated_ever[i]
+    # backing down: offering nothing while holding a list withdraws it, at the audience cost
+    backs, i = _human("Turkey", **{**OPEN, "us_toughness": 0.0, "relief_probability": 0.0, "audience_cost": 2.0})
+    _play(backs, "Turkey", 2, stance="retaliate")
+    refuse = backs.options.refuse_all()
+    _play(backs, "Turkey", 1)
+    assert backs.state.counter[i] == CounterTariffs.NONE and any("withdraws its counter-tariffs" in e for e in backs.event_log)
+    _play(backs, "Turkey", 1, stance="retaliate")  # a new list, announced
+    backs.step()
+    assert backs.utility_terms["audience cost"][i, refuse] == pytest.approx(-2.0 * backs.world.gdp[i] * 1e-4)
 
 
 def test_one_round_of_retaliate_is_not_a_retaliation():

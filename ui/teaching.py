@@ -99,7 +99,7 @@ def ninety_day_pause(seeds=range(1, 9), rounds: int = 10) -> str:
 
 
 # ---------------------------------------------------------------------------- 4. two-level ratification
-def two_level(seeds=range(1, 11), costs=(0.0, 10.0, 25.0, 50.0, 100.0)) -> str:
+def two_level(seeds=range(1, 11), costs=(0.0, 1.0, 3.0, 10.0, 30.0)) -> str:
     rows = []
     for cost in costs:
         models = preset_runs("two-level-ratification", seeds, audience_cost=cost)
@@ -109,7 +109,7 @@ def two_level(seeds=range(1, 11), costs=(0.0, 10.0, 25.0, 50.0, 100.0)) -> str:
         retaliated = np.mean([m.state.retaliated_ever[partners].mean() for m in models])
         rows.append([f"{cost:g}", f"{compliance:.2f}", f"{tariffed:.2f}", f"{retaliated:.2f}"])
     return (f"Seeds {min(seeds)}-{max(seeds)}, 15 rounds, partners other than China:\n\n"
-            + _table(["audience_cost", "mean compliance at the end", "share tariffed at the end",
+            + _table(["audience_cost (bp of GDP)", "mean share of the package offered at the end", "share tariffed at the end",
                       "share that retaliated"], rows))
 
 
