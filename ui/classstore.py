@@ -70,6 +70,10 @@ class StoreError(Exception):
     """The game file could not be read or written; the message says why, in words."""
 
 
+class NotAGameFile(StoreError):
+    """The file is not tradesim's class-game file (another program's, or a newer tradesim's)."""
+
+
 def digest(secret: str) -> str:
     """The SHA-256 digest (hex) under which a secret (a teacher key, a seat token) is kept."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -170,6 +174,8 @@ class ClassStore:
             except BaseException:
                 conn.close()
                 raise
+        except NotAGameFile:
+            raise
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(_reason(exc, self.path)) from None
         self._conn = conn
@@ -182,12 +188,12 @@ class ClassStore:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc) or "malformed" in str(exc):
-                raise StoreError(f"{self.path} is not a tradesim class-game file ({exc})") from None
+                raise NotAGameFile(f"{self.path} is not a tradesim class-game file ({exc})") from None
             raise
         if tables and app_id != APPLICATION_ID:
-            raise StoreError(f"{self.path} is an SQLite file of another program, not tradesim's class games")
+            raise NotAGameFile(f"{self.path} is an SQLite file of another program, not tradesim's class games")
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer tradesim (file version {version}); "
+            raise NotAGameFile(f"{self.path} was written by a newer tradesim (file version {version}); "
                              "use that version, or another --db")
 
     def check(self) -> None:
