@@ -882,10 +882,14 @@ class ClassRegistry:
         try:
             expired = self.store.expire()
             codes = self.store.codes(unfinished_only=True)[: self.limit]
+            problem = self.store.writable()
         except StoreError as exc:
-            return f"class games: NOT saved: {exc}; they are kept in memory only (a restart ends them)"
+            problem, expired, codes = str(exc), [], []
         restored = [code for code in codes if self._get_quietly(code)]
         threading.Thread(target=self._keep_clocks, name="tradesim-class-clocks", daemon=True).start()
+        if problem:
+            return (f"class games: NOT saved: {problem}; they are kept in memory only (a restart loses them)"
+                    + (f"; {len(restored)} reopened from {self.store.path}" if restored else ""))
         under_way, finished = self.store.counts()
         return (f"class games: saved in {self.store.path} ({under_way} under way, {finished} finished; "
                 f"{len(restored)} reopened" + (f", {len(expired)} removed after {self.store.keep_days:g} days" if expired
@@ -912,15 +916,16 @@ class ClassRegistry:
             games = list(self._games.values())
         for game in games:
             game.save(only_if_due=True)  # the open rounds' clocks, as they are now
-        lost = [g.code for g in games if g.storage_problem or (self.store is None and g.phase != FINISHED)]
+        lost = [g for g in games if g.storage_problem or (self.store is None and g.phase != FINISHED)]
         if self.store is None:
             saved = "class games are not saved (memory only)"
         else:
             under_way, finished = self.store.counts()
-            saved = (f"{under_way + finished} class games saved in {self.store.path} ({under_way} under way, "
-                     f"{finished} finished); start the server again with this file and their pages reconnect")
+            saved = (f"{_games(under_way + finished)} saved in {self.store.path} ({under_way} under way, {finished} "
+                     "finished); start the server again with this file and their pages reconnect")
         return (f"tradesim: the server is stopping. {saved}."
-                + (f" NOT saved, lost: {', '.join(lost)} ({games[0].storage_problem or 'memory only'})." if lost else ""))
+                + (f" NOT saved, so lost: {_games(len(lost))} ({', '.join(g.code for g in lost)}: "
+                   f"{lost[0].storage_problem or 'memory only'})." if lost else ""))
 
     def log_on_stop(self, write: Callable[[str], None]) -> None:
         """Write :meth:`stop_report` when the server gets SIGTERM or SIGINT (then stop as it would have)."""
@@ -942,6 +947,10 @@ class ClassRegistry:
 
                 atexit.register(lambda: write(self.stop_report()))
                 return
+
+
+def _games(n: int) -> str:
+    return f"{n} class game" + ("" if n == 1 else "s")
 
 
 REGISTRY = ClassRegistry(store=ClassStore(db_path_from_env()))

@@ -100,17 +100,22 @@ def db_path_from_env() -> Path:
 
 
 def _reason(exc: BaseException, path: Path) -> str:
-    """Why a write to ``path`` failed, in words."""
+    """Why a read or write of ``path`` failed, in words."""
     name = getattr(exc, "sqlite_errorname", "") or ""
-    folder = path.parent
-    if name.startswith("SQLITE_FULL") or "disk is full" in str(exc) or getattr(exc, "errno", None) == 28:
+    if name.startswith("SQLITE_FULL") or "disk is full" in str(exc) or getattr(exc, "errno", None) in (28, 122):
         return f"the disk holding {path} is full"
-    if (name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"))
-            or isinstance(exc, PermissionError) or getattr(exc, "errno", None) == 30):
-        if folder.exists() and not os.access(folder, os.W_OK):
-            return f"the folder {folder} is read-only for this server"
-        return f"{path} cannot be written ({exc})"
-    return f"{path}: {exc}"
+    return _read_only(path) or f"{path}: {exc}"
+
+
+def _read_only(path: Path) -> str | None:
+    """"The folder ... is read-only for this server" (or the file is), else None.  ``os.access`` answers for
+    this process: also for root, and on a file system mounted read-only."""
+    folder = next(p for p in path.parents if p.exists())
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is read-only for this server"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path} is read-only for this server"
+    return None
 
 
 @dataclass
@@ -195,6 +200,10 @@ class ClassStore:
         if version > SCHEMA_VERSION:
             raise NotAGameFile(f"{self.path} was written by a newer tradesim (file version {version}); "
                              "use that version, or another --db")
+
+    def writable(self) -> str | None:
+        """Why the file could not be written now (a read-only folder or file), or None.  Creates nothing."""
+        return _read_only(self.path)
 
     def check(self) -> None:
         """Open the file if it exists (StoreError if it is not a class-game file); create nothing."""
