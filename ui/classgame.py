@@ -854,8 +854,9 @@ class ClassRegistry:
         if typed:
             return f"No class game with code {code} on this server: check the code on the projector."
         return (f"This server has no class game {code}: none is saved under that code in {self.store.path}. If it "
-                "was hosted on this server, the server then kept its games in another file (tradesim app --db) "
-                "or in memory only; start it with that file and this link works again.")
+                "was hosted here, the server then kept its games in another file (tradesim app --db PATH): start "
+                "it with that file and this link works again. A game the server could not save (its page said so) "
+                "is lost.")
 
     def delete(self, code: Any, key: Any) -> None:
         """Delete a game for good (the teacher's choice): from memory and from disk."""
@@ -922,7 +923,8 @@ class ClassRegistry:
         else:
             under_way, finished = self.store.counts()
             saved = (f"{_games(under_way + finished)} saved in {self.store.path} ({under_way} under way, {finished} "
-                     "finished); start the server again with this file and their pages reconnect")
+                     "finished); start the server again with this file and their pages reconnect"
+                     if under_way + finished else f"no class game is saved in {self.store.path}")
         return (f"tradesim: the server is stopping. {saved}."
                 + (f" NOT saved, so lost: {_games(len(lost))} ({', '.join(g.code for g in lost)}: "
                    f"{lost[0].storage_problem or 'memory only'})." if lost else ""))
