@@ -199,6 +199,7 @@ def round_words(view: dict) -> str:
 
 @solara.component
 def ClassHeader(tab: ClassTab, view: dict, who: str):
+    ServerWatch(UNSAVED if tab.game.storage_problem else SAVED)  # what the page says if the server goes away
     with solara.Row(style={"align-items": "baseline", "gap": "18px", "flex-wrap": "wrap"},
                     classes=["tradesim-class-header"]):
         solara.HTML(tag="span", unsafe_innerHTML=f"Class game <b>{esc(view['code'])}</b>: {esc(view['title'])}",
@@ -297,7 +298,6 @@ def ClassPage(query: dict):
             solara.Error(str(exc), classes=["tradesim-error"])
         ClassLobby()
         return
-    ServerWatch(UNSAVED if game.storage_problem else SAVED)
     if "teacher" in query:
         TeacherPage(game, query["teacher"])
     elif "seat" in query:
