@@ -198,6 +198,21 @@ def test_a_finished_game_keeps_its_debriefs_and_downloads_until_deleted_or_expir
         server(db, clock, days).get(other.code)
 
 
+def test_two_servers_on_one_file_do_not_overwrite_each_others_moves(db, clock):
+    """A second server started by mistake on the same file takes up the same game: the first change it
+    cannot append after the other's is refused, and its teacher is told."""
+    first = server(db, clock)
+    game, key = first.create(parse_setup(**SETUP))
+    seat = game.claim("Ana", "Canada")
+    game.start(key)
+    other = server(db, clock).get(game.code)
+    game.submit(seat.token, [], "retaliate")  # the first server's move is on disk ...
+    other.submit(seat.token, [], "wait")  # ... the second's would take its place in the journal
+    problem = other.teacher_view(key)["storage"]["problem"]
+    assert problem.startswith(f"another tradesim server is saving game {game.code} in {db}")
+    assert server(db, clock).get(game.code).moves_csv(key) == game.moves_csv(key)
+
+
 def test_a_code_not_on_this_server_says_so_without_a_typo_hint_to_a_link(db, clock):
     registry = server(db, clock)
     registry.create(parse_setup(**SETUP))

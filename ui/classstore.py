@@ -236,13 +236,17 @@ class ClassStore:
                         " phase=excluded.phase, round=excluded.round, finished=excluded.finished, clock=excluded.clock",
                         (header.code, json.dumps(header.setup), header.teacher_hash, header.created, now, header.phase,
                          header.round, header.finished, json.dumps(clock) if clock is not None else None))
-                    conn.executemany("INSERT OR REPLACE INTO events (code, seq, kind, data, at) VALUES (?, ?, ?, ?, ?)",
+                    conn.executemany("INSERT INTO events (code, seq, kind, data, at) VALUES (?, ?, ?, ?, ?)",
                                      [(header.code, seq, kind, json.dumps(data), now)
                                       for seq, (kind, data) in enumerate(journal[saved:], start=saved)])
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)
                     raise
+            except sqlite3.IntegrityError:  # the journal already has these entries: not from this server
+                self.problem = (f"another tradesim server is saving game {header.code} in {self.path} too; stop one "
+                                "of them (each server needs its own --db)")
+                raise StoreError(self.problem) from None
             except (sqlite3.Error, OSError) as exc:
                 self.problem = _reason(exc, self.path)
                 raise StoreError(self.problem) from None
