@@ -125,6 +125,17 @@ def test_every_link_works_after_a_restart_and_secrets_are_kept_as_digests(db, cl
     assert digest(key).encode() in raw and digest(seat.token).encode() in raw
 
 
+def test_a_game_saved_by_another_model_is_rebuilt_with_a_warning_to_the_teacher(db, clock):
+    registry = server(db, clock)
+    game, key = registry.create(parse_setup(**SETUP))
+    assert not server(db, clock).get(game.code).teacher_view(key)["storage"]["other_model"]
+    with sqlite3.connect(db) as conn:  # as if saved by a tradesim whose model code differs
+        conn.execute("UPDATE games SET model = 'an older model'")
+    view = server(db, clock).get(game.code).teacher_view(key)
+    assert view["storage"]["other_model"]
+    assert "saved by another version of tradesim" in page_text(StorageWarningOf(view))
+
+
 def test_a_round_every_student_had_moved_in_closes_when_the_server_stopped_before_closing_it(db, clock):
     """Killed between the last move's commit and the round's close: the rebuilt game closes the round,
     as the server would have a moment later, and the game is the uninterrupted one."""

@@ -39,7 +39,7 @@ from sim.world.errors import ParameterError, UserError
 from sim.world.loader import load_scenario
 from sim.world.schema import Field, Pattern
 from sim.world.vocabulary import StrategyName
-from ui.classstore import ClassStore, Header, SavedGame, StoreError, db_path_from_env, digest
+from ui.classstore import ClassStore, Header, SavedGame, StoreError, db_path_from_env, digest, model_fingerprint
 from ui.figures import Plots
 from ui.inspector import recent_events, status_line
 from ui.play import PlayGame, RoundPreview, debrief, default_rounds, option_label, play_view
@@ -193,6 +193,7 @@ class ClassGame:
         self._saved = 0  # journal entries on disk
         self._replaying = False
         self.storage_problem: str | None = None  # why the game is not on disk now (None: saved, or no store)
+        self.other_model = False  # rebuilt by a tradesim whose model differs from the one that saved it
         self.created, self.finished_at = time.time(), None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -693,7 +694,7 @@ class ClassGame:
         """Where the game is kept, and what went wrong if it is not (for the teacher's page)."""
         return {"path": str(self.store.path) if self.store else None, "problem": self.storage_problem,
                 "saved": self.store is not None and self.storage_problem is None, "keep_days": self.store.keep_days
-                if self.store else None}
+                if self.store else None, "other_model": self.other_model}
 
     @classmethod
     def rebuild(cls, saved: SavedGame, clock: Callable[[], float] = time.monotonic, timers: bool = True,
@@ -711,6 +712,7 @@ class ClassGame:
                 game._replaying = False
             game.journal, game._saved = list(saved.events), len(saved.events)
             game.created, game.touched, game.finished_at = saved.created, saved.touched, saved.finished
+            game.other_model = saved.model != model_fingerprint()
             game._resume_clock(saved.clock)
             game._settle()
         return game

@@ -424,6 +424,11 @@ def TeacherDesk(game: ClassGame, key: str):
 def StorageWarning(view: dict):
     """The teacher's warning when the game is not on disk: it goes on in memory, and a stop would lose it."""
     problem = view["storage"]["problem"]
+    if view["storage"]["other_model"]:
+        solara.Warning("This game was saved by another version of tradesim, whose model differs from this one's. "
+                       "It was rebuilt by replaying its moves with this version, so the agents' moves in the rounds "
+                       "already played may differ from what the class saw. Finish class games before updating "
+                       "tradesim.", classes=["tradesim-other-model"])
     if problem:
         solara.Error(f"This game is NOT being saved: {problem}. It goes on in this server's memory, but if the "
                      "server stops now, the game is lost. Free some space (or make the folder writable): the next "

@@ -21,6 +21,7 @@ Plain Python, no Solara: tested without a browser (tests/test_classstore.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS games (
     phase TEXT NOT NULL,          -- lobby, open, finished
     round INTEGER NOT NULL,       -- rounds played
     finished REAL,                -- Unix time of the end
-    clock TEXT                    -- the open round's clock, JSON
+    clock TEXT,                   -- the open round's clock, JSON
+    model TEXT                    -- model_fingerprint() of the tradesim that created the game
 );
 CREATE TABLE IF NOT EXISTS events (
     code TEXT NOT NULL,
@@ -77,6 +79,24 @@ class NotAGameFile(StoreError):
 def digest(secret: str) -> str:
     """The SHA-256 digest (hex) under which a secret (a teacher key, a seat token) is kept."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """A hash of what a replay depends on: the model's code and scenarios (sim/, agents/), the class game and
+    its records (ui/classgame.py, ui/play.py), and the versions of mesa and numpy.  A game saved under
+    another fingerprint is rebuilt with this code, and may not be the game the class saw."""
+    import mesa
+    import numpy
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted([*(root / "sim").rglob("*.py"), *(root / "sim").rglob("*.toml"), *(root / "agents").rglob("*.py"),
+                    root / "ui" / "classgame.py", root / "ui" / "play.py"])
+    digest = hashlib.sha256(f"mesa {mesa.__version__} numpy {numpy.__version__}".encode())
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_db_path(environ: dict[str, str] | None = None) -> Path:
@@ -132,6 +152,7 @@ class SavedGame:
     finished: float | None
     clock: dict[str, Any] | None
     events: list[tuple[str, dict[str, Any]]]
+    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,11 +252,13 @@ class ClassStore:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     conn.execute(
-                        "INSERT INTO games (code, setup, teacher_hash, created, touched, phase, round, finished, clock)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET touched=excluded.touched,"
-                        " phase=excluded.phase, round=excluded.round, finished=excluded.finished, clock=excluded.clock",
+                        "INSERT INTO games (code, setup, teacher_hash, created, touched, phase, round, finished, clock,"
+                        " model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE SET"
+                        " touched=excluded.touched, phase=excluded.phase, round=excluded.round,"
+                        " finished=excluded.finished, clock=excluded.clock",
                         (header.code, json.dumps(header.setup), header.teacher_hash, header.created, now, header.phase,
-                         header.round, header.finished, json.dumps(clock) if clock is not None else None))
+                         header.round, header.finished, json.dumps(clock) if clock is not None else None,
+                         model_fingerprint()))
                     conn.executemany("INSERT INTO events (code, seq, kind, data, at) VALUES (?, ?, ?, ?, ?)",
                                      [(header.code, seq, kind, json.dumps(data), now)
                                       for seq, (kind, data) in enumerate(journal[saved:], start=saved)])
@@ -296,8 +319,8 @@ class ClassStore:
                 conn = self._connect(create=False)
                 if conn is None:
                     return None
-                row = conn.execute("SELECT code, setup, teacher_hash, created, touched, phase, round, finished, clock"
-                                   " FROM games WHERE code = ?", (code,)).fetchone()
+                row = conn.execute("SELECT code, setup, teacher_hash, created, touched, phase, round, finished, clock,"
+                                   " model FROM games WHERE code = ?", (code,)).fetchone()
                 if row is None:
                     return None
                 events = [(kind, json.loads(data)) for kind, data in conn.execute(
@@ -306,7 +329,7 @@ class ClassStore:
                 raise StoreError(_reason(exc, self.path)) from None
         return SavedGame(code=row[0], setup=json.loads(row[1]), teacher_hash=row[2], created=row[3], touched=row[4],
                          phase=row[5], round=row[6], finished=row[7], clock=json.loads(row[8]) if row[8] else None,
-                         events=events)
+                         events=events, model=row[9])
 
     def codes(self, unfinished_only: bool = False) -> list[str]:
         """The codes of the saved games (most recently changed first)."""
