@@ -445,12 +445,14 @@ def report(result: dict[str, Any]) -> str:
         f"| ... while a request was under way: answered before the kill / committed, answer lost / not committed "
         f"| {r['answered_before_kill']} / {r['committed_unanswered']} / {r['not_committed']} |",
         f"| ... while a restarted server rebuilt the game | {r['during_rebuild']} |",
-        f"| checks after a restart (no acknowledged move lost or doubled, no round undone) | {r['checks']}, all passed |",
-        f"| every game's move file equal to the uninterrupted game's | {'yes' if r['all_games_equal_uninterrupted'] else 'no'} |",
+        f"| checks after a restart (no acknowledged move lost or doubled, no round undone) | {r['checks']}, "
+        "all passed |",
+        "| every game's move file equal to the uninterrupted game's | "
+        f"{'yes' if r['all_games_equal_uninterrupted'] else 'no'} |",
         f"| restart to rebuilt game (fork from a warm forkserver + replay), median / max | {r['restart_median_ms']} / "
         f"{r['restart_max_ms']} ms |",
-        f"| game file after a game, median: the SQLite file / its write-ahead log | {r['db_bytes_median'] / 1024:.0f} KB"
-        f" / {r['wal_bytes_median'] / 1024:.0f} KB |",
+        "| game file after a game, median: the SQLite file / its write-ahead log | "
+        f"{r['db_bytes_median'] / 1024:.0f} KB / {r['wal_bytes_median'] / 1024:.0f} KB |",
         f"| wall time | {r['wall_s']} s |", ""])
 
 

@@ -104,7 +104,8 @@ def test_the_csv_of_a_game_interrupted_twice_equals_the_uninterrupted_games(db, 
     assert game.moves_csv(key) == uninterrupted.moves_csv(key)
     played = csv(game, key)
     assert len(played) == 4 * 14 and (played["played_by"] == BY_STUDENT).sum() == 11
-    assert game.student_view(seats[0].token)["play"]["debrief"] == uninterrupted.student_view(same[0].token)["play"]["debrief"]
+    debrief, other = (g.student_view(s[0].token)["play"]["debrief"] for g, s in ((game, seats), (uninterrupted, same)))
+    assert debrief == other
 
 
 def test_every_link_works_after_a_restart_and_secrets_are_kept_as_digests(db, clock):
@@ -355,8 +356,9 @@ def test_the_server_reopens_saved_games_and_says_on_sigterm_how_many_it_saved_an
     game.end(key)
     port, log = free_port(), tmp_path / "server.log"
     with open(log, "w") as out:
+        env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
         proc = subprocess.Popen([*TRADESIM, "app", "--port", str(port), "--db", str(db)], stdout=out,
-                                stderr=subprocess.STDOUT, env=dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false"))
+                                stderr=subprocess.STDOUT, env=env)
     try:
         deadline = time.time() + 90
         while "class games: saved in" not in log.read_text():

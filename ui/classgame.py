@@ -14,12 +14,12 @@ Plain Python (no Solara), so that it is tested without a browser; the pages in
   inside a round.
 * Who may do what: the teacher's controls need the teacher key (only the host's page has
   it); a move needs the seat's token (only the pages of the student or team that claimed
-  it have it).  The game keeps only their SHA-256 digests.
+  it have it); the game keeps only their SHA-256 digests.  A claimed country is played by a
+  person (strategy "human"); a free one by its agent rule, as in a game without students; a
+  student who sends no move in time is played by that agent rule for the round, and told so.
 * On disk (:mod:`ui.classstore`): every change is written to the game's journal and committed
   before its caller is answered; after a restart :meth:`ClassGame.rebuild` replays the journal,
-  so the game is the one that was interrupted, in the same round, with the moves already in.  A claimed country is played by a person (strategy "human"); a free one by
-  its agent rule, as in a game without students; a student who sends no move in time is
-  played by that agent rule for the round, and told so.
+  so the game is the one that was interrupted, in the same round, with the moves already in.
 """
 
 from __future__ import annotations
@@ -183,8 +183,9 @@ class _Timer:
 class ClassGame:
     """One class game (see the module's docstring).  Every public method takes the game's lock."""
 
-    def __init__(self, setup: ClassSetup, code: str, teacher_key: str | None, clock: Callable[[], float] = time.monotonic,
-                 timers: bool = True, *, teacher_hash: str | None = None, store: ClassStore | None = None):
+    def __init__(self, setup: ClassSetup, code: str, teacher_key: str | None,
+                 clock: Callable[[], float] = time.monotonic, timers: bool = True, *,
+                 teacher_hash: str | None = None, store: ClassStore | None = None):
         self.setup, self.code = setup, code
         self._teacher_hash = teacher_hash or digest(teacher_key)
         self._clock, self._timers = clock, timers
@@ -292,7 +293,8 @@ class ClassGame:
                 raise ParameterError(f"The name {name!r} is already used in this class: add an initial or a "
                                      "team name.")
             token = secrets.token_urlsafe(12)
-            seat = Seat(country=country, name=name, token=token, claimed_round=self.model.round, token_hash=digest(token))
+            seat = Seat(country=country, name=name, token=token, claimed_round=self.model.round,
+                        token_hash=digest(token))
             self._take(seat)
             self._journal("claim", country=country, name=name, token=seat.token_hash)
             self._changed_now()
@@ -894,9 +896,9 @@ class ClassRegistry:
             return (f"class games: NOT saved: {problem}; they are kept in memory only (a restart loses them)"
                     + (f"; {len(restored)} reopened from {self.store.path}" if restored else ""))
         under_way, finished = self.store.counts()
+        removed = f", {len(expired)} removed after {self.store.keep_days:g} days" if expired else ""
         return (f"class games: saved in {self.store.path} ({under_way} under way, {finished} finished; "
-                f"{len(restored)} reopened" + (f", {len(expired)} removed after {self.store.keep_days:g} days" if expired
-                                                else "") + ")")
+                f"{len(restored)} reopened{removed})")
 
     def _get_quietly(self, code: str) -> ClassGame | None:
         try:

@@ -452,8 +452,8 @@ def KeepOrDelete(tab: ClassTab, view: dict):
         if storage["saved"]:
             solara.HTML(tag="p", unsafe_innerHTML=(
                 f"Saved as it is played, in <code>{esc(storage['path'])}</code>: if the server stops, start it "
-                f"again (with the same <code>--db</code>) and every page comes back to this {esc(view['round_label'])}, "
-                f"with the moves already sent. Kept until you delete it, or {storage['keep_days']:g} days after it "
+                "again (with the same <code>--db</code>) and every page comes back to this "
+                f"{esc(view['round_label'])}, with the moves already sent. Kept until you delete it, or {storage['keep_days']:g} days after it "
                 "ends."), classes=["tradesim-storage"], style="font-size:14px")
         if not asked.value:
             solara.Button("Delete this game from the server", text=True, color="error",

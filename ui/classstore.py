@@ -306,7 +306,8 @@ class ClassStore:
             if conn is None:
                 return []
             codes = [row[0] for row in conn.execute(
-                "SELECT code FROM games WHERE (finished IS NOT NULL AND finished < ?) OR touched < ?", (cutoff, cutoff))]
+                "SELECT code FROM games WHERE (finished IS NOT NULL AND finished < ?) OR touched < ?",
+                (cutoff, cutoff))]
             for code in codes:
                 self.delete(code, "expired")
             return codes
