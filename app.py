@@ -17,7 +17,7 @@ import solara.lab
 
 from ui.actions import PLAY_SPEEDS, PageActions, admit, current_render_context, places, release
 from ui.classgame import class_query
-from ui.classpages import ClassLobby, ClassPage, classroom_front_page
+from ui.classpages import ClassLobby, ClassPage, classroom_front_page, serve_class_games
 from ui.components import (
     ACTION,
     Address,
@@ -30,6 +30,7 @@ from ui.components import (
     PlayPanel,
     esc,
 )
+from ui.reconnect import IN_ADDRESS, WAITING, ServerWatch
 from ui.session import round_view
 from ui.settings import (
     ALL_COUNTRIES,
@@ -43,6 +44,7 @@ from ui.settings import (
 from ui.texts import ABOUT_HTML
 
 TABS = ("Simulation", "Play a country", "Exercises", "Class game", "About this model")
+serve_class_games()  # once, when the server loads this page: the class games saved on disk come back
 
 
 @solara.component
@@ -61,10 +63,12 @@ def Page():
         return
     query = class_query(router.search)
     if query is not None:  # a class game's page: ?class=CODE (&seat=..., &teacher=..., &view=projector)
-        ClassPage(query)
+        ClassPage(query)  # with its own ServerWatch: it knows whether the game is saved
     elif classroom_front_page() and not router.search:  # tradesim app --classroom: host or join first
+        ServerWatch(WAITING)
         ClassLobby()
     else:
+        ServerWatch(IN_ADDRESS)
         Game()
 
 

@@ -18,6 +18,10 @@ def add_parser(sub) -> None:
     p.add_argument("--cull", default="2m", metavar="TIME",
                    help="how long the game of a tab whose connection dropped without the tab closing is kept "
                         "(a connection back within it resumes the game; default 2m, e.g. 90s, 5m)")
+    p.add_argument("--db", default=None, metavar="PATH",
+                   help="the file class games are saved in, as they are played (SQLite; default "
+                        "~/.local/share/tradesim/classgames.sqlite, or under $XDG_DATA_HOME): a restarted server "
+                        "reopens every game in it, and their pages reconnect")
     p.add_argument("--classroom", action="store_true",
                    help="open on the class game: the front page hosts or joins a class game (one shared game, "
                         "each student a country) instead of a game of one's own")
@@ -71,6 +75,33 @@ def _timedelta(text: str) -> str:
     return text.strip()
 
 
+def _db_path(text: str | None):
+    """The class-game file: --db's, checked (a file name in an existing folder, tradesim's if it exists),
+    else the user's data folder.  A folder that cannot be written is not refused: the server says so on
+    the teacher's page and keeps its games in memory."""
+    from sim.world.errors import UserError
+    from sim.world.paths import check_name
+    from ui.classstore import ClassStore, NotAGameFile, StoreError, default_db_path
+
+    if text is None:
+        return default_db_path()
+    path = check_name(text, "--db").expanduser().absolute()
+    if path.is_dir():
+        raise UserError(f"--db '{path}' is a folder; give a file name, e.g. {path / 'classgames.sqlite'}")
+    if not path.parent.is_dir():
+        raise UserError(f"--db '{path}': the folder {path.parent} does not exist")
+    store = ClassStore(path)
+    try:
+        store.check()
+    except NotAGameFile as exc:
+        raise UserError(f"--db: {exc}") from None
+    except StoreError:
+        pass  # read-only, say: the server says it where the teacher sees it
+    finally:
+        store.close()
+    return path
+
+
 def handle(args) -> int:
     from sim.world.errors import UserError
     from sim.world.schema import MAX_SESSIONS_OPTION, PORT_OPTION
@@ -79,6 +110,7 @@ def handle(args) -> int:
     args.port = checked(PORT_OPTION, args.port)
     args.max_sessions = checked(MAX_SESSIONS_OPTION, args.max_sessions)
     cull = _timedelta(args.cull)
+    db = _db_path(args.db)
     check_address(args.host, args.port)
 
     app_path = packaged("app.py")
@@ -89,7 +121,10 @@ def handle(args) -> int:
                SOLARA_THEME_TITLE="tradesim", TRADESIM_MAX_SESSIONS=str(args.max_sessions),
                # Solara keeps a disconnected tab's kernel for 24 h by default: a class's dead browsers
                # would hold their memory all day.  Culled after --cull instead.
-               SOLARA_KERNEL_CULL_TIMEOUT=cull, TRADESIM_CLASSROOM="1" if args.classroom else "")
+               SOLARA_KERNEL_CULL_TIMEOUT=cull, TRADESIM_CLASSROOM="1" if args.classroom else "",
+               # class games are saved here; a page whose server restarted re-runs the app from its address
+               # (Solara's "soft remount") instead of asking to be refreshed: the game comes back from the file
+               TRADESIM_DB=str(db), SOLARA_STATE_AUTO_REMOUNT="true")
     # a 12-line warning per page load about iframe cookies over plain http, which does not apply here
     quiet = "ignore:Cookies with samesite=none require https:UserWarning"
     env["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))

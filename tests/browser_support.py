@@ -35,7 +35,8 @@ def serve(tmp_path_factory, *options):
     pytest.importorskip("playwright.sync_api", reason="playwright (PyPI) is not installed")
     port = free_port()
     log_path = tmp_path_factory.mktemp("solara") / "server.log"
-    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false")
+    # class games are saved under the data folder: the test's own, not the user's
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", XDG_DATA_HOME=str(log_path.parent))
     with open(log_path, "w") as log:
         proc = subprocess.Popen([*TRADESIM, "app", "--host", "127.0.0.1", "--port", str(port), *options],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

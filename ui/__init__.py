@@ -10,7 +10,10 @@
 * :mod:`ui.play`: play a country against the agents, with a debrief;
 * :mod:`ui.exercises`: classroom exercises and their presets;
 * :mod:`ui.texts`: the words the page shows (stances, help, About);
-* :mod:`ui.components`: the Solara components ``app.py`` lays out.
+* :mod:`ui.components`: the Solara components ``app.py`` lays out;
+* :mod:`ui.classgame`, :mod:`ui.classpages`: the class game and its pages; :mod:`ui.classstore`: class games
+  on disk (SQLite), rebuilt after a restart; :mod:`ui.reconnect`: what a page says and does when its
+  server goes away.
 
 Only :mod:`ui.components` and :mod:`ui.actions` import Solara; the rest is tested without a browser.
 """

@@ -14,20 +14,24 @@ Plain Python (no Solara), so that it is tested without a browser; the pages in
   inside a round.
 * Who may do what: the teacher's controls need the teacher key (only the host's page has
   it); a move needs the seat's token (only the pages of the student or team that claimed
-  it have it).  A claimed country is played by a person (strategy "human"); a free one by
-  its agent rule, as in a game without students; a student who sends no move in time is
-  played by that agent rule for the round, and told so.
+  it have it); the game keeps only their SHA-256 digests.  A claimed country is played by a
+  person (strategy "human"); a free one by its agent rule, as in a game without students; a
+  student who sends no move in time is played by that agent rule for the round, and told so.
+* On disk (:mod:`ui.classstore`): every change is written to the game's journal and committed
+  before its caller is answered; after a restart :meth:`ClassGame.rebuild` replays the journal,
+  so the game is the one that was interrupted, in the same round, with the moves already in.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -35,6 +39,7 @@ from sim.world.errors import ParameterError, UserError
 from sim.world.loader import load_scenario
 from sim.world.schema import Field, Pattern
 from sim.world.vocabulary import StrategyName
+from ui.classstore import ClassStore, Header, SavedGame, StoreError, db_path_from_env, digest, model_fingerprint
 from ui.figures import Plots
 from ui.inspector import recent_events, status_line
 from ui.play import PlayGame, RoundPreview, debrief, default_rounds, option_label, play_view
@@ -47,6 +52,7 @@ MAX_NAME_CHARS = 40
 MAX_CLASS_GAMES = 20  # class games one server holds at once (finished and idle ones make room)
 IDLE_HOURS = 12  # a class game untouched this long is dropped when room is needed
 MIN_TIMER_S = 10
+CLOCK_SAVE_S = 5.0  # how often an open round's time left is written to disk
 
 TIMER = Field("Round timer", int, 120, 0, 3600, unit="seconds", help="seconds per round; 0 = no timer")
 COUNTRIES = Field("Countries", int, 10, 2, 60, unit="countries", help="countries of the classroom game")
@@ -144,12 +150,16 @@ def class_query(search: str | None) -> dict[str, str] | None:
 # ---------------------------------------------------------------------------- seats
 @dataclass
 class Seat:
-    """A claimed country: who holds it and the token their pages carry (``?class=CODE&seat=TOKEN``)."""
+    """A claimed country: who holds it and the token their pages carry (``?class=CODE&seat=TOKEN``).
+
+    The game finds a seat by the token's digest; the token itself is only in the seat that
+    :meth:`ClassGame.claim` returns (empty in a game rebuilt from disk)."""
 
     country: str
     name: str
     token: str
     claimed_round: int
+    token_hash: str = ""
 
 
 @dataclass
@@ -173,10 +183,19 @@ class _Timer:
 class ClassGame:
     """One class game (see the module's docstring).  Every public method takes the game's lock."""
 
-    def __init__(self, setup: ClassSetup, code: str, teacher_key: str, clock: Callable[[], float] = time.monotonic,
-                 timers: bool = True):
-        self.setup, self.code, self._teacher_key = setup, code, teacher_key
+    def __init__(self, setup: ClassSetup, code: str, teacher_key: str | None,
+                 clock: Callable[[], float] = time.monotonic, timers: bool = True, *,
+                 teacher_hash: str | None = None, store: ClassStore | None = None):
+        self.setup, self.code = setup, code
+        self._teacher_hash = teacher_hash or digest(teacher_key)
         self._clock, self._timers = clock, timers
+        self.store = store  # None: in memory only
+        self.journal: list[tuple[str, dict[str, Any]]] = []  # every change, in order (what a restart replays)
+        self._saved = 0  # journal entries on disk
+        self._replaying = False
+        self.storage_problem: str | None = None  # why the game is not on disk now (None: saved, or no store)
+        self.other_model = False  # rebuilt by a tradesim whose model differs from the one that saved it
+        self.created, self.finished_at = time.time(), None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         settings = default_settings(setup.scenario)
@@ -214,7 +233,7 @@ class ClassGame:
 
     # ------------------------------------------------------------------ access
     def _check_teacher(self, key: Any) -> None:
-        if not isinstance(key, str) or not secrets.compare_digest(key.encode(), self._teacher_key.encode()):
+        if not isinstance(key, str) or not secrets.compare_digest(digest(key), self._teacher_hash):
             raise NotAllowed("Only the teacher's page can do that (it needs the teacher key).")
 
     def is_teacher(self, key: Any) -> bool:
@@ -225,7 +244,7 @@ class ClassGame:
         return True
 
     def _seat(self, token: Any) -> Seat:
-        country = self._tokens.get(token) if isinstance(token, str) else None
+        country = self._tokens.get(digest(token)) if isinstance(token, str) else None
         if country is None:
             raise NotAllowed("This seat link is not valid any more (the teacher freed or moved the seat, or the "
                              "link was mistyped): take a seat again.")
@@ -249,13 +268,13 @@ class ClassGame:
         """A page of this seat opened (the teacher sees who is online)."""
         if token:
             with self._lock:
-                self.online[token] += 1
+                self.online[digest(token)] += 1
                 self._changed_now(submissions_only=True)
 
     def detach(self, token: str | None) -> None:
         if token:
             with self._lock:
-                self.online[token] -= 1
+                self.online[digest(token)] -= 1
                 self._changed_now(submissions_only=True)
 
     # ------------------------------------------------------------------ students
@@ -273,20 +292,23 @@ class ClassGame:
             if any(seat.name.casefold() == name.casefold() for seat in self.seats.values()):
                 raise ParameterError(f"The name {name!r} is already used in this class: add an initial or a "
                                      "team name.")
-            seat = Seat(country=country, name=name, token=secrets.token_urlsafe(12), claimed_round=self.model.round)
+            token = secrets.token_urlsafe(12)
+            seat = Seat(country=country, name=name, token=token, claimed_round=self.model.round,
+                        token_hash=digest(token))
             self._take(seat)
+            self._journal("claim", country=country, name=name, token=seat.token_hash)
             self._changed_now()
             return seat
 
     def _take(self, seat: Seat) -> None:
         self.seats[seat.country] = seat
-        self._tokens[seat.token] = seat.country
+        self._tokens[seat.token_hash] = seat.country
         self.model.set_strategy(seat.country, StrategyName.HUMAN)
         self.holders.setdefault(seat.name, []).append(seat.country)
 
     def _vacate(self, country: str) -> Seat:
         seat = self.seats.pop(country)
-        self._tokens.pop(seat.token, None)
+        self._tokens.pop(seat.token_hash, None)
         self.submissions.pop(country, None)
         self.model.set_strategy(country, self.agent_rule[country])
         return seat
@@ -311,6 +333,8 @@ class ClassGame:
             accepted = play.check_move(tuple(accepted), stance)
             label = option_label(self.model, seat.country, accepted, stance)
             self.submissions[seat.country] = Submission(stance, accepted, label, self._clock() - self._opened_at)
+            self._journal("submit", country=seat.country, accepted=list(accepted), stance=stance, label=label,
+                          after_s=self.submissions[seat.country].after_s)  # on disk before the student is told
             self._changed_now(submissions_only=True)
             if not self.paused and all(country in self.submissions for country in self.seats):
                 self._close_round()
@@ -323,6 +347,7 @@ class ClassGame:
             if self.phase != LOBBY:
                 raise ParameterError("The game has already started.")
             self._open_round()
+            self._journal("start")
             self._changed_now()
 
     def close_round(self, key: Any) -> None:
@@ -340,6 +365,7 @@ class ClassGame:
             if not self.paused:
                 self.paused = True
                 self._stop_timer(keep_time_left=True)
+                self._journal("pause")
                 self._changed_now()
 
     def resume(self, key: Any) -> None:
@@ -352,6 +378,7 @@ class ClassGame:
                 self._timer.left_when_paused = None
                 if left is not None:
                     self._start_timer(left)
+                self._journal("resume")
                 if self.seats and all(country in self.submissions for country in self.seats):
                     self._close_round()
                 else:
@@ -364,6 +391,7 @@ class ClassGame:
             if self.phase == FINISHED:
                 return
             self._finish()
+            self._journal("end")
             self._changed_now()
 
     def free_seat(self, key: Any, country: Any) -> None:
@@ -374,6 +402,7 @@ class ClassGame:
             if country not in self.seats:
                 raise ParameterError(f"{str(country)[:40]!r} has no student to free.")
             self._vacate(country)
+            self._journal("free", country=country)
             self._changed_now()
 
     def reassign(self, key: Any, country: Any, new_country: Any) -> None:
@@ -389,6 +418,7 @@ class ClassGame:
                 raise ParameterError(f"{new_country} is taken by {self.seats[new_country].name}: free it first.")
             seat = self._vacate(country)
             self._take(replace(seat, country=new_country, claimed_round=self.model.round))
+            self._journal("reassign", country=country, to=new_country)
             self._changed_now()
 
     def _require_open(self) -> None:
@@ -414,7 +444,7 @@ class ClassGame:
 
     def _start_timer(self, seconds: float) -> None:
         self._timer.deadline = self._clock() + seconds
-        if self._timers:
+        if self._timers and not self._replaying:
             round_now = self.model.round
             thread = threading.Timer(seconds, self._timer_fired, args=(round_now,))
             thread.daemon = True
@@ -488,6 +518,7 @@ class ClassGame:
             self._finish()
         else:
             self._open_round()
+        self._journal("close")
         self._changed_now()
 
     def _record(self, i: int, country: str, values: dict[str, float], fell_back: list[str]) -> None:
@@ -509,6 +540,7 @@ class ClassGame:
 
     def _finish(self) -> None:
         self._stop_timer()
+        self.finished_at = self.finished_at or time.time()
         self.phase = FINISHED
         self.paused = False
         self.submissions = {}
@@ -562,9 +594,9 @@ class ClassGame:
         with self._lock:
             self._check_teacher(key)
             seats = [{"country": c, "name": s.name, "submitted": c in self.submissions,
-                      "online": self.online[s.token] > 0} for c, s in self.seats.items()]
+                      "online": self.online[s.token_hash] > 0} for c, s in self.seats.items()]
             return {**self._public(), "seats": seats, "free": [c for c in self.names if c not in self.seats],
-                    "table": self._class_table(), "moves_logged": len(self.log),
+                    "table": self._class_table(), "moves_logged": len(self.log), "storage": self._storage(),
                     "status": status_line(self.model, self.series, after=True)}
 
     def _class_table(self) -> list[dict[str, Any]]:
@@ -623,16 +655,131 @@ class ClassGame:
         with self._lock:
             self._stop_timer()
 
+    # ------------------------------------------------------------------ on disk (ui.classstore)
+    def _journal(self, kind: str, **data: Any) -> None:
+        """Add a change just made to the journal and commit it (the caller answers only after this)."""
+        if self._replaying:
+            return
+        self.journal.append((kind, data))
+        self._save()
+
+    def _save(self) -> None:
+        """Write what is not yet on disk (the game's row, the journal's backlog, the clock).  A failure is
+        kept in :attr:`storage_problem` (the teacher's page says it) and the game goes on in memory."""
+        if self.store is None:
+            return
+        try:
+            self._saved = self.store.save(self._header(), self.journal, self._saved, self._clock_state())
+        except StoreError as exc:
+            self.storage_problem = str(exc)
+        else:
+            self.storage_problem = None
+
+    def save(self, only_if_due: bool = False) -> None:
+        """Save the game now (its row and clock, and any backlog a failed write left); ``only_if_due``:
+        only when that changes something (a round's timer is running, or a write failed)."""
+        with self._lock:
+            due = self._timer.deadline is not None or self._saved < len(self.journal) or self.storage_problem
+            if due or not only_if_due:
+                self._save()
+
+    def _header(self) -> Header:
+        return Header(code=self.code, setup=asdict(self.setup), teacher_hash=self._teacher_hash, created=self.created,
+                      phase=self.phase, round=self.model.round, finished=self.finished_at)
+
+    def _clock_state(self) -> dict[str, Any]:
+        """The open round's clock: how long it has been open and how long it has left (seconds)."""
+        return {"round": self.model.round, "phase": self.phase, "paused": self.paused,
+                "elapsed": self._clock() - self._opened_at, "left": self._remaining()}
+
+    def _storage(self) -> dict[str, Any]:
+        """Where the game is kept, and what went wrong if it is not (for the teacher's page)."""
+        return {"path": str(self.store.path) if self.store else None, "problem": self.storage_problem,
+                "saved": self.store is not None and self.storage_problem is None, "keep_days": self.store.keep_days
+                if self.store else None, "other_model": self.other_model}
+
+    @classmethod
+    def rebuild(cls, saved: SavedGame, clock: Callable[[], float] = time.monotonic, timers: bool = True,
+                store: ClassStore | None = None) -> ClassGame:
+        """The game as it was when saved: built from its settings and seed, then its journal replayed
+        (every change in order, through the same code that made it), then its clock set where it was."""
+        game = cls(ClassSetup(**saved.setup), saved.code, None, clock=clock, timers=timers,
+                   teacher_hash=saved.teacher_hash, store=store)
+        with game._lock:
+            game._replaying = True
+            try:
+                for kind, data in saved.events:
+                    game._replay(kind, data)
+            finally:
+                game._replaying = False
+            game.journal, game._saved = list(saved.events), len(saved.events)
+            game.created, game.touched, game.finished_at = saved.created, saved.touched, saved.finished
+            game.other_model = saved.model != model_fingerprint()
+            game._resume_clock(saved.clock)
+            game._settle()
+        return game
+
+    def _replay(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "claim":
+            self._take(Seat(data["country"], data["name"], "", self.model.round, token_hash=data["token"]))
+        elif kind == "free":
+            self._vacate(data["country"])
+        elif kind == "reassign":
+            seat = self._vacate(data["country"])
+            self._take(replace(seat, country=data["to"], claimed_round=self.model.round))
+        elif kind == "start":
+            self._open_round()
+        elif kind == "submit":
+            self.submissions[data["country"]] = Submission(data["stance"], tuple(data["accepted"]), data["label"],
+                                                           data["after_s"])
+        elif kind == "close":
+            self._close_round()
+        elif kind == "pause":
+            self.paused = True
+        elif kind == "resume":
+            self.paused = False
+        elif kind == "end":
+            self._finish()
+        else:
+            raise StoreError(f"game {self.code}: unknown change {kind!r} in its journal (a newer tradesim's file?)")
+
+    def _resume_clock(self, state: dict[str, Any] | None) -> None:
+        """The open round's clock where the server left it: the time the server was down does not count."""
+        if self.phase != OPEN:
+            return
+        current = bool(state) and state.get("round") == self.model.round and state.get("phase") == OPEN
+        self._opened_at = self._clock() - (state["elapsed"] if current else 0.0)
+        self._stop_timer()
+        self._timer.left_when_paused = None
+        if not self.setup.timer_s:
+            return
+        left = state["left"] if current and state.get("left") is not None else float(self.setup.timer_s)
+        if self.paused:
+            self._timer.left_when_paused = left
+        else:
+            self._start_timer(left)
+
+    def _settle(self) -> None:
+        """Finish what the server was doing when it stopped: a round in which every student had moved (and
+        that was not paused) closes, as it would have a moment later."""
+        if self.phase == OPEN and not self.paused and self.seats and all(c in self.submissions for c in self.seats):
+            self._close_round()
+
 
 # ---------------------------------------------------------------------------- the registry
 class ClassRegistry:
-    """The server's class games, keyed by join code (one registry per server process)."""
+    """The server's class games, keyed by join code (one registry per server process).
+
+    With a :class:`~ui.classstore.ClassStore` every game is also on disk: a game not in memory (the
+    server restarted, or it made room) is rebuilt from the file when a page asks for it."""
 
     def __init__(self, limit: int = MAX_CLASS_GAMES, clock: Callable[[], float] = time.monotonic,
-                 timers: bool = True):
+                 timers: bool = True, store: ClassStore | None = None):
         self.limit, self._clock, self._timers = limit, clock, timers
+        self.store = store
         self._games: dict[str, ClassGame] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def create(self, setup: ClassSetup) -> tuple[ClassGame, str]:
         """A new class game and its teacher key (give the key only to the host's page)."""
@@ -640,8 +787,9 @@ class ClassRegistry:
         with self._lock:
             self._make_room()
             code = self._new_code()
-            game = ClassGame(setup, code, game_key, clock=self._clock, timers=self._timers)
+            game = ClassGame(setup, code, game_key, clock=self._clock, timers=self._timers, store=self.store)
             self._games[code] = game
+        game.save()  # on disk (with the teacher key's digest) before the teacher's page opens
         return game, game_key
 
     def _make_room(self) -> None:
@@ -651,7 +799,7 @@ class ClassRegistry:
         idle = [c for c, g in self._games.items() if g.touched < stale]
         finished = sorted((g.touched, c) for c, g in self._games.items() if g.phase == FINISHED)
         for code in idle or [c for _, c in finished[:1]]:
-            self._games.pop(code).close()
+            self._games.pop(code).close()  # still on disk, if saved: a page that asks rebuilds it
         if len(self._games) >= self.limit:
             raise ParameterError(f"This server already runs {self.limit} class games; end one first "
                                  "(a finished game makes room).")
@@ -659,21 +807,156 @@ class ClassRegistry:
     def _new_code(self) -> str:
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            if code not in self._games:
+            if code not in self._games and not self._known_on_disk(code):
                 return code
 
-    def get(self, code: Any) -> ClassGame:
-        """The game with this join code; ParameterError with a readable message otherwise."""
+    def _known_on_disk(self, code: str) -> bool:
+        try:
+            return self.store is not None and self.store.known(code)
+        except StoreError:
+            return False
+
+    def get(self, code: Any, typed: bool = False) -> ClassGame:
+        """The game with this join code, from memory or rebuilt from disk; ParameterError with a readable
+        message otherwise (``typed``: the code was typed in, so it may be mistyped; a link's code was not)."""
         code = parse_code(code)
         with self._lock:
             game = self._games.get(code)
+            if game is None and self.store is not None:
+                game = self._restore(code)
         if game is None:
-            raise ParameterError(f"No class game with code {code} on this server: check the code on the "
-                                 "projector (the game may have ended and been removed).")
+            raise ParameterError(self._missing(code, typed))
         return game
+
+    def _restore(self, code: str) -> ClassGame | None:
+        try:
+            saved = self.store.load(code)
+        except StoreError:
+            return None
+        if saved is None:
+            return None
+        self._make_room()
+        game = ClassGame.rebuild(saved, clock=self._clock, timers=self._timers, store=self.store)
+        self._games[code] = game
+        return game
+
+    def _missing(self, code: str, typed: bool) -> str:
+        if self.store is None:
+            return (f"No class game with code {code} on this server: check the code on the projector (the game "
+                    "may have ended and been removed).")
+        try:
+            removed = self.store.removed(code)
+            self.store.check()
+        except StoreError as exc:
+            return f"No class game {code} is open, and this server cannot read its saved games: {exc}."
+        if removed is not None:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(removed[0]))
+            if removed[1] == "deleted":
+                return f"Class game {code} was deleted by its teacher on {when}: its moves and debriefs are gone."
+            return (f"Class game {code} was removed on {when}: this server keeps a game {self.store.keep_days:g} "
+                    "days after it ends.")
+        if typed:
+            return f"No class game with code {code} on this server: check the code on the projector."
+        return (f"This server has no class game {code}: none is saved under that code in {self.store.path}. If it "
+                "was hosted here, the server then kept its games in another file (tradesim app --db PATH): start "
+                "it with that file and this link works again. A game the server could not save (its page said so) "
+                "is lost.")
+
+    def delete(self, code: Any, key: Any) -> None:
+        """Delete a game for good (the teacher's choice): from memory and from disk."""
+        game = self.get(code)
+        game._check_teacher(key)
+        with self._lock:
+            if self.store is not None:
+                try:
+                    self.store.delete(game.code, "deleted")
+                except StoreError as exc:
+                    raise ParameterError(f"The game could not be deleted from disk: {exc}.") from None
+            self._games.pop(game.code, None)
+        game.close()
 
     def __len__(self) -> int:
         return len(self._games)
 
+    # ------------------------------------------------------------------ the server's life
+    def open_saved(self) -> str:
+        """At server start: remove games past their keeping time, rebuild the games under way (their
+        timers run again), and keep their clocks on disk every few seconds; a line for the log."""
+        if self.store is None:
+            return "class games: kept in memory only (a restart ends them)"
+        try:
+            expired = self.store.expire()
+            codes = self.store.codes(unfinished_only=True)[: self.limit]
+            problem = self.store.writable()
+        except StoreError as exc:
+            problem, expired, codes = str(exc), [], []
+        restored = [code for code in codes if self._get_quietly(code)]
+        threading.Thread(target=self._keep_clocks, name="tradesim-class-clocks", daemon=True).start()
+        if problem:
+            return (f"class games: NOT saved: {problem}; they are kept in memory only (a restart loses them)"
+                    + (f"; {len(restored)} reopened from {self.store.path}" if restored else ""))
+        under_way, finished = self.store.counts()
+        removed = f", {len(expired)} removed after {self.store.keep_days:g} days" if expired else ""
+        return (f"class games: saved in {self.store.path} ({under_way} under way, {finished} finished; "
+                f"{len(restored)} reopened{removed})")
 
-REGISTRY = ClassRegistry()
+    def _get_quietly(self, code: str) -> ClassGame | None:
+        try:
+            return self.get(code)
+        except UserError:
+            return None
+
+    def _keep_clocks(self) -> None:
+        """Every CLOCK_SAVE_S seconds: each open round's time left (and any backlog a failed write left)."""
+        while not self._stopping.wait(CLOCK_SAVE_S):
+            with self._lock:
+                games = list(self._games.values())
+            for game in games:
+                game.save(only_if_due=True)
+
+    def stop_report(self) -> str:
+        """What the log says when the server stops: how many games are saved, and where."""
+        self._stopping.set()
+        with self._lock:
+            games = list(self._games.values())
+        for game in games:
+            game.save(only_if_due=True)  # the open rounds' clocks, as they are now
+        lost = [g for g in games if g.storage_problem or (self.store is None and g.phase != FINISHED)]
+        if self.store is None:
+            saved = "class games are not saved (memory only)"
+        else:
+            under_way, finished = self.store.counts()
+            saved = (f"{_games(under_way + finished)} saved in {self.store.path} ({under_way} under way, {finished} "
+                     "finished); start the server again with this file and their pages reconnect"
+                     if under_way + finished else f"no class game is saved in {self.store.path}")
+        return (f"tradesim: the server is stopping. {saved}."
+                + (f" NOT saved, so lost: {_games(len(lost))} ({', '.join(g.code for g in lost)}: "
+                   f"{lost[0].storage_problem or 'memory only'})." if lost else ""))
+
+    def log_on_stop(self, write: Callable[[str], None]) -> None:
+        """Write :meth:`stop_report` when the server gets SIGTERM or SIGINT (then stop as it would have)."""
+        import signal
+
+        def on_stop(signum, frame, previous):
+            write(self.stop_report())
+            signal.signal(signum, previous)
+            if callable(previous):
+                previous(signum, frame)
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signum)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                signal.signal(sig, functools.partial(on_stop, previous=signal.getsignal(sig)))
+            except ValueError:  # not the main thread: say it at exit instead
+                import atexit
+
+                atexit.register(lambda: write(self.stop_report()))
+                return
+
+
+def _games(n: int) -> str:
+    return f"{n} class game" + ("" if n == 1 else "s")
+
+
+REGISTRY = ClassRegistry(store=ClassStore(db_path_from_env()))

@@ -31,9 +31,23 @@ from ui.classgame import (
     suggested_rounds,
 )
 from ui.components import ACTION, BusyBar, Debrief, EventLog, Figure, PlayRound, amount, esc, template_widget
+from ui.reconnect import SAVED, UNSAVED, WAITING, ServerWatch
 
 CLASSROOM_ENV = "TRADESIM_CLASSROOM"  # set by `tradesim app --classroom`: the front page is the class game's
 WATCH_TIMEOUT_S = 2.0  # a page's thread checks this often whether its tab is gone
+
+
+_SERVING = []
+
+
+def serve_class_games() -> None:
+    """At server start (app.py): reopen the class games saved on disk and say where they are kept; on
+    SIGTERM or Ctrl-C, say how many are saved, and where."""
+    if _SERVING:
+        return
+    _SERVING.append(True)
+    print(f"tradesim {REGISTRY.open_saved()}", flush=True)
+    REGISTRY.log_on_stop(lambda line: print(line, flush=True))
 
 
 def classroom_front_page() -> bool:
@@ -185,6 +199,7 @@ def round_words(view: dict) -> str:
 
 @solara.component
 def ClassHeader(tab: ClassTab, view: dict, who: str):
+    ServerWatch(UNSAVED if tab.game.storage_problem else SAVED)  # what the page says if the server goes away
     with solara.Row(style={"align-items": "baseline", "gap": "18px", "flex-wrap": "wrap"},
                     classes=["tradesim-class-header"]):
         solara.HTML(tag="span", unsafe_innerHTML=f"Class game <b>{esc(view['code'])}</b>: {esc(view['title'])}",
@@ -211,7 +226,7 @@ def ClassLobby():
 
     def join():
         try:
-            game = REGISTRY.get(code.value)
+            game = REGISTRY.get(code.value, typed=True)
         except UserError as exc:
             error.value = str(exc)
             return
@@ -278,6 +293,7 @@ def ClassPage(query: dict):
     try:
         game = REGISTRY.get(query["class"])
     except UserError as exc:
+        ServerWatch(WAITING)
         with solara.Column(style={"padding": "12px"}):
             solara.Error(str(exc), classes=["tradesim-error"])
         ClassLobby()
@@ -382,6 +398,7 @@ def TeacherDesk(game: ClassGame, key: str):
     BusyBar(tab.acted)
     with solara.Column(style={"padding": "12px"}, classes=["tradesim-teacher"]):
         ClassHeader(tab, view, "Teacher's page")
+        StorageWarning(view)
         with solara.Columns([2, 3]):
             with solara.Column():
                 JoinCode(view["code"])
@@ -400,6 +417,53 @@ def TeacherDesk(game: ClassGame, key: str):
                                     label="Download every move (CSV)")
                 solara.FileDownload(tab.parquet, filename=f"tradesim-class-{view['code']}.parquet",
                                     label="Download every move (Parquet)")
+        KeepOrDelete(tab, view)
+
+
+@solara.component
+def StorageWarning(view: dict):
+    """The teacher's warning when the game is not on disk: it goes on in memory, and a stop would lose it."""
+    problem = view["storage"]["problem"]
+    if view["storage"]["other_model"]:
+        solara.Warning("This game was saved by another version of tradesim, whose model differs from this one's. "
+                       "It was rebuilt by replaying its moves with this version, so the agents' moves in the rounds "
+                       "already played may differ from what the class saw. Finish class games before updating "
+                       "tradesim.", classes=["tradesim-other-model"])
+    if problem:
+        solara.Error(f"This game is NOT being saved: {problem}. It goes on in this server's memory, but if the "
+                     "server stops now, the game is lost. Free some space (or make the folder writable): the next "
+                     "change saves the whole game again. Meanwhile, download the moves now and then.",
+                     classes=["tradesim-storage-problem"])
+
+
+@solara.component
+def KeepOrDelete(tab: ClassTab, view: dict):
+    """Where the game is kept and for how long; the teacher's Delete (asked twice)."""
+    storage, router = view["storage"], solara.use_router()
+    asked = solara.use_reactive(False)
+    if storage["path"] is None:
+        return
+
+    def delete():
+        if tab.act(lambda: REGISTRY.delete(view["code"], tab.key)):
+            router.push(class_link(view["code"]))
+
+    with solara.Card("This game on the server"):
+        if storage["saved"]:
+            solara.HTML(tag="p", unsafe_innerHTML=(
+                f"Saved as it is played, in <code>{esc(storage['path'])}</code>: if the server stops, start it "
+                "again (with the same <code>--db</code>) and every page comes back to this "
+                f"{esc(view['round_label'])}, with the moves already sent. Kept until you delete it, or {storage['keep_days']:g} days after it "
+                "ends."), classes=["tradesim-storage"], style="font-size:14px")
+        if not asked.value:
+            solara.Button("Delete this game from the server", text=True, color="error",
+                          on_click=lambda: asked.set(True))
+            return
+        solara.Warning(f"Delete class game {view['code']}, its seats and every move, for good? Download the moves "
+                       "first if you need them.", classes=["tradesim-delete-confirm"])
+        with solara.Row():
+            solara.Button("Delete for good", color="error", classes=ACTION, on_click=delete)
+            solara.Button("Keep it", text=True, on_click=lambda: asked.set(False))
 
 
 @solara.component
