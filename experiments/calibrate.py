@@ -190,7 +190,7 @@ class _Progress(threading.Thread):
 
 def run_abc(population: int = 200, generations: int = 10, minutes: float = 12.0, workers: int = 2,
             scheduler: str | None = None, seeds_per_particle: int = 2, progress: bool = True,
-            min_acceptance: float = 0.15) -> dict[str, Any]:
+            min_acceptance: float = 0.1) -> dict[str, Any]:
     """ABC-SMC on the in-sample episodes; returns the final population and the run's record."""
     import datetime
     import logging
@@ -382,7 +382,7 @@ def main(argv=None) -> int:
     parser.add_argument("--generations", type=int, default=10, help="at most this many generations (default 10)")
     parser.add_argument("--minutes", type=float, default=12.0,
                         help="no new generation starts after this many minutes (default 12)")
-    parser.add_argument("--min-acceptance", type=float, default=0.15,
+    parser.add_argument("--min-acceptance", type=float, default=0.1,
                         help="a generation stops after population / this many simulations, and the fit with it")
     parser.add_argument("--seeds-per-particle", type=int, default=2)
     parser.add_argument("--reference", type=int, default=1500, help="draws of the leave-one-out reference table")
