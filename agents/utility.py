@@ -39,6 +39,7 @@ are flows.  Each option's value is a sum of named terms (:data:`UTILITY_TERMS`),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -212,22 +213,49 @@ class Outlook:
     noise: np.ndarray  # [n] $bn/yr, the spread of its stance preferences (decision_noise x GDP)
     extras: dict = field(default_factory=dict)  # rates and figures for the inspector and the U.S.
 
-    @property
-    def deal_terms_chosen(self) -> Terms:
-        return self.deal[1]
 
 
 def price_outlook(model) -> Outlook:
     """Price every reply and every package for every partner this round (before they choose)."""
     state, world, params = model.state, model.world, model.params
-    us = model.united_states
-    index = state.price_index
-    weight = 1.0 + params["political_weight"]
-    gdp_bp = world.gdp * BP
     rates = rates_under(model)
+    sector_ps = _surplus_table(model, rates)
+    ps = {name: value.sum(axis=1) for name, value in sector_ps.items()}
     looming = rates["looming"]  # [n] weight of the announced rates while a grace period lasts (1: none)
 
-    # every set of rates priced at once (one call: this is the round's main cost)
+    def blended(name: str) -> np.ndarray:
+        """Surplus at these rates, weighed toward the grace rates while a grace period lasts."""
+        return looming * ps[name] + (1 - looming) * ps["grace"]
+
+    surplus = {"now": blended("tariffed"), "escalated": blended("escalated"), "escalated_all": blended("escalated_all")}
+    lists = _lists(model, rates)
+    war = _war_paths(model, surplus, lists)
+    package = _package_terms(model, rates)
+    deals, reliefs, feasibles = _bargains(model, ps, sector_ps, war, lists, package)
+    options, static = model.options, _packages(model)
+    in_deal = state.relieved.copy()
+    keeps = in_deal[:, None] & ~(state.deal_accepted[:, None, :] & ~options.accept[None, :, :]).any(axis=2)
+    weight = 1.0 + params["political_weight"]
+    held_alignment = (state.deal_accepted * world.china_exposure[None, :]).sum(axis=1) * package["punish"]
+    held = _terms(**{"exporters' surplus": ps["held"], "organised exporters": (weight - 1) * ps["held"],
+                     "cost of demands": -(state.deal_accepted * package["data_cost"]).sum(axis=1),
+                     "security": -(state.deal_accepted * static["security_cost"]).sum(axis=1), "China": -held_alignment})
+    return Outlook(
+        war=war, deal=(deals[0], deals[1]), relief=np.array(reliefs), feasible=np.array(feasibles),
+        status=lists["status"], list_value=lists["new"], facing=rates["facing"], in_deal=in_deal, keeps_deal=keeps,
+        current_deal=held, harm=np.maximum(ps["full"] - surplus["now"], 0.0), stake=world.stake(state.schedule),
+        escalation_belief=lists["belief"], noise=params["decision_noise"] * world.gdp * BP,
+        extras={"rates": rates, "sting": lists["sting"], "value_of_relief": weight * (ps["full"] - ps["zero"]),
+                "q": static["q"], "deal_cost": package["data_cost"], "security_cost": static["security_cost"],
+                "punish": package["punish"], "open": static["open"]},
+    )
+
+
+def _surplus_table(model, rates: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each partner's producer surplus by sector [n, s] under every set of rates the options price, in one call
+    (the round's main cost): the U.S. replies, the grace rates, a deal at no and at full relief (with and without
+    a quota on the capped sectors), and the deal it holds."""
+    state, world = model.state, model.world
     cap_sectors = np.broadcast_to(world.cap_sectors[None, :], state.schedule.shape)
     no_quota = np.zeros_like(cap_sectors)
     priced = {  # name: (rates, quota flags)
@@ -237,86 +265,93 @@ def price_outlook(model) -> Outlook:
         "zero_quota": (rates["deal_none"], cap_sectors), "full_quota": (rates["deal_full"], cap_sectors),
         "held": (rates["held"], state.quota),
     }
-    by_sector = partner_surplus(world, np.stack([r for r, _ in priced.values()], axis=1), index,
+    by_sector = partner_surplus(world, np.stack([r for r, _ in priced.values()], axis=1), state.price_index,
                                 np.stack([q for _, q in priced.values()], axis=1), by_sector=True)  # [n, M, s]
-    sector_ps = {name: by_sector[:, m] for m, name in enumerate(priced)}
-    ps = {name: value.sum(axis=1) for name, value in sector_ps.items()}
+    return {name: by_sector[:, m] for m, name in enumerate(priced)}
 
-    def blended(name: str) -> np.ndarray:
-        """Surplus at these rates, weighed toward the grace rates while a grace period lasts."""
-        return looming * ps[name] + (1 - looming) * ps["grace"]
 
-    ps_now, ps_esc, ps_esc_all = blended("tariffed"), blended("escalated"), blended("escalated_all")
-    ps_floor = ps["full"]
-    harm = np.maximum(ps_floor - ps_now, 0.0)
-
-    # Its counter-tariffs: a list announced (a public threat: it counts in the bargaining, and conceding then
-    # costs an audience) or in force (its effects count too). Retaliating now puts a list in force: the one
-    # it announced, a new one, or the one it has enlarged to match the exports hit now.
+def _lists(model, rates: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Its counter-tariffs: a list announced (a public threat: it counts in the bargaining, and conceding then costs
+    an audience) or in force (its effects count too); the list retaliating now puts in force (the one announced, a new
+    one, or the one it has enlarged to match the exports hit now); the chances of escalation each path runs; and
+    each list's terms and sting on the U.S."""
+    state, world, params = model.state, model.world, model.params
     status = (state.counter != CounterTariffs.NONE).astype(int)
-    in_force = state.counter == CounterTariffs.IN_FORCE
-    matched = us_rule.matched_list(world, params, rates["tariffed"])
-    current_list = np.where(status > 0, state.counter_value, 0.0)
-    enforced = np.where(in_force, current_list, 0.0)
-    new_list = np.maximum(matched, current_list)
-    grows = new_list > enforced * (1 + ENLARGE) + 1e-9  # a list coming into force, or enlarged: a new challenge
+    current = np.where(status > 0, state.counter_value, 0.0)
+    enforced = np.where(state.counter == CounterTariffs.IN_FORCE, current, 0.0)
+    new = np.maximum(us_rule.matched_list(world, params, rates["tariffed"]), current)
+    grows = new > enforced * (1 + ENLARGE) + 1e-9  # a list coming into force, or enlarged: a new challenge
     belief = Beliefs.mean(model.beliefs.escalation)
-    p_esc = belief * grows  # the chance that retaliating now is answered by an escalation
-    p_pending = belief * (state.counter == CounterTariffs.ANNOUNCED)  # an announced list takes effect, and is answered
-    p_hedge = belief * ~state.challenged
+    # the list in force, the new or enlarged one, and the one announced or in force, priced at once
+    lists = np.stack([enforced, new, current])
+    effect = retaliation_self_effect(world, lists, params)
+    # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales taken
+    # equal to the imports listed [est.]
+    protection = params["political_weight"] * (effect["importer_price"] - 1.0) * lists
+    at_risk = world.security * params["security_linkage"] * world.gdp * BP * (lists > 0)
+    terms = [{"own counter-tariffs": effect["importer_welfare"][k], "organised import-competers": protection[k],
+              "security": -at_risk[k]} for k in range(3)]
+    stings = us_rule.us_war_cost(world, params, -effect["exporter_welfare"])
+    return {"status": status, "new": new, "belief": belief, "terms": terms,
+            "p_retaliating": belief * grows,  # retaliating now is answered by an escalation
+            "p_pending": belief * (state.counter == CounterTariffs.ANNOUNCED),  # an announced list takes effect
+            "p_hedge": belief * ~state.challenged,
+            # what its list (announced or in force, or one it would announce) costs the U.S.
+            "sting": np.where(status > 0, stings[2], stings[1])}
+
+
+def _war_paths(model, surplus: dict[str, np.ndarray], lists: dict[str, Any]) -> dict[str, Terms]:
+    """The flows of the war path if talks fail: the status quo (its list, pending or in force), with its list
+    withdrawn (backing down), retaliating now, and hedging toward China."""
+    world, params = model.world, model.params
+    weight = 1.0 + params["political_weight"]
     china_on = 1.0 if (model.china is not None and model.china.active) else 0.0
 
-    # a list's terms: its cost to consumers, the organised import-competers' gain, the security risk, and its
-    # sting on the U.S. (the list in force, the new or enlarged one, and the one announced or in force, at once)
-    lists = np.stack([enforced, new_list, current_list])
-    effect = retaliation_self_effect(world, lists, params)
-    # organised import-competers: the listed goods' domestic price rises by (p - 1), on domestic sales
-    # taken equal to the imports listed [est.]
-    protection = params["political_weight"] * (effect["importer_price"] - 1.0) * lists
-    at_risk = world.security * params["security_linkage"] * gdp_bp * (lists > 0)
-    stings = us_rule.us_war_cost(world, params, -effect["exporter_welfare"])
-
-    def counter_terms(which: int) -> dict:
-        return {"own counter-tariffs": effect["importer_welfare"][which], "organised import-competers": protection[which],
-                "security": -at_risk[which]}
-
-    def escalation_path(p: np.ndarray, escalated: np.ndarray, extra: dict) -> Terms:
-        ps = p * escalated + (1 - p) * ps_now
+    def path(p: np.ndarray, escalated: np.ndarray, extra: dict) -> Terms:
+        ps = p * escalated + (1 - p) * surplus["now"]
         return _terms(**{"exporters' surplus": ps, "organised exporters": (weight - 1) * ps, **extra})
 
-    current = counter_terms(0)
-    war = {
-        "now": escalation_path(p_pending, ps_esc, counter_terms(2)),
-        "withdrawn": escalation_path(np.zeros(world.n), ps_esc, {"audience cost": -params["audience_cost"] * gdp_bp * status}),
-        "retaliating": escalation_path(p_esc, ps_esc, counter_terms(1)),
-        "hedging": escalation_path(p_hedge, ps_esc_all,
-                                   {**current, "China": params["china_inducement"] * world.china_trade * china_on}),
+    audience = params["audience_cost"] * world.gdp * BP * lists["status"]
+    inducement = params["china_inducement"] * world.china_trade * china_on
+    return {
+        "now": path(lists["p_pending"], surplus["escalated"], lists["terms"][2]),
+        "withdrawn": path(np.zeros(world.n), surplus["escalated"], {"audience cost": -audience}),
+        "retaliating": path(lists["p_retaliating"], surplus["escalated"], lists["terms"][1]),
+        "hedging": path(lists["p_hedge"], surplus["escalated_all"], {**lists["terms"][0], "China": inducement}),
     }
-    list_value = new_list
-    sting = np.where(status > 0, stings[2], stings[1])  # what its list (announced or in force, or one it would announce) costs the U.S.
 
-    # the package each option offers, and what it costs the partner ($bn/yr) besides the rates
-    options = model.options
+
+def _package_terms(model, rates: dict[str, np.ndarray]) -> dict[str, Any]:
+    """What each option's package costs the partner besides the rates ($bn/yr, [n, K]): the data and trade-rule
+    costs of its demands, China's expected punishment of the alignment in it, the security cooperation it asks."""
+    world, params = model.world, model.params
     static = _packages(model)
-    acc, share, required, cap_taken = static["accepted"], static["share"], static["required"], static["cap_taken"]
-    mechanism = mechanism_costs(world, rates["deal_full"], rates["tariffed"], index, params)
-    data_cost = world.demand_cost_bn + mechanism
-    security_cost = static["security_cost"]
+    acc = static["accepted"]
+    data_cost = world.demand_cost_bn + mechanism_costs(world, rates["deal_full"], rates["tariffed"],
+                                                       model.state.price_index, params)
+    china_on = 1.0 if (model.china is not None and model.china.active) else 0.0
     punish = Beliefs.mean(model.beliefs.china_punishment) * params["china_punishment"] * world.china_trade * china_on
-    alignment = (acc * world.china_exposure[None, None, :]).sum(axis=2) * punish[:, None]
-    package = {
-        "cost of demands": -(acc * data_cost[:, None, :]).sum(axis=2),
-        "China": -alignment,
-        "security": -(acc * security_cost[:, None, :]).sum(axis=2),
+    return {
+        "terms": {"cost of demands": -(acc * data_cost[:, None, :]).sum(axis=2),
+                  "China": -(acc * world.china_exposure[None, None, :]).sum(axis=2) * punish[:, None],
+                  "security": -(acc * static["security_cost"][:, None, :]).sum(axis=2)},
+        "data_cost": data_cost, "punish": punish,
     }
-    audience = params["audience_cost"] * gdp_bp[:, None] * share  # paid once a list is announced
 
-    # the Nash bargaining over the relief x, for each package and each counter-tariff status
+
+def _bargains(model, ps: dict, sector_ps: dict, war: dict[str, Terms], lists: dict[str, Any],
+              package: dict[str, Any]) -> tuple[list, list, list]:
+    """The Nash bargain (:func:`agents.us_rule.nash_relief`) for every package, without (0) and with (1) a list
+    announced or in force: each deal's flow (terms [n, K]), its relief x and whether it exists."""
+    world, params = model.world, model.params
+    static = _packages(model)
+    share, required, cap_taken, q = static["share"], static["required"], static["cap_taken"], static["q"]
+    weight = 1.0 + params["political_weight"]
+    status = lists["status"]
     # the deal's surplus is linear in the relief x between its ends, as the bargaining takes it
     ps_zero = np.where(cap_taken, ps["zero_quota"][:, None], ps["zero"][:, None])
     ps_full = np.where(cap_taken, ps["full_quota"][:, None], ps["full"][:, None])
     value_of_relief = weight * (ps["full"] - ps["zero"])  # V: what the U.S. values the package at, in full
-    q = static["q"]
     # A package with the export cap puts the capped sectors under a quota (rate-free within it: Proclamation 9740):
     # that part of the relief is fixed, and costs the U.S. its share of V; x bargains over the other sectors.
     gain = np.maximum(sector_ps["full"] - sector_ps["zero"], 0.0)  # [n, s] the relief, sector by sector
@@ -325,41 +360,24 @@ def price_outlook(model) -> Outlook:
     capped_relief = capped_share * value_of_relief
     fixed_cost = np.where(cap_taken, (q * capped_relief)[:, None], 0.0)
     variable_cost = np.where(cap_taken, (q * (value_of_relief - capped_relief))[:, None], (q * value_of_relief)[:, None])
-    beta = params["bargaining_power"]
+    audience = params["audience_cost"] * world.gdp[:, None] * BP * share  # paid once a list is announced
     deals, reliefs, feasibles = [], [], []
     for s in (0, 1):
         flow_war = total(_status_war(war, status, s))
-        conceded = {**package, "audience cost": -audience * s}
+        conceded = {**package["terms"], "audience cost": -audience * s}
         a = weight * ps_zero + total(_terms(**conceded)) - flow_war[:, None]
         h = weight * (ps_full - ps_zero)
-        b = value_of_relief[:, None] * share + (sting * s)[:, None] - fixed_cost
-        x, exists = us_rule.nash_relief(a, h, b, variable_cost, beta)
+        b = value_of_relief[:, None] * share + (lists["sting"] * s)[:, None] - fixed_cost
+        x, exists = us_rule.nash_relief(a, h, b, variable_cost, params["bargaining_power"])
         # a quota on every sector under dispute leaves nothing to bargain over: the deal is the quota itself
         quota_only = cap_taken & (h <= 1e-12)
         whole = quota_only & (a >= -1e-12) & (b >= -1e-12)
         x, exists = np.where(quota_only, np.where(whole, 1.0, 0.0), x), np.where(quota_only, whole, exists)
-        exists &= required
         ps_deal = ps_zero + x * (ps_full - ps_zero)
         deals.append(_terms(**{"exporters' surplus": ps_deal, "organised exporters": (weight - 1) * ps_deal, **conceded}))
         reliefs.append(x)
-        feasibles.append(exists)
-
-    in_deal = state.relieved.copy()
-    keeps = in_deal[:, None] & ~(state.deal_accepted[:, None, :] & ~options.accept[None, :, :]).any(axis=2)
-    ps_held = ps["held"]
-    held_alignment = (state.deal_accepted * world.china_exposure[None, :]).sum(axis=1) * punish
-    held = _terms(**{"exporters' surplus": ps_held, "organised exporters": (weight - 1) * ps_held,
-                        "cost of demands": -(state.deal_accepted * data_cost).sum(axis=1),
-                        "security": -(state.deal_accepted * security_cost).sum(axis=1), "China": -held_alignment})
-    return Outlook(
-        war=war, deal=(deals[0], deals[1]), relief=np.array(reliefs), feasible=np.array(feasibles),
-        status=status, list_value=list_value, facing=rates["facing"], in_deal=in_deal, keeps_deal=keeps,
-        current_deal=held, harm=harm, stake=world.stake(state.schedule), escalation_belief=belief,
-        noise=params["decision_noise"] * gdp_bp,
-        extras={"rates": rates, "sting": sting, "value_of_relief": value_of_relief, "q": q,
-                "deal_cost": data_cost, "security_cost": security_cost, "punish": punish, "us": us,
-                "open": static["open"]},
-    )
+        feasibles.append(exists & required)
+    return deals, reliefs, feasibles
 
 
 def _packages(model) -> dict[str, np.ndarray]:

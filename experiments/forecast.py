@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from experiments.backtest import SETTLEMENT_KINDS
 
 
@@ -29,16 +27,9 @@ def forecast(scenario: str = "reciprocal_2025", seeds: int = 30, rounds: int | N
     for i, c in enumerate(data.countries):
         row = {"name": c.name, **{key: float(predicted[key][i]) for key in predicted}}
         for key in ("retaliated", "settled"):
-            row[f"{key}_90"] = wilson(row[key], seeds)
+            row[f"{key}_90"] = predictive.interval(row[key], seeds)
         rows.append(row)
     return rows, note
-
-
-def wilson(share: float, runs: int, z: float = 1.645) -> list[float]:
-    """The Wilson score interval of a share of ``runs`` (90% by default)."""
-    centre = (share + z * z / (2 * runs)) / (1 + z * z / runs)
-    half = z * np.sqrt(share * (1 - share) / runs + z * z / (4 * runs * runs)) / (1 + z * z / runs)
-    return [float(max(0.0, centre - half)), float(min(1.0, centre + half))]
 
 
 def markdown(rows: list[dict]) -> str:

@@ -236,7 +236,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=30, help="runs per score (the posterior predictive; default 30)")
     parser.add_argument("--out", type=Path, default=RESULTS / "validation.json")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="print the tables of docs/validation.md from --out")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.out.read_text())))
+        return 0
     if args.seeds < 2:
         parser.error("--seeds must be at least 2")
     report = run(args.seeds, progress=not args.no_progress)
@@ -253,3 +257,67 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --------------------------------------------------------------------------- markdown for docs/validation.md
+def markdown(report: dict[str, Any]) -> str:
+    """The tables of docs/validation.md sections 5 and 6, from :func:`run`'s report."""
+    out = []
+    out.append("**Posterior** (ABC-SMC; median and 90% interval, prior range):\n")
+    out.append("| parameter | median | 90% interval | prior | posterior mass within 5% of a prior edge |")
+    out.append("|---|---|---|---|---|")
+    for name, s in report["summary"].items():
+        out.append(f"| {name} | {s['median']:.3g} | [{s['low_90']:.3g}, {s['high_90']:.3g}] | "
+                   f"{s['prior'][0]:g} to {s['prior'][1]:g} ({s['scale']}) | {s['mass_at_an_edge']:.2f} |")
+    out.append("")
+    out.append("**Per economy** (in sample: the posterior predictive; out of sample: the posterior fitted without the "
+               "economy, and without its whole episode):\n")
+    out.append("| economy | P(retaliate) | left out | episode left out | retaliated | P(settle) | left out | "
+               "episode left out | settled |")
+    out.append("|---|---|---|---|---|---|---|---|---|")
+    yes = {True: "yes", False: "no"}
+    for label, e in report["economies"].items():
+        loo, loeo = e["leave_one_out"], e["leave_one_episode_out"]
+        out.append(f"| {label} | {e['retaliated']:.2f} | {loo['retaliated']:.2f} | {loeo['retaliated']:.2f} | "
+                   f"{yes[e['history_retaliated']]} | {e['settled']:.2f} | {loo['settled']:.2f} | {loeo['settled']:.2f} | "
+                   f"{yes[e['history_settled']]} |")
+    out.append("")
+    out.append("**Scores** (balanced accuracy [95% bootstrap interval] / Brier score):\n")
+    out.append("| set | target | in sample | leave-one-out | leave-one-episode-out | two-threshold rule, leave-one-out | majority |")
+    out.append("|---|---|---|---|---|---|---|")
+    for group in ("section232_2018", "pooled"):
+        rule = report["baselines"]["two_threshold_rule"][group]["leave_one_out"]
+        for target in CATEGORIES:
+            cells = []
+            for block in (report["in_sample"][group], report["out_of_sample"]["leave_one_out"][group],
+                          report["out_of_sample"]["leave_one_episode_out"][group], rule):
+                s = block[target]
+                low, high = s.get("interval_95", {}).get("balanced_accuracy", [float("nan")] * 2)
+                cells.append(f"{s['balanced_accuracy']:.2f} [{low:.2f}, {high:.2f}] / {s['brier']:.3f}")
+            out.append(f"| {group} | {target} | " + " | ".join(cells) + " | 0.50 |")
+    out.append("")
+    for group in ("section232_2018", "pooled"):
+        block = report["in_sample"][group]
+        out.append(f"Tariff at the horizon, {group}: {block['tariff_within_5_points']} of {block['tariff_of']} within 5 points.")
+    sets = report["seed_sets"]
+    out.append("")
+    out.append(f"**Two disjoint sets of runs** ({sets['runs'][0]} and {sets['runs'][1]}): pooled retaliated "
+               f"{sets['pooled'][0]['retaliated']:.2f} / {sets['pooled'][1]['retaliated']:.2f}, settled "
+               f"{sets['pooled'][0]['settled']:.2f} / {sets['pooled'][1]['settled']:.2f}; section232_2018 retaliated "
+               f"{sets['section232_2018'][0]['retaliated']:.2f} / {sets['section232_2018'][1]['retaliated']:.2f}, settled "
+               f"{sets['section232_2018'][0]['settled']:.2f} / {sets['section232_2018'][1]['settled']:.2f}.")
+    out.append("")
+    out.append("**Judgement inputs flipped one at a time** (balanced accuracy after the flip; the largest change of "
+               "any of the four headline scores):\n")
+    out.append("| episode | input | pooled retaliated | pooled settled | section232 retaliated | section232 settled | "
+               "largest change |")
+    out.append("|---|---|---|---|---|---|---|")
+    for r in sorted(report["judgement_flips"], key=lambda r: -r["largest_change"]):
+        out.append(f"| {r['episode']} | {r['input']} | {r['pooled_retaliated']:.2f} | {r['pooled_settled']:.2f} | "
+                   f"{r['section232_retaliated']:.2f} | {r['section232_settled']:.2f} | {r['largest_change']:.2f} |")
+    out.append("")
+    out.append("**2025, out of sample** (" + report["forecast_2025"]["note"] + "):\n")
+    from experiments.forecast import markdown as forecast_table
+
+    out.append(forecast_table(report["forecast_2025"]["economies"]))
+    return "\n".join(out)

@@ -78,6 +78,14 @@ def simulate(data, horizon: int, seeds: int, draws: list[dict] | None = None, fi
     return out
 
 
+def interval(share: float, runs: int, z: float = 1.645) -> list[float]:
+    """The Wilson score interval of a share of ``runs`` (90% by default): the uncertainty of a share of
+    posterior-predictive runs, parameters and seeds together."""
+    centre = (share + z * z / (2 * runs)) / (1 + z * z / runs)
+    half = z * np.sqrt(share * (1 - share) / runs + z * z / (4 * runs * runs)) / (1 + z * z / runs)
+    return [float(max(0.0, centre - half)), float(min(1.0, centre + half))]
+
+
 def fingerprint(posterior: dict[str, Any]) -> dict[str, Any]:
     """What the back-test of :data:`FINGERPRINT_SCENARIO` predicts under this posterior: stored with it and checked
     before use, so that a posterior fitted on another model is never used."""

@@ -121,6 +121,11 @@ def test_game_ends_after_its_rounds_with_a_debrief():
     assert info["agent"]["retaliated"] == bool(shadow.state.retaliated_ever[i])
     assert info["verdict"]
     assert len(info["moves"]) == 3
+    odds = info["model"]  # the model's own odds over its posterior predictive, with intervals
+    assert odds["runs"] == 30 and odds["note"]
+    for key in ("retaliated", "settled"):
+        low, high = odds[f"{key}_90"]
+        assert 0 <= low <= odds[key] <= high <= 1 and high - low > 0
 
 
 def test_finish_early_and_history_comparison():

@@ -157,20 +157,33 @@ def Debrief(info: dict, on_again=None):
     you, agent, hist = info["you"], info["agent"], info["history"]
     unit = info["unit"]
     money = functools.partial(amount, unit=unit)
-    header = "<th></th><th>You</th><th>The agent</th>" + ("<th>2018-19 in reality</th>" if hist else "")
+    odds = info.get("model")
+    header = ("<th></th><th>You</th><th>The agent</th>"
+              + (f"<th title='{esc(odds['note'])}'>The model, {odds['runs']} runs</th>" if odds else "")
+              + ("<th>In reality</th>" if hist else ""))
+
+    def share(key: str) -> str:
+        low, high = odds[f"{key}_90"]
+        return f"{odds[key]:.0%} of runs [{low:.0%}, {high:.0%}]"
+
     rows = [
         ("Cumulative welfare" + (" (each round adds its share of the yearly rate)" if unit == "$bn" else ""),
-         money(you["cum_welfare_bn"]), money(agent["cum_welfare_bn"]), "-"),
-        ("Treatment at the end", you["treatment"], agent["treatment"], "see below"),
-        ("U.S. tariff at the end", f"{you['tariff_pct']:.1f}%", f"{agent['tariff_pct']:.1f}%", ""),
-        ("Retaliated", _yes(you["retaliated"]), _yes(agent["retaliated"]), _yes(hist["retaliated"]) if hist else ""),
-        ("Settled (exemption, quota or deal)", _yes(you["settled"]), _yes(agent["settled"]),
-         _yes(hist["settled"]) if hist else ""),
+         money(you["cum_welfare_bn"]), money(agent["cum_welfare_bn"]), "", "-"),
+        ("Treatment at the end", you["treatment"], agent["treatment"], "", "see below"),
+        ("U.S. tariff at the end", f"{you['tariff_pct']:.1f}%", f"{agent['tariff_pct']:.1f}%", "", ""),
+        ("Retaliated (counter-tariffs in force)", _yes(you["retaliated"]), _yes(agent["retaliated"]),
+         share("retaliated") if odds else "", _yes(hist["retaliated"]) if hist else ""),
+        ("Settled (a deal cut its rate)", _yes(you["settled"]), _yes(agent["settled"]),
+         share("settled") if odds else "", _yes(hist["settled"]) if hist else ""),
     ]
     body = "".join(
         f"<tr><td style='color:#555;padding-right:1em'>{esc(r[0])}</td><td><b>{esc(r[1])}</b></td>"
-        f"<td>{esc(r[2])}</td>" + (f"<td>{esc(r[3])}</td>" if hist else "") + "</tr>" for r in rows)
+        f"<td>{esc(r[2])}</td>" + (f"<td>{esc(r[3])}</td>" if odds else "")
+        + (f"<td>{esc(r[4])}</td>" if hist else "") + "</tr>" for r in rows)
     notes = "".join(f"<li>{esc(n)}</li>" for n in info["notes"])
+    if odds:
+        notes += (f"<li>The model column: {odds['runs']} runs of the scenario as shipped, each with its own draw of the "
+                  f"calibrated parameters ({esc(odds['note'])}), with 90% intervals.</li>")
     if hist:
         where = f" by {hist['horizon']}" if hist["horizon"] else ""
         history = (f"<p style='margin:6px 0 0 0'><b>What {esc(info['country'])} actually did{esc(where)}:</b> "

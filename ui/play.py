@@ -11,6 +11,7 @@ scenario has a history table (``section232_2018``), with what the country actual
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -315,12 +316,44 @@ def consequence(view: dict[str, Any], label: str) -> str:
     return (f"Your move is worth {value_text(value, classroom)} a year this round, rank {rank} of {len(ranked)}; "
             f"the best is '{best_label}' ({value_text(best_value, classroom)}).")
 
+MODEL_RUNS = 30  # posterior-predictive runs behind the debrief's "the model" column
+
+
+@lru_cache(maxsize=8)
+def _predictive(scenario: str, rounds: int, runs: int) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+    from sim import predictive
+    from sim.world.loader import load_scenario
+
+    data = load_scenario(scenario)
+    predicted, note = predictive.predictive(data, rounds, runs)
+    return predicted, note, tuple(c.name for c in data.countries)
+
+
+def model_odds(scenario: str, country: str, rounds: int, runs: int = MODEL_RUNS) -> dict[str, Any] | None:
+    """How often the model's country retaliated and settled in ``runs`` posterior-predictive runs of the scenario
+    as shipped (parameters drawn from the calibrated posterior, one per run), with 90% intervals; None for a
+    scenario that is not a built-in with a history table."""
+    from sim import predictive
+
+    if load_history(scenario) is None:
+        return None
+    predicted, note, names = _predictive(scenario, rounds, runs)
+    i = names.index(country)
+    out = {"runs": runs, "note": note}
+    for key in ("retaliated", "settled"):
+        share = float(predicted[key][i])
+        out[key], out[f"{key}_90"] = share, predictive.interval(share, runs)
+    return out
+
+
 def debrief(game: PlayGame) -> dict[str, Any]:
-    """Compare the person's game with the agent's (shadow game) and with history."""
+    """Compare the person's game with the agent's (shadow game), with the model's odds over its posterior
+    predictive, and with history."""
     i = game.index
     you = _result(game.model, i)
     agent = _result(game.shadow, i)
     history = history_of(game.model.scenario_name, game.country)
+    odds = model_odds(game.model.scenario_name, game.country, game.model.round) if history is not None else None
     def amount(x: float) -> str:
         return f"{x:.2f} payoff units" if game.model.is_classroom else f"${x:.2f}bn"
 
@@ -356,6 +389,7 @@ def debrief(game: PlayGame) -> dict[str, Any]:
         "agent": agent,
         "history": history,
         "history_available": history is not None,
+        "model": odds,
         "verdict": verdict,
         "notes": notes,
         "moves": list(game.moves),
