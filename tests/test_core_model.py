@@ -244,3 +244,23 @@ def test_a_looming_deadline_weighs_more_as_it_nears():
         model.set_human_choice("Canada", stance="wait")
         model.step()
     assert outlooks[0] < 0 and all(later < earlier for earlier, later in zip(outlooks, outlooks[1:]))
+
+
+def test_a_country_that_changes_the_demands_it_accepts_gets_an_event_line():
+    """Accepting other demands with the same kind of move (partial -> partial) is a change the log shows."""
+    from sim.world.vocabulary import Action
+
+    model = NegotiationModel(scenario_name="section232_2018", rng=7)
+    changed = 0
+    for _ in range(8):
+        actions, accepted = model.state.action_codes(), model.state.accepted.copy()
+        model.step()
+        now = model.state.action_codes()
+        for i, name in enumerate(model.world.names):
+            if actions[i] == now[i] == Action.PARTIAL and (accepted[i] != model.state.accepted[i]).any():
+                changed += 1
+                ids = [d for j, d in enumerate(model.world.demand_ids) if model.state.accepted[i, j]]
+                lines = [e for e in model.events if e["round"] == model.round and e["country"] == name]
+                assert [e["accepted"] for e in lines if "accepted" in e] == [ids], (model.round, name, lines)
+                assert any(e["text"].startswith(f"{name} now accepts {', '.join(ids)} (before: ") for e in lines)
+    assert changed >= 3  # seed 7 has such changes (South Korea and Argentina in month 3, among others)
