@@ -18,6 +18,8 @@ import numpy as np
 from agents.options import describe_move
 from sim.world import history
 from sim.world.errors import ParameterError, UserError
+from sim.world.vocabulary import StrategyName
+from ui.inspector import event_words
 from ui.texts import CLASSROOM_HELP, CLASSROOM_TITLES, STANCE_HELP, STANCE_TITLES
 
 if TYPE_CHECKING:
@@ -67,30 +69,51 @@ def option_label(model: "NegotiationModel", country: str, accepted, stance: str)
 
 
 class RoundPreview:
-    """What every option is worth to every country *this* round (percent of stake), best first.
+    """What every option is worth to every country *this* round (percent of stake), best first, and
+    what the agent would choose in each played seat.
 
     A throw-away copy of the model plays the round: the utilities a country's decision is
     based on depend only on the state before the round, so they are exactly those the real
     round will use (what an agent in that seat weighs now).  One copy per round serves
-    every country, so a class game with many played countries pays for one.
+    every country, so a class game with many played countries pays for one.  In the copy,
+    every country played by a person follows its agent rule (``stand_ins``: country name ->
+    strategy), so that :meth:`agent_move` is the agent's choice *in the same situation*: the
+    same world the person moves in, not the agents' own game.
     """
 
-    def __init__(self, model: "NegotiationModel"):
+    def __init__(self, model: "NegotiationModel", stand_ins: dict[str, str] | None = None):
         self.model = model
+        self.stand_ins = dict(stand_ins or {})
         self._round = -1
         self._trial: NegotiationModel | None = None
         self._by_country: dict[int, dict[str, float]] = {}
 
-    def of(self, index: int) -> dict[str, float]:
+    def _play_trial(self) -> "NegotiationModel":
         if self._round != self.model.round:
             model = self.model
             memo = {id(model.datacollector): _NullCollector(), id(model.events): []}
             trial = copy.deepcopy(model, memo)
+            for name, rule in self.stand_ins.items():
+                if trial.countries[trial.world.names.index(name)].strategy == StrategyName.HUMAN:
+                    trial.set_strategy(name, rule)
             trial.step()
             self._trial, self._round, self._by_country = trial, model.round, {}
+        return self._trial
+
+    def of(self, index: int) -> dict[str, float]:
+        trial = self._play_trial()
         if index not in self._by_country:
-            self._by_country[index] = self._trial.countries[index].option_utilities()
+            self._by_country[index] = trial.countries[index].option_utilities()
         return self._by_country[index]
+
+    def agent_move(self, index: int) -> str:
+        """The move the country's agent rule makes this round in this world (its decision noise included)."""
+        trial = self._play_trial()
+        return trial.options.label(int(trial.state.option[index]), trial.world.demand_ids,
+                                   trial.world.applicable[index])
+
+
+BY_STUDENT = "student"  # who played a recorded move: the person (a class game adds the agent's cases)
 
 
 def default_rounds(scenario: str, length: int) -> int:
@@ -122,7 +145,8 @@ class PlayGame:
         self.rounds_total = total
         self.moves: list[dict[str, Any]] = []
         self.finished = False
-        self._preview = preview or RoundPreview(model)
+        # on its own, the person's seat falls back to the rule it follows in the shadow game
+        self._preview = preview or RoundPreview(model, {self.country: shadow.world.strategies[self.index]})
 
     @property
     def stances(self) -> list[str]:
@@ -157,28 +181,33 @@ class PlayGame:
             raise ParameterError(closed_reason(stance))
         return accepted
 
+    def agent_move(self) -> str:
+        """What the agent would choose in this seat this round, in this world (see :class:`RoundPreview`)."""
+        return self._preview.agent_move(self.index)
+
     def play_round(self, accepted=(), stance: str = "wait") -> None:
         accepted = self.check_move(accepted, stance)
-        utilities = self.preview()
+        utilities, agent = self.preview(), self.agent_move()
         self.model.set_human_choice(self.country, accepted, stance)
         self.model.step()
         self.shadow.step()
-        self.record_round(utilities)
+        self.record_round(utilities, agent)
 
-    def record_round(self, utilities: dict[str, float], **extra: Any) -> dict[str, Any]:
+    def record_round(self, utilities: dict[str, float], agent_move: str, **extra: Any) -> dict[str, Any]:
         """Record the round just played (the model and the shadow have stepped); ``utilities`` are
-        the option values before it (:meth:`preview`).  ``extra`` is kept with the move (a class
-        game notes who played it)."""
+        the option values before it (:meth:`preview`), ``agent_move`` the agent's choice in the same
+        situation (:meth:`agent_move`).  ``extra`` is kept with the move (a class game notes who
+        played it: when the agent played the seat, its own move is "the agent's")."""
         model, shadow, i = self.model, self.shadow, self.index
         label = model.options.label(int(model.state.option[i]), model.world.demand_ids, model.world.applicable[i])
         ranked = list(utilities)
+        by_person = extra.get("played_by", BY_STUDENT) == BY_STUDENT
         move = {
             "round": model.round,
             "you": label,
             "you_rank": ranked.index(label) + 1 if label in ranked else None,
             "you_value": utilities.get(label),
-            "agent": shadow.options.label(int(shadow.state.option[i]), shadow.world.demand_ids,
-                                          shadow.world.applicable[i]),
+            "agent": agent_move if by_person else label,
             "you_welfare": float(model.state.welfare[i]),
             "agent_welfare": float(shadow.state.welfare[i]),
             "you_treatment": model.countries[i].treatment,
@@ -206,6 +235,39 @@ def closed_reason(stance: str) -> str:
         return ("A WTO case needs a measure to challenge: you face no U.S. tariffs now (an exemption, a quota or "
                 "a deal), so you cannot file one this round. The agents follow the same rule.")
     return f"'{stance}' is not open to you this round."
+
+
+def money(x: float, per: str = "") -> str:
+    """An amount in $bn as people read it: "-$1.25bn", "+$70.9m", "$0" (never "-$0.00bn").
+
+    Below $1bn it is in $m with one decimal: a four-month class game's welfare is a few $m, and
+    at $0.01bn every result would read the same."""
+    if abs(x) >= 1:
+        text = f"${abs(x):.2f}bn"
+    else:
+        text = f"${abs(x) * 1000:.1f}m"
+    if text in ("$0.0m",):
+        return "$0" + per
+    return ("-" if x < 0 else "+") + text + per
+
+
+def money_resolution_bn(x: float) -> float:
+    """The smallest difference :func:`money` shows near ``x`` ($bn)."""
+    return 0.01 if abs(x) >= 1 else 0.0001
+
+
+def demand_words(model: "NegotiationModel") -> dict[str, str]:
+    """Each demand id as a student reads it (the checkbox's wording)."""
+    return {d.id: d.label for d in model.scenario_data.demands}
+
+
+def move_words(label: str, words: dict[str, str]) -> str:
+    """A move's label with the demands in words: "accept export_cap, wto_cases" ->
+    "accept: cap steel and aluminium exports at 2017 levels; join WTO cases against Chinese practices"."""
+    if not label.startswith("accept "):
+        return label
+    ids = label.removeprefix("accept ").split(", ")
+    return "accept: " + "; ".join(words.get(d, d) for d in ids)
 
 
 def plural(count: int, word: str) -> str:
@@ -246,8 +308,8 @@ def china_lines(model: "NegotiationModel", i: int) -> list[str]:
         lines.append(f"China's own move toward the U.S. last round: {state.action_label(int(china_idx[0]))}.")
     return lines
 
-def play_view(game: PlayGame) -> dict[str, Any]:
-    """Everything the play panel shows this round, as plain data."""
+def play_view(game: PlayGame, student: str | None = None) -> dict[str, Any]:
+    """Everything the play panel shows this round, as plain data (``student``: whose debrief, in a class game)."""
     model, i = game.model, game.index
     world, state = model.world, model.state
     agent = model.countries[i]
@@ -274,7 +336,9 @@ def play_view(game: PlayGame) -> dict[str, Any]:
             "open": bool(options) or game.finished,
             "closed_reason": "" if options or game.finished else closed_reason(stance),
         })
-    last_events = [e["text"] for e in model.events if e["round"] == model.round and e["country"] == game.country]
+    words = demand_words(model)
+    last_events = [event_words(e, words) for e in model.events
+                   if e["round"] == model.round and e["country"] == game.country and model.round > 0]
     return {
         "country": game.country,
         "round": model.round,
@@ -286,52 +350,87 @@ def play_view(game: PlayGame) -> dict[str, Any]:
         "treatment": agent.treatment,
         "tariff_pct": 100.0 * agent.tariff,
         "exports_to_us_bn": agent.exports_to_us_bn,
-        "welfare_change_bn": agent.welfare_change_bn,
+        "welfare_change_bn": agent.welfare_change_bn if model.round > 0 else None,  # no last round yet
         "cum_welfare_bn": float(state.cum_welfare[i]),
         "last_move": state.action_label(i) if model.round > 0 else None,
         "last_events": last_events,
         "demands": demands,
         "demand_ids": [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]],
+        "words": words,
         "china": china_lines(model, i),
         "stances": per_stance,
         "utilities": ranked,
         "noise": float(model.params.get("decision_noise", 0.0)),
         "moves": list(game.moves),
-        "debrief": debrief(game) if game.finished else None,
+        "debrief": debrief(game, student) if game.finished else None,
     }
+
+CONSEQUENCE_BEST = "Your move is the model's best option this round ({value}% of stake)."
+CONSEQUENCE_OTHER = "Your move is worth {value}% of stake this round, rank {rank} of {n}; {best}."
+NO_ESTIMATE = "No estimate for this option."
+
+
+def consequence_parts(view: dict[str, Any]) -> tuple[dict[str, tuple[str, int]], str]:
+    """Each option's value (as shown, "+1.23") and rank this round, and the words about the best one
+    ("the best is '...' (+1.23%)"): the pieces of :func:`consequence` (the round panel's template
+    puts them together in the browser, with :data:`CONSEQUENCE_BEST` and :data:`CONSEQUENCE_OTHER`)."""
+    ranked = view["utilities"]
+    values = {label: (f"{value:+.2f}", k + 1) for k, (label, value) in enumerate(ranked)}
+    if not ranked:
+        return values, ""
+    best_label, best_value = ranked[0]
+    return values, f"the best is '{move_words(best_label, view.get('words', {}))}' ({best_value:+.2f}%)"
+
 
 def consequence(view: dict[str, Any], label: str) -> str:
     """One line on the chosen option: its value this round and its rank."""
-    ranked = view["utilities"]
-    labels = [name for name, _ in ranked]
-    if label not in labels:
-        return "No estimate for this option."
-    rank = labels.index(label) + 1
-    value = ranked[rank - 1][1]
-    best_label, best_value = ranked[0]
+    values, best = consequence_parts(view)
+    if label not in values:
+        return NO_ESTIMATE
+    value, rank = values[label]
     if rank == 1:
-        return f"Your move is the model's best option this round ({value:+.2f}% of stake)."
-    return (f"Your move is worth {value:+.2f}% of stake this round, rank {rank} of {len(ranked)}; "
-            f"the best is '{best_label}' ({best_value:+.2f}%).")
+        return CONSEQUENCE_BEST.format(value=value)
+    return CONSEQUENCE_OTHER.format(value=value, rank=rank, n=len(values), best=best)
 
-def debrief(game: PlayGame) -> dict[str, Any]:
-    """Compare the person's game with the agent's (shadow game) and with history."""
+
+def own_moves(game: PlayGame, student: str | None = None) -> list[dict[str, Any]]:
+    """The moves the person sent (in a class game: this student), not those the agent made for the seat."""
+    return [m for m in game.moves if m.get("played_by", BY_STUDENT) == BY_STUDENT
+            and (student is None or m.get("student") == student)]
+
+
+def debrief(game: PlayGame, student: str | None = None) -> dict[str, Any]:
+    """Compare the person's game with the agent's (shadow game) and with history.
+
+    In a class game ``student`` names whose debrief it is: "you retaliated" counts only the moves
+    that student sent, not a month the agent played for the seat (no move in time, or before
+    the student took it, or another student's)."""
     i = game.index
     you = _result(game.model, i)
+    mine = own_moves(game, student)
+    others = [m for m in game.moves if m not in mine]
+    you["retaliated"] = any(stance_of(m["you"]) == "retaliate" for m in mine)
     agent = _result(game.shadow, i)
     history = history_of(game.model.scenario_name, game.country)
+    classroom = game.model.is_classroom
+    label = game.model.scenario_data.round_label or "round"
+
     def amount(x: float) -> str:
-        return f"{x:.2f} payoff units" if game.model.is_classroom else f"${x:.2f}bn"
+        return f"{x:.2f} payoff units" if classroom else money(x).lstrip("+")
 
     diff = you["cum_welfare_bn"] - agent["cum_welfare_bn"]
-    if abs(diff) < 0.005:
+    if (abs(diff) < 0.005) if classroom else money(diff) == "$0":
         verdict = "You ended level with the agent."
     elif diff > 0:
         verdict = f"You did better than the agent by {amount(diff)} of cumulative welfare."
     else:
         verdict = f"The agent did better than you by {amount(-diff)} of cumulative welfare."
     notes = []
-    if history is not None:
+    if others:
+        rounds = ", ".join(str(m["round"]) for m in others)
+        notes.append(f"The agent played {game.country} in {label}{'s' if len(others) > 1 else ''} {rounds} "
+                     f"(no move from you); those moves are not counted as yours.")
+    if history is not None and mine:
         for key, word in (("retaliated", "retaliate"), ("settled", "settle")):
             if history[key] is None:
                 continue
@@ -340,22 +439,22 @@ def debrief(game: PlayGame) -> dict[str, Any]:
             else:
                 notes.append(f"Unlike {game.country} in reality (which {'did' if history[key] else 'did not'} "
                              f"{word}), you {'did' if you[key] else 'did not'}.")
-        if history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
-            label = game.model.scenario_data.round_label or "round"
-            notes.append(f"History is coded at {label} {history['horizon_rounds']} ({history['horizon']}); "
-                         f"you played {plural(game.model.round, label)}.")
-    label = game.model.scenario_data.round_label or "round"
+    if history is not None and history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
+        notes.append(f"History is coded at {label} {history['horizon_rounds']} ({history['horizon']}); "
+                     f"you played {plural(game.model.round, label)}.")
     return {
         "country": game.country,
         "rounds": game.model.round,
         "played": plural(game.model.round, label),
         "round_label": label,
-        "unit": "payoff units" if game.model.is_classroom else "$bn",
+        "unit": "payoff units" if classroom else "$bn",
         "you": you,
         "agent": agent,
         "history": history,
         "history_available": history is not None,
+        "history_compared": history is not None and bool(mine),
         "verdict": verdict,
         "notes": notes,
         "moves": list(game.moves),
+        "words": demand_words(game.model),
     }
