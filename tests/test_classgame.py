@@ -554,3 +554,12 @@ def test_amounts_never_print_minus_zero():
     assert money(-0.00001) == "$0" and money(0.0) == "$0" and money(-0.0) == "$0"
     assert money(-0.0049) == "-$4.9m" and money(0.07085) == "+$70.8m" and money(-1.234, "/yr") == "-$1.23bn/yr"
     assert amount(-0.00004, "$bn") == "$0"
+
+
+def test_a_code_with_characters_codes_never_use_says_which():
+    for typed, named in (("OOOOO", "has O"), ("k7q0f", "has 0"), ("I1AAA", "has 1 and I")):
+        with pytest.raises(ParameterError) as info:
+            parse_code(typed)
+        assert "never use 0, O, 1 or I" in str(info.value) and named in str(info.value), str(info.value)
+    with pytest.raises(ParameterError, match="5 letters or digits"):
+        parse_code("K7QF")  # a wrong length still gets the format

@@ -51,6 +51,7 @@ from ui.series import RoundSeries
 from ui.settings import build_model, default_settings, parse_rounds, parse_seed
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
+NEVER_IN_CODES = "0O1I"
 CODE_LENGTH = 5
 MAX_NAME_CHARS = 40
 MAX_CLASS_GAMES = 20  # class games one server holds at once (finished and idle ones make room)
@@ -138,6 +139,10 @@ def parse_code(text: Any) -> str:
     code = "".join(str(text if text is not None else "").split()).replace("-", "").upper()
     if not code:
         raise ParameterError("Type the join code your teacher shows (5 letters or digits).")
+    never = sorted(set(code[:20]) & set(NEVER_IN_CODES), key=NEVER_IN_CODES.index)
+    if never:
+        raise ParameterError(f"Join codes never use 0, O, 1 or I (they look alike on a projector), and "
+                             f"{code[:20]!r} has {' and '.join(never)}: check the code on the projector.")
     return CODE.coerce(code[:20], "Join code")
 
 

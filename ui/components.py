@@ -8,7 +8,10 @@ from __future__ import annotations
 import functools
 import html
 import itertools
+import json
 import threading
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import solara
 
@@ -221,7 +224,7 @@ def Debrief(info: dict, on_again=None):
 @solara.component
 def PlayPanel(view: dict, on_play, on_finish, on_again, on_stop):
     if view["finished"]:
-        Debrief(view["debrief"], on_again)
+        Debrief(opaque(view["debrief"]), on_again)
         return
     PlayRound(view, on_play, on_finish, on_stop)
 
@@ -229,50 +232,51 @@ def PlayPanel(view: dict, on_play, on_finish, on_again, on_stop):
 PLAY_TEMPLATE = r"""
 <template>
   <div class="tradesim-play-body">
-    <h3 style="margin:0 0 4px 0">{{ brief.title }}</h3>
-    <div style="font-size:14px" v-html="brief.situation_html"></div>
+    <h3 style="margin:0 0 4px 0">{{ b.title }}</h3>
+    <div style="font-size:14px" v-html="b.situation_html"></div>
     <div class="tradesim-play-grid">
       <div>
-        <h4 v-if="brief.demands.length" style="margin:8px 0 0 0">The U.S. demands: tick those you accept</h4>
+        <h4 v-if="b.demands.length" style="margin:8px 0 0 0">The U.S. demands: tick those you accept</h4>
         <p v-else style="margin:8px 0 0 0">No U.S. demands in this scenario.</p>
-        <v-checkbox v-for="d in brief.demands" :key="d.id" :label="d.text" dense hide-details
+        <v-checkbox v-for="d in b.demands" :key="d.id" :label="d.text" dense hide-details
                     class="tradesim-demand" :input-value="stance === 'wait' && accepted.includes(d.id)"
                     @change="tick(d.id, $event)"></v-checkbox>
-        <div v-if="brief.demands.length" style="color:#555;font-size:13px;margin-top:4px">
+        <div v-if="b.demands.length" style="color:#555;font-size:13px;margin-top:4px">
           Ticking a demand makes your stance Wait: only Wait combines with accepted demands.</div>
         <h4 style="margin:10px 0 4px 0">Your stance</h4>
         <v-btn-toggle :value="stance" mandatory @change="pick">
-          <v-btn v-for="s in brief.stances" :key="s.stance" :value="s.stance">{{ s.title }}</v-btn>
+          <v-btn v-for="s in b.stances" :key="s.stance" :value="s.stance">{{ s.title }}</v-btn>
         </v-btn-toggle>
-        <div v-for="text in brief.closed" :key="text" class="tradesim-closed"
+        <div v-for="text in b.closed" :key="text" class="tradesim-closed"
              style="color:#a05a00;font-size:13px">{{ text }}</div>
       </div>
-      <div style="font-size:13px" v-html="brief.options_html"></div>
+      <div style="font-size:13px" v-html="b.options_html"></div>
     </div>
     <div style="font-size:14px;margin:8px 0"><b>Your move:</b> {{ move.words }}.
       <span class="tradesim-consequence">{{ move.consequence }}</span></div>
     <v-switch v-model="advice" label="Show what the agent would do, and why" dense hide-details
               style="margin-top:0"></v-switch>
-    <div v-if="advice" class="tradesim-advice" style="font-size:13px" v-html="brief.advice_html"></div>
+    <div v-if="advice" class="tradesim-advice" style="font-size:13px" v-html="b.advice_html"></div>
     <div class="tradesim-play-buttons" style="display:flex;gap:8px;flex-wrap:wrap;margin-top:8px">
-      <v-btn color="primary" class="tradesim-action" :disabled="!brief.can_play" @click="send">
-        {{ brief.play_label }}</v-btn>
-      <v-btn v-if="brief.can_finish" color="secondary" outlined class="tradesim-action" @click="finish()">
+      <v-btn color="primary" class="tradesim-action" :disabled="!b.can_play" @click="send">
+        {{ b.play_label }}</v-btn>
+      <v-btn v-if="b.can_finish" color="secondary" outlined class="tradesim-action" @click="finish()">
         Finish and debrief</v-btn>
-      <v-btn v-if="brief.can_stop" text class="tradesim-action" @click="stop()">
+      <v-btn v-if="b.can_stop" text class="tradesim-action" @click="stop()">
         Stop playing (watch the agents)</v-btn>
     </div>
-    <div style="font-size:13px" v-html="brief.moves_html"></div>
+    <div style="font-size:13px" v-html="b.moves_html"></div>
   </div>
 </template>
 <script>
 module.exports = {
   data() { return { accepted: [], stance: "wait", advice: false, shownRound: null }; },
   created() { this.fresh(); },
-  watch: { brief() { this.fresh(); } },
+  watch: { b() { this.fresh(); } },
   computed: {
+    b() { return JSON.parse(this.brief); },
     move() {  // the option this choice is, looked up in the moves the server listed (no rule repeated here)
-      const b = this.brief, on = this.stance === "wait" ? b.demands.filter(d => this.accepted.includes(d.id)) : [];
+      const b = this.b, on = this.stance === "wait" ? b.demands.filter(d => this.accepted.includes(d.id)) : [];
       const found = b.options[this.stance + "|" + on.map(d => d.id).join(",")] || [this.stance, null, null];
       const words = found[0] === null ? "accept: " + on.map(d => d.label).join("; ") : found[0];
       const fill = (text, parts) => text.replace(/\{(\w+)\}/g, (m, k) => parts[k]);
@@ -284,8 +288,8 @@ module.exports = {
   },
   methods: {
     fresh() {  // a new round starts with nothing ticked and Wait
-      if (this.shownRound === this.brief.round) { return; }
-      this.shownRound = this.brief.round;
+      if (this.shownRound === this.b.round) { return; }
+      this.shownRound = this.b.round;
       this.accepted = [];
       this.stance = "wait";
     },
@@ -319,11 +323,11 @@ def _play_widget():
 
     class PlayRoundWidget(v.VuetifyTemplate):
         template = traitlets.Unicode(PLAY_TEMPLATE).tag(sync=True)
-        brief = traitlets.Any(None).tag(sync=True)
-        handlers = traitlets.Any(None)  # {"play": f(accepted, stance), "finish": f(), "stop": f()}: not synced
+        brief = traitlets.Unicode("{}").tag(sync=True)  # round_brief as JSON text
+        handlers = traitlets.Any(None)  # (play(accepted, stance), finish(), stop()): not synced
 
         def _call(self, name: str, *args) -> None:
-            handler = (self.handlers or {}).get(name)
+            handler = dict(zip(("play", "finish", "stop"), self.handlers or ())).get(name)
             if handler is not None:
                 handler(*args)
 
@@ -415,32 +419,47 @@ def _option_lines(view: dict) -> dict[str, list]:
     return out
 
 
-def round_brief(view: dict, play_label: str = "Play this round", can_play: bool = True, can_finish: bool = False,
+def round_brief(view: Mapping, play_label: str = "Play this round", can_play: bool = True, can_finish: bool = False,
                 can_stop: bool = False) -> dict:
-    """What the round panel's template shows, as JSON-ready data (built once per round and seat; a class
-    game's pages of one seat share it)."""
-    cached = view.get("_brief")
-    if cached is None:
-        titles = [s for s in view["stances"] if s["open"]]
-        cached = {
-            "round": view["round"],
-            "title": f"You are {view['country']}: {view['round_label']} {view['next_round']} of {view['rounds_total']}",
-            "situation_html": _situation_html(view),
-            "demands": [{"id": d["id"], "label": d["label"],
-                         "text": d["label"] + (" (accepted last round)" if d["accepted_last"] else "")}
-                        for d in view["demands"]],
-            "stances": [{"stance": s["stance"], "title": s["title"]} for s in titles],
-            "closed": [f"{s['title']}: {s['closed_reason']}" for s in view["stances"] if not s["open"]],
-            "options_html": _options_html(view),
-            "options": _option_lines(view),
-            "n_options": len(view["utilities"]),
-            "best": consequence_parts(view)[1],
-            "sentences": {"best": CONSEQUENCE_BEST, "other": CONSEQUENCE_OTHER, "none": NO_ESTIMATE},
-            "advice_html": _advice_html(view),
-            "moves_html": _moves_html(view),
-        }
-        view["_brief"] = cached  # a view is built once per round (and seat): so is its brief
-    return {**cached, "play_label": play_label, "can_play": can_play, "can_finish": can_finish, "can_stop": can_stop}
+    """What the round panel's template shows, as JSON-ready data."""
+    titles = [s for s in view["stances"] if s["open"]]
+    return {
+        "round": view["round"],
+        "title": f"You are {view['country']}: {view['round_label']} {view['next_round']} of {view['rounds_total']}",
+        "situation_html": _situation_html(view),
+        "demands": [{"id": d["id"], "label": d["label"],
+                     "text": d["label"] + (" (accepted last round)" if d["accepted_last"] else "")}
+                    for d in view["demands"]],
+        "stances": [{"stance": s["stance"], "title": s["title"]} for s in titles],
+        "closed": [f"{s['title']}: {s['closed_reason']}" for s in view["stances"] if not s["open"]],
+        "options_html": _options_html(view),
+        "options": _option_lines(view),
+        "n_options": len(view["utilities"]),
+        "best": consequence_parts(view)[1],
+        "sentences": {"best": CONSEQUENCE_BEST, "other": CONSEQUENCE_OTHER, "none": NO_ESTIMATE},
+        "advice_html": _advice_html(view),
+        "moves_html": _moves_html(view),
+        "play_label": play_label, "can_play": can_play, "can_finish": can_finish, "can_stop": can_stop,
+    }
+
+
+def round_brief_json(view: Mapping, *flags) -> str:
+    """:func:`round_brief` as JSON text, built once per view and buttons (a class game builds a seat's view
+    once per round, so the pages of a team share it), and sent as one string: a page's redraw neither walks
+    nor copies it."""
+    cache = view.get("_cache")
+    if cache is None:
+        return json.dumps(round_brief(view, *flags))
+    if flags not in cache:
+        cache[flags] = json.dumps(round_brief(view, *flags))
+    return cache[flags]
+
+
+def opaque(data):
+    """A view handed to a component as one value.  Reacton walks, and copies, every list and dict in a
+    component's arguments on each redraw (looking for elements): a page's view holds hundreds of values,
+    and a round closing redraws every page of the class."""
+    return MappingProxyType(data) if isinstance(data, dict) else data
 
 
 @solara.component
@@ -449,8 +468,8 @@ def PlayRound(view: dict, on_play, on_finish=None, on_stop=None, play_label: str
     """A round's brief and the move being put together; ``on_play(accepted, stance)`` sends it.
     A class game's page leaves out Finish and Stop (``None``) and names its button itself."""
     solara.Style(PLAY_CSS)
-    brief = round_brief(view, play_label, can_play, on_finish is not None, on_stop is not None)
-    handlers = {"play": on_play, "finish": on_finish, "stop": on_stop}
+    brief = round_brief_json(view, play_label, can_play, on_finish is not None, on_stop is not None)
+    handlers = (on_play, on_finish, on_stop)
     with solara.Card(classes=["tradesim-play"]):
         _play_widget().element(brief=brief, handlers=handlers)
 

@@ -11,6 +11,7 @@ scenario has a history table (``section232_2018``), with what the country actual
 from __future__ import annotations
 
 import copy
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,8 +35,10 @@ class _NullCollector:
         return None
 
 # ---------------------------------------------------------------------------- history
+@functools.cache
 def load_history(scenario: str) -> dict[str, Any] | None:
-    """The scenario's history table with economies keyed by name, or None when there is none."""
+    """The scenario's history table with economies keyed by name, or None when there is none (read once
+    per process: a class table asks for it for every seat at every round; do not change the result)."""
     try:
         table = history.load_history(scenario)
     except UserError:
@@ -363,6 +366,7 @@ def play_view(game: PlayGame, student: str | None = None) -> dict[str, Any]:
         "noise": float(model.params.get("decision_noise", 0.0)),
         "moves": list(game.moves),
         "debrief": debrief(game, student) if game.finished else None,
+        "_cache": {},  # what the pages build from this view, once (ui.components.round_brief_json)
     }
 
 CONSEQUENCE_BEST = "Your move is the model's best option this round ({value}% of stake)."
@@ -429,7 +433,8 @@ def debrief(game: PlayGame, student: str | None = None) -> dict[str, Any]:
     if others:
         rounds = ", ".join(str(m["round"]) for m in others)
         notes.append(f"The agent played {game.country} in {label}{'s' if len(others) > 1 else ''} {rounds} "
-                     f"(no move from you); those moves are not counted as yours.")
+                     f"(no move from you); {'those moves are' if len(others) > 1 else 'that move is'} not "
+                     "counted as yours.")
     if history is not None and mine:
         for key, word in (("retaliated", "retaliate"), ("settled", "settle")):
             if history[key] is None:
