@@ -392,24 +392,37 @@ def StudentPage(game: ClassGame, token: str):
         # The notes live in a column of their own, so that the move panel keeps its place among the page's
         # children whatever notes show: a panel that moved would be rebuilt, and a click that reached its
         # old buttons (a new month, a move sent) would be lost.
-        with solara.Column(gap="0px"):
-            if view["timed_out"]:
-                last = view["last"]
-                solara.Warning(f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
-                               f"{view['country']} ('{move_words(last['you'], words)}').",
-                               classes=["tradesim-timed-out"])
-            if view["phase"] == LOBBY:
-                solara.Info("The teacher has not started the game yet. Here is your brief for the first "
-                            f"{view['round_label']}: look at your options.", classes=["tradesim-waiting"])
-            elif view["my_move"] and view["phase"] != FINISHED:
-                solara.Success(f"Your move for {view['round_label']} {view['round'] + 1} is in: "
-                               f"'{move_words(view['my_move'], words)}'. You can change it until the round closes.",
-                               classes=["tradesim-sent"])
+        solara.HTML(tag="div", unsafe_innerHTML=student_notes(view, words), classes=["tradesim-notes"])
         if view["phase"] == FINISHED:
             Debrief(opaque(play["debrief"]))
             return
         PlayRound(opaque(play), lambda accepted, stance: tab.act(lambda: game.submit(token, accepted, stance)),
                   play_label="Send my move", can_play=view["phase"] != LOBBY)
+
+
+NOTE_STYLE = {"warning": "background:#fff3e0;border-left:4px solid #fb8c00;color:#8a4b00",
+              "info": "background:#e3f2fd;border-left:4px solid #1976d2;color:#0d3c61",
+              "success": "background:#e8f5e9;border-left:4px solid #43a047;color:#1b5e20"}
+
+
+def student_notes(view, words: dict[str, str]) -> str:
+    """The notes above a student's round panel, as one block of HTML: a note that comes or goes changes
+    one value on the page (no widget made or dropped), and the panel below keeps its place."""
+    notes = []
+    if view["timed_out"]:
+        last = view["last"]
+        notes.append(("warning", "tradesim-timed-out",
+                      f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
+                      f"{view['country']} ('{move_words(last['you'], words)}')."))
+    if view["phase"] == LOBBY:
+        notes.append(("info", "tradesim-waiting", "The teacher has not started the game yet. Here is your brief "
+                      f"for the first {view['round_label']}: look at your options."))
+    elif view["my_move"] and view["phase"] != FINISHED:
+        notes.append(("success", "tradesim-sent",
+                      f"Your move for {view['round_label']} {view['round'] + 1} is in: "
+                      f"'{move_words(view['my_move'], words)}'. You can change it until the round closes."))
+    return "".join(f"<div class='{cls}' role='status' style='{NOTE_STYLE[kind]};padding:10px 14px;margin:6px 0;"
+                   f"border-radius:4px;font-size:15px'>{esc(text)}</div>" for kind, cls, text in notes)
 
 
 @solara.component
