@@ -252,7 +252,7 @@ PLAY_TEMPLATE = r"""
       </div>
       <div style="font-size:13px" v-html="b.options_html"></div>
     </div>
-    <div style="font-size:14px;margin:8px 0"><b>Your move:</b> {{ move.words }}.
+    <div style="font-size:14px;margin:8px 0"><b>Your move:</b> {{ move.words }}{{ move.words.endsWith(".") ? "" : "." }}
       <span class="tradesim-consequence">{{ move.consequence }}</span></div>
     <v-switch v-model="advice" label="Show what the agent would do, and why" dense hide-details
               style="margin-top:0"></v-switch>
