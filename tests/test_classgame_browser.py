@@ -1,5 +1,8 @@
 """The class game in headless Chromium: a teacher, a projector and ten students play three months
-of section232_2018 to the end on one `tradesim app --classroom` server (issue 17's "done means").
+of section232_2018 to the end on one `tradesim app --classroom` server (issue 17's "done means");
+then the fixes of issue 22, on the same server and browser: joining with Enter, a freed student
+taking a seat again, the host form and the teacher's key page, ending with a confirmation, and the
+layouts measured at a projector's 1280x720, a phone's 390 px and a laptop's 1366x768.
 
 Every check waits for the state it asserts (Playwright's ``expect``): a click is answered later,
 and much later on a loaded machine.  The pure game (seats, timer, keys, simultaneous moves) is
