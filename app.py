@@ -29,6 +29,7 @@ from ui.components import (
     Inspector,
     PlayPanel,
     esc,
+    opaque,
 )
 from ui.reconnect import IN_ADDRESS, WAITING, ServerWatch
 from ui.session import round_view
@@ -194,7 +195,7 @@ def Main(actions: PageActions):
                 if view["play"] is None:
                     StartPlaying(actions)
                 else:
-                    PlayPanel(view["play"], actions.play_round, actions.finish, actions.play_again,
+                    PlayPanel(opaque(view["play"]), actions.play_round, actions.finish, actions.play_again,
                               actions.stop_playing)
                     with solara.Columns([3, 2]):
                         Figure(view["tariffs"], "tariffs")

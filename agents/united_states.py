@@ -227,7 +227,8 @@ class UnitedStatesAgent(mesa.Agent):
                 self.reliefs += 1
                 text = f"the U.S. and {name} agree a rate cut of {relief[i]:.0%} of the way to the floor"
             accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
-            model.log(i, "deal", text + (f" for {', '.join(accepted)}" if accepted else ""))
+            model.log(i, "deal", text + (f" for {', '.join(accepted)}" if accepted else ""), deal=text,
+                      bought_with=accepted)
 
     # tariffs ---------------------------------------------------------------------
     def apply_treatment(self) -> None:

@@ -144,11 +144,11 @@ class NegotiationModel(mesa.Model):
         if self.china is not None:
             self.china.announce()  # 2
         self.outlook = price_outlook(self)
-        previous_actions = state.action_codes()
+        previous_actions, previous_accepted = state.action_codes(), state.accepted.copy()
         decide_all(self)  # 3
         chosen_stance = state.stance.copy()
         state.compliance = package_share(world, state.accepted)
-        self._log_choices(previous_actions)
+        self._log_choices(previous_actions, previous_accepted)
         us.resolve(self.outlook)  # 4
         state.retaliation_value = np.where(state.counter == CounterTariffs.IN_FORCE, state.counter_value, 0.0)
         china_effect = self.china.act() if self.china is not None else np.zeros(world.n)
@@ -263,24 +263,28 @@ class NegotiationModel(mesa.Model):
             self.log(None, "summary", f"{int(defect.sum())} of {n} countries retaliate")
 
     # ------------------------------------------------------------------ events
-    def log(self, index: int | None, kind: str, text: str) -> None:
+    def log(self, index: int | None, kind: str, text: str, **details) -> None:
+        """An event line; ``details`` (e.g. the demand ids a country accepts) let a view reword it."""
         country = None if index is None else self.world.names[index]
-        self.events.append({"round": self.round, "country": country, "kind": kind, "text": text})
+        self.events.append({"round": self.round, "country": country, "kind": kind, "text": text, **details})
 
     @property
     def event_log(self) -> list[str]:
         """Readable event lines, e.g. "Round 3: Canada retaliates on $11.2bn of U.S. goods (...)"."""
         return [f"Round {e['round']}: {e['text']}" for e in self.events]
 
-    def _log_choices(self, previous_actions: np.ndarray) -> None:
-        """An event line for each country whose move changed (and for every partial move of round 1)."""
+    def _log_choices(self, previous_actions: np.ndarray, previous_accepted: np.ndarray | None = None) -> None:
+        """An event line for each country whose move changed: its stance, or the demands it accepts
+        (and for every partial move of round 1)."""
         state, world = self.state, self.world
         actions = state.action_codes()
         for i in range(world.n):
             action = Action(int(actions[i]))
-            if action == previous_actions[i] and not (action == Action.PARTIAL and self.round == 1):
+            same_demands = previous_accepted is None or bool((previous_accepted[i] == state.accepted[i]).all())
+            if action == previous_actions[i] and same_demands and not (action == Action.PARTIAL and self.round == 1):
                 continue
             name = world.names[i]
+            details: dict = {}
             if action == Action.RETALIATE:
                 if not self.is_classroom and state.counter[i] == CounterTariffs.NONE:
                     continue  # the U.S. agent logs the list it announces
@@ -293,10 +297,15 @@ class NegotiationModel(mesa.Model):
                 text = f"{name} offers the whole package"
             elif action == Action.PARTIAL:
                 accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
+                details = {"accepted": accepted}
                 text = f"{name} offers {', '.join(accepted)}"
+                if action == previous_actions[i] and self.round > 1:  # the same kind of move, other demands
+                    before = [world.demand_ids[j] for j in np.flatnonzero(previous_accepted[i])]
+                    details["before"] = before
+                    text = f"{name} now offers {', '.join(accepted)} (before: {', '.join(before)})"
             else:
                 text = f"{name} waits" + (" and opens its market" if self.is_classroom else "")
-            self.log(i, "choice", text)
+            self.log(i, "choice", text, **details)
 
     # ------------------------------------------------------------------ outputs
     def summary(self) -> dict:

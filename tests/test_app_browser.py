@@ -204,7 +204,10 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     # round 1: accept the export cap and security cooperation, and look at the agent's advice
     for text in ("cap steel", "security cooperation"):
         page.locator(".v-input--checkbox").filter(has_text=text).locator("label").first.click()
-    expect(page.get_by_text("accept export_cap, security").first).to_be_visible()
+    # the move in the checkboxes' words, not the demands' ids
+    expect(page.get_by_text("Your move: accept: cap steel and aluminium exports at 2017 levels; enhance security "
+                            "cooperation with the U.S.").first).to_be_visible()
+    expect(page.locator(".tradesim-play")).not_to_contain_text("export_cap")
     page.get_by_text("Show what the agent would do").click()
     expect(page.locator(".tradesim-advice")).to_be_visible()
     tab.button("Play this round").click()
@@ -219,8 +222,9 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     expect(page.get_by_text("Your move: wto")).to_be_visible()
     tab.button("Play this round").click()
     debrief = page.locator(".tradesim-debrief")
-    for text in ("Debrief: Canada after 3 months", "The agent", "Cumulative welfare", "accept export_cap, security",
-                 "retaliate", "wto"):
+    for text in ("Debrief: Canada after 3 months", "The agent", "Cumulative welfare",
+                 "accept: cap steel and aluminium exports at 2017 levels; enhance security cooperation", "retaliate",
+                 "wto"):
         expect(debrief).to_contain_text(text)
     expect(debrief).to_contain_text(re.compile("2018-19 in reality|History not available"))
     expect(page.locator(".v-navigation-drawer")).to_contain_text("is over")

@@ -84,7 +84,7 @@ def test_debrief_names_yearly_rates_and_counts_rounds_in_words():
     box, rc = solara.render(Debrief(info, lambda: None), handle_error=False)
     html = _html_of(rc)
     assert "after 1 month" in html and "1 rounds" not in html
-    assert "welfare change per round" not in html and "$bn per year" in html
+    assert "welfare change per round" not in html and "a yearly rate, $ per year" in html and "/yr<" in html
     rc.close()
 
 

@@ -437,3 +437,130 @@ def test_the_projector_says_after_which_month_its_world_is_and_names_months(regi
     view = game.projector_view()
     assert ", after month 1:" in view["status"] and ", after month 1:" in game.teacher_view(key)["status"]
     assert view["events"] and all(line.startswith("Month 1: ") for line in view["events"])
+
+
+# ---------------------------------------------------------------------------- issue 22: fixes found by hand
+def _retaliating_agent_country(registry) -> str:
+    """A country whose agent retaliates in month 1 of section232_2018, seed 7 (the agents' game)."""
+    game, _ = new_game(registry, rounds="2")
+    game.shadow.step()
+    return next(c for i, c in enumerate(game.names) if game.shadow.countries[i].stance == "retaliate")
+
+
+def test_a_month_the_agent_played_for_a_student_is_not_the_students_and_its_agent_column_is_the_same_world(registry):
+    """The debrief said 'you did retaliate' for the agent's month, and its agent column came from the agents'
+    own game: 'retaliate (agent: no move in time)' beside 'the agent: hedge'."""
+    country = _retaliating_agent_country(registry)
+    game, key = new_game(registry, rounds="2")
+    ana = game.claim("Ana", country)
+    game.start(key)
+    game.close_round(key)  # month 1: Ana sends nothing, the agent retaliates for her
+    i = game.names.index(country)
+    in_her_place = game.plays[i].agent_move()  # month 2: what the agent would choose in her situation
+    game.submit(ana.token, [], "wait")  # month 2: her own move closes the game
+    log = game.moves_table().query("country == @country").set_index("round")
+    assert log.loc[1, "played_by"] == BY_TIMEOUT and log.loc[1, "move"] == "retaliate"
+    assert log.loc[1, "agent_move"] == log.loc[1, "move"]  # the stand-in's move is the agent's, in this world
+    assert log.loc[2, "agent_move"] == in_her_place
+    brief = game.student_view(ana.token)["play"]["debrief"]
+    assert [m["agent"] for m in brief["moves"]] == ["retaliate", in_her_place]
+    assert brief["you"]["retaliated"] is False  # her only move was wait
+    assert any(e["round"] == 1 and e["country"] == country and "announces counter-tariffs" in e["text"]
+               for e in game.model.events)  # ... though the agent announced counter-tariffs for the country in month 1
+    assert any("not counted as yours" in note for note in brief["notes"])
+    assert any("retaliate" in note and note.endswith(("you did not.", "you did not retaliate."))
+               for note in brief["notes"])  # compared with history: her moves, not the agent's
+    row = next(r for r in game.teacher_view(key)["table"] if r["student"] == "Ana")
+    assert row["agent_agreement"] == (int(in_her_place == "wait (refuse all)"), 1)
+
+
+def test_the_agent_in_your_place_leaves_the_option_values_as_they_were(registry):
+    """The round's copy in which played seats follow their agent rule gives the same option values."""
+    from ui.play import RoundPreview
+
+    game, key = new_game(registry, rounds="3")
+    game.claim("Ana", "Canada")
+    game.claim("Ben", "EU")
+    game.start(key)
+    game.close_round(key)
+    plain, stand_ins = RoundPreview(game.model), RoundPreview(game.model, game.agent_rule)
+    for i in range(len(game.names)):
+        assert plain.of(i) == stand_ins.of(i)
+
+
+def test_students_see_the_demands_in_the_checkboxes_words(registry):
+    game, key = new_game(registry, rounds="3")
+    ana = game.claim("Ana", "Canada")
+    game.claim("Ben", "Japan")  # so that Ana's move does not close the month
+    game.start(key)
+    game.submit(ana.token, ["export_cap", "wto_cases"], "wait")
+    view = game.student_view(ana.token)
+    assert view["my_move"] == "accept export_cap, wto_cases"  # the data keeps ids (the move file, the model)
+    from ui.components import round_brief
+    from ui.play import move_words
+
+    words = view["play"]["words"]
+    assert move_words(view["my_move"], words) == ("accept: cap steel and aluminium exports at 2017 levels; "
+                                                 "join WTO cases against Chinese practices")
+    for _ in range(2):
+        game.close_round(key)
+    brief = round_brief(game.student_view(ana.token)["play"])
+    shown = " ".join(str(v) for k, v in brief.items() if k.endswith("_html") or k in ("best", "title"))
+    assert "accept: cap steel and aluminium exports at 2017 levels; join WTO cases" in shown  # the moves so far
+    ids = [d for d in game.model.world.demand_ids if d != "security"]  # "security" is also a word of a label
+    for demand_id in ids:
+        assert demand_id not in shown, demand_id
+    events = game.projector_view()["events"]
+    assert any("offers: " in line for line in events)
+    assert not any(d in line for line in events for d in ids)
+
+
+def test_no_welfare_change_is_shown_before_month_one(registry):
+    from ui.components import round_brief
+
+    game, key = new_game(registry, rounds="3")
+    ana = game.claim("Ana", "Canada")
+    before = game.student_view(ana.token)["play"]
+    assert before["welfare_change_bn"] is None
+    assert "welfare change last month: <b>none yet" in round_brief(before)["situation_html"]
+    game.start(key)
+    game.close_round(key)
+    after = game.student_view(ana.token)["play"]
+    assert after["welfare_change_bn"] == pytest.approx(game.model.countries[0].welfare_change_bn)
+    assert "none yet" not in round_brief(after)["situation_html"]
+
+
+def test_four_month_debriefs_tell_results_apart(registry):
+    """At $0.01bn, four months of section232_2018 read 'level' or '$0.01bn' for most countries; in $m they differ."""
+    game, key = new_game(registry, rounds="4")
+    seats = [game.claim(f"S{k}", c) for k, c in enumerate(game.names)]
+    game.start(key)
+    for _ in range(4):
+        for seat in seats:
+            game.submit(seat.token, [], "wait")
+    verdicts = {}
+    for seat in seats:
+        brief = game.student_view(seat.token)["play"]["debrief"]
+        diff = brief["you"]["cum_welfare_bn"] - brief["agent"]["cum_welfare_bn"]
+        verdicts[round(diff * 1e4)] = brief["verdict"]  # the difference in $0.1m
+        assert ("level" in brief["verdict"]) == (round(diff * 1e4) == 0), brief["verdict"]
+        assert "$0.00" not in brief["verdict"] and "-$0" not in brief["verdict"]
+    assert len(set(verdicts.values())) == len(verdicts) >= 8  # different results read differently
+
+
+def test_amounts_never_print_minus_zero():
+    from ui.components import amount
+    from ui.play import money
+
+    assert money(-0.00001) == "$0" and money(0.0) == "$0" and money(-0.0) == "$0"
+    assert money(-0.0049) == "-$4.9m" and money(0.07085) == "+$70.8m" and money(-1.234, "/yr") == "-$1.23bn/yr"
+    assert amount(-0.00004, "$bn") == "$0"
+
+
+def test_a_code_with_characters_codes_never_use_says_which():
+    for typed, named in (("OOOOO", "has O"), ("k7q0f", "has 0"), ("I1AAA", "has 1 and I")):
+        with pytest.raises(ParameterError) as info:
+            parse_code(typed)
+        assert "never use 0, O, 1 or I" in str(info.value) and named in str(info.value), str(info.value)
+    with pytest.raises(ParameterError, match="5 letters or digits"):
+        parse_code("K7QF")  # a wrong length still gets the format

@@ -1,5 +1,8 @@
 """The class game in headless Chromium: a teacher, a projector and ten students play three months
-of section232_2018 to the end on one `tradesim app --classroom` server (issue 17's "done means").
+of section232_2018 to the end on one `tradesim app --classroom` server (issue 17's "done means");
+then the fixes of issue 22, on the same server and browser: joining with Enter, a freed student
+taking a seat again, the host form and the teacher's key page, ending with a confirmation, and the
+layouts measured at a projector's 1280x720, a phone's 390 px and a laptop's 1366x768.
 
 Every check waits for the state it asserts (Playwright's ``expect``): a click is answered later,
 and much later on a loaded machine.  The pure game (seats, timer, keys, simultaneous moves) is
@@ -198,3 +201,162 @@ def test_a_class_of_ten_plays_three_months_of_section232_to_the_end(browser, cla
     assert set(moves[~moves["country"].isin(COUNTRIES)]["played_by"]) == {"agent: no student"}
     log = classroom["log"].read_text()
     assert "Traceback" not in log, log
+
+
+# ---------------------------------------------------------------------------- issue 22: fixes found by hand
+# These share the module's server and browser; each hosts a game of its own.
+def hosted(browser, url: str, rounds: str = "3", timer: str = "0", viewport=(1300, 1000)):
+    """A teacher's page that hosted a game (no timer: the teacher closes each month); (page, code)."""
+    teacher = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
+    teacher.goto(url)
+    expect(button(teacher, "Start a class game")).to_be_visible()
+    for label, value in (("Rounds", rounds), ("Round timer", timer)):
+        field = teacher.get_by_label(re.compile(label))
+        field.fill(value)
+        field.press("Tab")
+    button(teacher, "Start a class game").click()
+    expect(teacher.locator(".tradesim-join-code")).to_be_visible()
+    return teacher, teacher.locator(".tradesim-join-code").inner_text().strip()
+
+
+def inside(box: dict, width: int, height: int) -> bool:
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1
+
+
+def test_join_by_enter_a_code_never_used_is_explained_and_a_freed_student_can_take_a_seat_again(browser, classroom):
+    url = classroom["url"]
+    teacher, code = hosted(browser, url)
+    page = new_page(browser, url)  # --classroom: the front page joins or hosts
+    field = page.get_by_label("Join code")
+    field.fill("OOOOO")
+    field.press("Enter")  # Enter submits, as in any form
+    expect(page.locator(".tradesim-error")).to_contain_text("never use 0, O, 1 or I")
+    expect(page.locator(".tradesim-error")).to_contain_text("has O")
+    field.fill(code.lower())
+    field.press("Enter")
+    expect(page.get_by_label("Your name (or your team's)")).to_be_visible()
+    assert f"class={code}" in page.url
+    name = page.get_by_label("Your name (or your team's)")
+    name.fill("Ana")
+    name.press("Tab")
+    button(page, "Canada").click()
+    expect(page.locator(".tradesim-student")).to_contain_text("Ana plays Canada")
+    # the teacher frees her seat: her page asks her to take one again; she takes Mexico, and her page
+    # follows the new seat at once (it showed "not valid any more" until the next month)
+    teacher.locator(".v-select").filter(has_text="Seat").first.click()
+    teacher.get_by_role("option", name="Canada", exact=True).click()
+    button(teacher, "Free this seat").click()
+    expect(page.get_by_text("This seat link is not valid any more")).to_be_visible()
+    name = page.get_by_label("Your name (or your team's)")
+    name.fill("Ana")
+    name.press("Tab")
+    button(page, "Mexico").click()
+    expect(page.locator(".tradesim-student")).to_contain_text("Ana plays Mexico")
+    expect(page.get_by_text("This seat link is not valid any more")).to_have_count(0)
+    expect(page.locator(".tradesim-play h3")).to_contain_text("You are Mexico")
+    teacher.context.close()
+    page.context.close()
+
+
+def test_the_host_form_the_teachers_key_page_and_ending_the_game(browser, classroom):
+    url = classroom["url"]
+    teacher = new_page(browser, url)
+    expect(teacher.get_by_label(re.compile("^Rounds"))).to_have_value("6")  # the lesson plan's 6 months
+    button(teacher, "Start a class game").click()
+    expect(teacher.locator(".tradesim-join-code")).to_be_visible()
+    keep = teacher.locator(".tradesim-keep-page")
+    expect(keep).to_contain_text("Keep this page open, or bookmark it")
+    host_new = teacher.get_by_role("link", name="Host a new game")
+    expect(host_new).to_have_attribute("target", "_blank")  # the key's page stays open
+    other = teacher.context.new_page()
+    other.goto(url.rstrip("/") + host_new.get_attribute("href"))
+    expect(button(other, "Start a class game")).to_be_visible()
+    other.close()
+    button(teacher, "Start the game").click()
+    month(teacher, "Month 1 of 6")
+    # "End the game" asks first; "No" keeps the game going
+    button(teacher, "End the game").click()
+    expect(teacher.locator(".tradesim-confirm-end")).to_contain_text("End the game now?")
+    month(teacher, "Month 1 of 6")
+    button(teacher, "No, keep playing").click()
+    expect(teacher.locator(".tradesim-confirm-end")).to_have_count(0)
+    button(teacher, "End the game").click()
+    button(teacher, "Yes, end the game").click()
+    month(teacher, "Game over")
+    teacher.context.close()
+
+
+@pytest.fixture(scope="module")
+def month_two(browser, classroom):
+    """A game in month 2: a teacher, Ana (Canada) and Ben (Japan) moved in month 1."""
+    url = classroom["url"]
+    teacher, code = hosted(browser, url, rounds="4")
+    seats = []
+    for name, country in (("Ana", "Canada"), ("Ben", "Japan")):
+        page = take_seat(browser, url, code, name, country)
+        seats.append(page.url)
+        page.context.close()
+    button(teacher, "Start the game").click()
+    button(teacher, "Close the round now").click()
+    month(teacher, "Month 2 of 4")
+    yield {"teacher": teacher, "code": code, "seats": seats, "url": url}
+    teacher.context.close()
+
+
+def test_the_projector_at_1280x720_shows_both_plots_and_the_event_log_above_the_fold(browser, month_two):
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{month_two['url']}?class={month_two['code']}&view=projector")
+    month(page, "Month 2 of 4")
+    expect(page.locator(".tradesim-events")).to_contain_text("Month 1:")
+    for name in ("tariffs", "counts"):
+        expect(page.locator(f".tradesim-{name} svg")).to_be_visible()
+    for selector in (".tradesim-tariffs svg", ".tradesim-counts svg", ".tradesim-events"):
+        box = page.locator(selector).bounding_box()
+        assert inside(box, 1280, 720), (selector, box)
+    # the counts plot's labels, as drawn: their font size times the picture's scale, in pixels
+    smallest = page.locator(".tradesim-counts svg").evaluate(
+        "svg => { const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;"
+        " return Math.min(...[...svg.querySelectorAll('text')].map("
+        "t => k * parseFloat(t.getAttribute('font-size') || svg.getAttribute('font-size')))); }")
+    assert smallest >= 13, smallest
+    page.context.close()
+
+
+def test_the_teachers_join_link_stays_on_one_line(browser, month_two):
+    teacher = month_two["teacher"]
+    for link in teacher.locator(".tradesim-joinlink").all():
+        expect(link).to_contain_text(f"?class={month_two['code']}")
+        lines = link.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e.firstChild);"
+                              " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }")
+        assert lines == 1, lines  # the address is on one line: it does not wrap
+        fits = link.evaluate("e => { const box = e.closest('.tradesim-link-box') || e.parentElement;"
+                             " return box.scrollWidth <= box.clientWidth + 1; }")
+        assert fits  # and it is not cut off at 1300 px
+
+
+def test_a_phone_gets_one_column(browser, month_two):
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(month_two["seats"][0])
+    expect(page.locator(".tradesim-play h3")).to_contain_text("You are Canada: month 2 of 4")
+    grid = page.locator(".tradesim-play-grid")
+    left, right = grid.locator(":scope > div").nth(0), grid.locator(":scope > div").nth(1)
+    expect(right).to_contain_text("Options and their likely consequences")
+    a, b = left.bounding_box(), right.bounding_box()
+    assert abs(a["x"] - b["x"]) < 2 and b["y"] > a["y"] + 200, (a, b)  # the options under the demands, not beside
+    assert a["width"] > 300 and b["width"] > 300, (a, b)
+    assert a["x"] + a["width"] <= 391 and b["x"] + b["width"] <= 391
+    page.context.close()
+
+
+def test_a_laptop_sees_the_timer_next_to_send_my_move(browser, month_two):
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.goto(month_two["seats"][1])
+    expect(page.locator(".tradesim-play h3")).to_contain_text("You are Japan: month 2 of 4")
+    send_button = button(page, "Send my move")
+    send_button.scroll_into_view_if_needed()
+    expect(send_button).to_be_in_viewport()
+    timer = page.locator(".tradesim-student .tradesim-timer")
+    expect(timer).to_be_in_viewport()
+    for box in (send_button.bounding_box(), timer.bounding_box()):
+        assert inside(box, 1366, 768), box
+    page.context.close()

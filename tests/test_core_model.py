@@ -234,3 +234,18 @@ def test_a_looming_deadline_weighs_more_as_it_nears():
         model.set_human_choice("Canada", stance="wait")
         model.step()
     assert flows[0] < 0 and all(later < earlier for earlier, later in zip(flows, flows[1:]))
+
+
+def test_a_country_that_changes_the_demands_it_offers_gets_an_event_line():
+    """Offering other demands with the same kind of move (partial -> partial) is a change the log shows."""
+    model, i = _playing("South Korea", relief_probability=0.0)
+    model.set_human_choice("South Korea", accepted=["export_cap", "security"])
+    model.step()
+    model.set_human_choice("South Korea", accepted=["export_cap", "steel_forum", "security"])
+    model.step()
+    lines = [e for e in model.events if e["round"] == 2 and e["country"] == "South Korea" and e["kind"] == "choice"]
+    assert [e["accepted"] for e in lines] == [["export_cap", "steel_forum", "security"]]
+    assert lines[0]["text"] == "South Korea now offers export_cap, steel_forum, security (before: export_cap, security)"
+    model.set_human_choice("South Korea", accepted=["export_cap", "steel_forum", "security"])
+    model.step()
+    assert not [e for e in model.events if e["round"] == 3 and e["country"] == "South Korea" and e["kind"] == "choice"]

@@ -42,11 +42,21 @@ from sim.world.vocabulary import StrategyName
 from ui.classstore import ClassStore, Header, SavedGame, StoreError, db_path_from_env, digest, model_fingerprint
 from ui.figures import Plots
 from ui.inspector import recent_events, status_line
-from ui.play import PlayGame, RoundPreview, debrief, default_rounds, option_label, play_view
+from ui.play import (
+    BY_STUDENT,
+    PlayGame,
+    RoundPreview,
+    debrief,
+    default_rounds,
+    demand_words,
+    option_label,
+    play_view,
+)
 from ui.series import RoundSeries
 from ui.settings import build_model, default_settings, parse_rounds, parse_seed
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
+NEVER_IN_CODES = "0O1I"
 CODE_LENGTH = 5
 MAX_NAME_CHARS = 40
 MAX_CLASS_GAMES = 20  # class games one server holds at once (finished and idle ones make room)
@@ -60,7 +70,7 @@ CODE = Field("Join code", str, pattern=Pattern(f"[{CODE_ALPHABET}]{{{CODE_LENGTH
                                                 f"{CODE_LENGTH} letters or digits, e.g. K7QF2"))
 
 LOBBY, OPEN, FINISHED = "lobby", "open", "finished"
-BY_STUDENT, BY_TIMEOUT, BY_AGENT = "student", "agent: no move in time", "agent: no student"
+BY_TIMEOUT, BY_AGENT = "agent: no move in time", "agent: no student"  # and BY_STUDENT (ui.play)
 
 MOVE_COLUMNS = ("game", "scenario", "seed", "round", "country", "student", "played_by", "move", "stance",
                 "accepted", "value_pct", "rank", "best_move", "agent_move", "treatment", "tariff_pct",
@@ -135,6 +145,10 @@ def parse_code(text: Any) -> str:
     code = "".join(str(text if text is not None else "").split()).replace("-", "").upper()
     if not code:
         raise ParameterError("Type the join code your teacher shows (5 letters or digits).")
+    never = sorted(set(code[:20]) & set(NEVER_IN_CODES), key=NEVER_IN_CODES.index)
+    if never:
+        raise ParameterError(f"Join codes never use 0, O, 1 or I (they look alike on a projector), and "
+                             f"{code[:20]!r} has {' and '.join(never)}: check the code on the projector.")
     return CODE.coerce(code[:20], "Join code")
 
 
@@ -207,7 +221,7 @@ class ClassGame:
         self.names = list(self.model.world.names)
         self.agent_rule = dict(zip(self.names, self.model.world.strategies, strict=True))
         self.rounds_total = setup.rounds or default_rounds(setup.scenario, self.model.scenario_data.rounds)
-        preview = RoundPreview(self.model)
+        preview = RoundPreview(self.model, stand_ins=self.agent_rule)  # "the agent in your place"
         self.plays = [PlayGame(replace(settings, country=name, rounds=self.rounds_total), self.model, self.shadow,
                                preview) for name in self.names]
         self._preview = preview
@@ -228,6 +242,7 @@ class ClassGame:
         self._opened_at = 0.0
         self.version = 0  # rounds, seats, phase: what every page shows
         self._table: tuple[int, list[dict[str, Any]]] = (-1, [])  # the class table, at the version it was built
+        self._shared: dict[Any, Any] = {}  # what every page of a kind shows, built once per version (see _once)
         self.submitted_version = 0  # submissions: the "moves in" counts
         self.touched = time.time()
 
@@ -506,12 +521,13 @@ class ClassGame:
         for country in fell_back:
             model.set_strategy(country, self.agent_rule[country])  # the agent chooses this round
         values = [self._preview.of(i) for i in range(len(self.names))]
+        agents = {c: self._preview.agent_move(self.names.index(c)) for c in self.submissions}  # in the same world
         model.step()
         self.shadow.step()
         for country in fell_back:
             model.set_strategy(country, StrategyName.HUMAN)
         for i, country in enumerate(self.names):
-            self._record(i, country, values[i], fell_back)
+            self._record(i, country, values[i], agents.get(country, ""), fell_back)
         self.series.record(model)
         self.submissions = {}
         if model.round >= self.rounds_total:
@@ -521,11 +537,11 @@ class ClassGame:
         self._journal("close")
         self._changed_now()
 
-    def _record(self, i: int, country: str, values: dict[str, float], fell_back: list[str]) -> None:
+    def _record(self, i: int, country: str, values: dict[str, float], agent: str, fell_back: list[str]) -> None:
         seat = self.seats.get(country)
         submission = self.submissions.get(country)
         by = BY_AGENT if seat is None else BY_TIMEOUT if country in fell_back else BY_STUDENT
-        move = self.plays[i].record_round(values, played_by=by, student=seat.name if seat else "")
+        move = self.plays[i].record_round(values, agent, played_by=by, student=seat.name if seat else "")
         state = self.model.state
         self.log.append({
             "game": self.code, "scenario": self.setup.scenario, "seed": self.setup.seed, "round": move["round"],
@@ -570,12 +586,24 @@ class ClassGame:
         with self._lock:
             return len(self.submissions), len(self.seats)
 
+    def _once(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per :attr:`version` for every page that asks for ``key`` (a round close redraws
+        every page of the class: the figures, the event log and each seat's brief are built once)."""
+        if self._shared.get("version") != self.version:
+            self._shared = {"version": self.version}
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
+
     def projector_view(self) -> dict[str, Any]:
         """The world as the class sees it: figures, status, events, round and timer; no option values."""
         with self._lock:
-            return {**self._public(), **self.plots.render(),
-                    "status": status_line(self.model, self.series, after=True),
-                    "events": recent_events(self.model, series=self.series, word=self.round_label.capitalize())}
+            return {**self._public(), **self._once("projector", self._projector)}
+
+    def _projector(self) -> dict[str, Any]:
+        words = demand_words(self.model)
+        events = recent_events(self.model, series=self.series, word=self.round_label.capitalize(), words=words)
+        return {**self.plots.render(), "status": status_line(self.model, self.series, after=True), "events": events}
 
     def student_view(self, token: Any) -> dict[str, Any]:
         """One seat's page: the public view, the country's round brief (or debrief), its move this round."""
@@ -584,7 +612,8 @@ class ClassGame:
             play = self.plays[self.names.index(seat.country)]
             submission = self.submissions.get(seat.country)
             last = play.moves[-1] if play.moves else None
-            return {**self._public(), "country": seat.country, "name": seat.name, "play": play_view(play),
+            view = self._once(("play", seat.country, seat.name), lambda: play_view(play, seat.name))
+            return {**self._public(), "country": seat.country, "name": seat.name, "play": view,
                     "my_move": submission.label if submission else None,
                     "last": last, "timed_out": bool(last and last["played_by"] == BY_TIMEOUT
                                                     and last["student"] == seat.name)}
@@ -597,7 +626,7 @@ class ClassGame:
                       "online": self.online[s.token_hash] > 0} for c, s in self.seats.items()]
             return {**self._public(), "seats": seats, "free": [c for c in self.names if c not in self.seats],
                     "table": self._class_table(), "moves_logged": len(self.log), "storage": self._storage(),
-                    "status": status_line(self.model, self.series, after=True)}
+                    "status": self._once("status", lambda: status_line(self.model, self.series, after=True))}
 
     def _class_table(self) -> list[dict[str, Any]]:
         """One row per student and country held: their moves, timeouts, payoff, agent and history agreement.
@@ -615,7 +644,7 @@ class ClassGame:
                 i = self.names.index(country)
                 mine = [m for m in self.plays[i].moves if m["student"] == name]
                 sent = [m for m in mine if m["played_by"] == BY_STUDENT]  # a timed-out move is the agent's
-                brief = debrief(self.plays[i])
+                brief = debrief(self.plays[i], name)
                 you, agent, history = brief["you"], brief["agent"], brief["history"]
                 checks = [you[k] == history[k] for k in ("retaliated", "settled")
                           if history is not None and history[k] is not None]
@@ -627,7 +656,7 @@ class ClassGame:
                     "payoff": you["cum_welfare_bn"], "agent_payoff": agent["cum_welfare_bn"],
                     "unit": brief["unit"],
                     "agent_agreement": (sum(m["you"] == m["agent"] for m in sent), len(sent)),
-                    "history_agreement": (sum(checks), len(checks)) if checks and mine else None,
+                    "history_agreement": (sum(checks), len(checks)) if checks and brief["history_compared"] else None,
                 })
         return rows
 

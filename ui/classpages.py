@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+import reacton.ipyvuetify as rv
 import solara
 
 from sim.world.errors import UserError
@@ -28,11 +29,13 @@ from ui.classgame import (
     ClassGame,
     class_scenarios,
     parse_setup,
-    suggested_rounds,
 )
-from ui.components import ACTION, BusyBar, Debrief, EventLog, Figure, PlayRound, amount, esc, template_widget
+from ui.components import ACTION, BusyBar, Debrief, Figure, PlayRound, amount, esc, opaque, template_widget
+from ui.play import move_words
 from ui.reconnect import SAVED, UNSAVED, WAITING, ServerWatch
 
+LESSON_ROUNDS = 6  # the host form's rounds: the lesson plan's 50 minutes (docs/instructor-guide.md)
+NEW_GAME = "new"  # ?class=new: the host and join page, in either kind of server
 CLASSROOM_ENV = "TRADESIM_CLASSROOM"  # set by `tradesim app --classroom`: the front page is the class game's
 WATCH_TIMEOUT_S = 2.0  # a page's thread checks this often whether its tab is gone
 
@@ -48,6 +51,29 @@ def serve_class_games() -> None:
     _SERVING.append(True)
     print(f"tradesim {REGISTRY.open_saved()}", flush=True)
     REGISTRY.log_on_stop(lambda line: print(line, flush=True))
+
+# The class pages' own styles: tables; the student's header that stays in sight; a join link that never
+# breaks inside the address; the projector's grid (1280x720: both plots and the event log above the fold);
+# one column on a phone.
+CLASS_CSS = """
+.tradesim-table td, .tradesim-table th {padding: 1px 10px 1px 0; text-align: left}
+.tradesim-sticky {position: sticky; top: 0; z-index: 5; background: white; padding: 4px 0;
+                  box-shadow: 0 2px 3px -2px rgba(0,0,0,.25)}
+.tradesim-joinlink {white-space: nowrap; overflow-wrap: normal; word-break: keep-all}
+.tradesim-link-box {overflow-x: auto; max-width: 100%}
+.tradesim-two {display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px 24px}
+.tradesim-joinlink .tradesim-local {white-space: normal; font-family: sans-serif}
+.tradesim-projector-grid {display: grid; grid-template-columns: minmax(0, 58fr) minmax(0, 42fr); gap: 4px 16px;
+                          align-items: start}
+.tradesim-projector-log {border: 1px solid #ddd; border-radius: 4px; padding: 4px 8px}
+.tradesim-projector-log .tradesim-events {max-height: calc(100vh - 470px); min-height: 120px; overflow-y: auto;
+                                          font-size: 16px; line-height: 1.45}
+.tradesim-projector-lobby {display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px}
+@media (max-width: 700px) {
+  .tradesim-two, .tradesim-projector-grid, .tradesim-projector-lobby {grid-template-columns: minmax(0, 1fr)}
+  .tradesim-join-code {font-size: 64px !important}
+}
+"""
 
 
 def classroom_front_page() -> bool:
@@ -116,24 +142,30 @@ def use_class_tab(game: ClassGame, key: str | None = None, token: str | None = N
 
 
 # ---------------------------------------------------------------------------- page furniture
-COUNTDOWN_TEMPLATE = """
-<template><span class="tradesim-timer">{{ shown }}</span></template>
+ROUND_TEMPLATE = """
+<template>
+  <span class="tradesim-round-line" style="display:inline-flex;align-items:baseline;gap:6px 18px;flex-wrap:wrap">
+    <span class="tradesim-class-round" style="font-size:22px;font-weight:bold">{{ state.words }}</span>
+    <span v-if="state.open" class="tradesim-timer">{{ shown }}</span>
+    <span v-if="state.open" class="tradesim-moves-in">{{ state.moves }}</span>
+    <span v-if="state.note">{{ state.note }}</span>
+  </span>
+</template>
 <script>
 module.exports = {
   data() { return { shown: "" }; },
-  watch: { clock() { this.restart(); } },
+  watch: { state() { this.restart(); } },
   mounted() { this.restart(); this.ticker = setInterval(() => this.tick(), 250); },
   destroyed() { clearInterval(this.ticker); },
   methods: {
-    restart() {  // "seconds left;paused;version": counted down from when it arrived (no clock to agree on)
-      const parts = (this.clock || "").split(";");
-      this.left = parts[0] === "" ? null : parseFloat(parts[0]);
-      this.paused = parts[1] === "1";
+    restart() {  // counted down from when the state arrived (no clock to agree on)
+      this.left = this.state.left;
+      this.paused = this.state.paused;
       this.end = performance.now() + (this.left || 0) * 1000;
       this.tick();
     },
     tick() {
-      if (this.left === null || isNaN(this.left)) { this.shown = this.paused ? "paused" : "no timer"; return; }
+      if (this.left === null || this.left === undefined) { this.shown = this.paused ? "paused" : "no timer"; return; }
       const s = this.paused ? this.left : Math.max(0, (this.end - performance.now()) / 1000);
       const whole = Math.ceil(s), m = Math.floor(whole / 60), r = whole % 60;
       this.shown = (this.paused ? "paused at " : "") + m + ":" + String(r).padStart(2, "0");
@@ -145,7 +177,8 @@ module.exports = {
 
 JOIN_LINK_TEMPLATE = """
 <template>
-  <span class="tradesim-joinlink">{{ link }}<span v-if="local" style="display:block;font-size:14px;color:#a05a00">
+  <span class="tradesim-joinlink">{{ link }}<span v-if="local" class="tradesim-local"
+    style="display:block;font-size:14px;color:#a05a00">
     This address works on this machine only: students need the machine's network address
     (serve with <code>tradesim app --host 0.0.0.0</code> and open this page at that address).</span></span>
 </template>
@@ -164,13 +197,6 @@ PLAIN_LINK_TEMPLATE = JOIN_LINK_TEMPLATE.replace('<span v-if="local"', '<span v-
 
 
 @solara.component
-def Countdown(view: dict):
-    left = "" if view["remaining"] is None else f"{view['remaining']:.1f}"
-    clock = f"{left};{int(view['paused'])};{view['round']};{view['phase']}"
-    template_widget("CountdownWidget", COUNTDOWN_TEMPLATE, "clock", "text").element(clock=clock)
-
-
-@solara.component
 def JoinLink(query: str, warn: bool = True):
     """The address that opens ``query`` on this server, as the browser reaches it (``warn``: say so when
     that address is this machine's own, which students cannot reach)."""
@@ -180,12 +206,30 @@ def JoinLink(query: str, warn: bool = True):
         template_widget("LinkWidget", PLAIN_LINK_TEMPLATE, "query", "text").element(query=query)
 
 
+@functools.cache
+def _round_widget():
+    import ipyvuetify as v
+    import traitlets
+
+    return type("RoundLineWidget", (v.VuetifyTemplate,), {
+        "template": traitlets.Unicode(ROUND_TEMPLATE).tag(sync=True),
+        "state": traitlets.Dict({}).tag(sync=True)})
+
+
 @solara.component
-def MovesIn(tab: ClassTab):
-    """'7 of 10 moves in': redrawn on each move, without redrawing the rest of the page."""
-    tab.submitted.value, tab.version.value  # noqa: B018 - redraw on every move, and when a round opens
+def RoundLine(tab: ClassTab, view: dict):
+    """The round, the timer and '7 of 10 moves in', as one widget: a round closing, a move sent or a pause
+    changes one value on each page (and a move sent redraws this alone, not the page)."""
+    tab.submitted.value  # noqa: B018 - redraw on every move sent
     moved, seats = tab.game.counts()
-    solara.HTML(tag="span", unsafe_innerHTML=f"{moved} of {seats} moves in", classes=["tradesim-moves-in"])
+    left = tab.game.remaining()  # now: the page's view may be older than this redraw
+    label = view["round_label"]
+    note = ("" if view["phase"] != LOBBY else
+            f"{view['timer_s']} s per {label}" if view["timer_s"] else "no round timer")
+    state = {"words": round_words(view), "open": view["phase"] == OPEN, "moves": f"{moved} of {seats} moves in",
+             "left": None if left is None else round(left, 1),
+             "paused": bool(view["paused"]), "note": note}
+    _round_widget().element(state=state)
 
 
 def round_words(view: dict) -> str:
@@ -198,21 +242,17 @@ def round_words(view: dict) -> str:
 
 
 @solara.component
-def ClassHeader(tab: ClassTab, view: dict, who: str):
+def ClassHeader(tab: ClassTab, view: dict, who: str, sticky: bool = False):
+    """The game, the round, the timer and the moves in; ``sticky``: it stays at the top while the page
+    scrolls (a student on a laptop sees the timer next to "Send my move")."""
     ServerWatch(UNSAVED if tab.game.storage_problem else SAVED)  # what the page says if the server goes away
-    with solara.Row(style={"align-items": "baseline", "gap": "18px", "flex-wrap": "wrap"},
-                    classes=["tradesim-class-header"]):
+    with solara.Row(style={"align-items": "baseline", "gap": "6px 18px", "flex-wrap": "wrap"},
+                    classes=["tradesim-class-header", *(["tradesim-sticky"] if sticky else [])]):
         solara.HTML(tag="span", unsafe_innerHTML=f"Class game <b>{esc(view['code'])}</b>: {esc(view['title'])}",
                     style="font-size:16px")
-        solara.HTML(tag="span", unsafe_innerHTML=esc(round_words(view)), classes=["tradesim-class-round"],
-                    style="font-size:22px;font-weight:bold")
-        if view["phase"] == OPEN:
-            Countdown(view)
-            MovesIn(tab)
-        elif view["phase"] == LOBBY:
-            solara.HTML(tag="span", unsafe_innerHTML=(f"{view['timer_s']} s per {esc(view['round_label'])}"
-                                                      if view["timer_s"] else "no round timer"))
-        solara.HTML(tag="span", unsafe_innerHTML=esc(who), style="color:#555")
+        RoundLine(tab, view)
+        if who:
+            solara.HTML(tag="span", unsafe_innerHTML=esc(who), style="color:#555")
     if tab.error.value:
         solara.Error(tab.error.value, classes=["tradesim-error"])
 
@@ -234,9 +274,10 @@ def ClassLobby():
 
     with solara.Column(style={"max-width": "900px", "padding": "12px"}, classes=["tradesim-class-lobby"]):
         with solara.Card("Join a class game"):
-            solara.Text("Type the code your teacher shows on the projector.")
+            solara.Text("Type the code your teacher shows on the projector, then press Enter or Join.")
             with solara.Row(style={"align-items": "center"}):
-                solara.InputText("Join code", value=code, continuous_update=True)
+                field = rv.TextField(label="Join code", v_model=code.value, on_v_model=code.set)
+                rv.use_event(field, "keyup.enter", lambda *_: join())  # Enter joins, as in any form
                 solara.Button("Join", on_click=join, color="primary", classes=ACTION)
             if error.value:
                 solara.Error(error.value, classes=["tradesim-error"])
@@ -247,7 +288,7 @@ def ClassLobby():
 def HostForm():
     router = solara.use_router()
     scenario = solara.use_reactive("section232_2018")
-    rounds = solara.use_reactive(str(suggested_rounds("section232_2018")))
+    rounds = solara.use_reactive(str(LESSON_ROUNDS))
     timer = solara.use_reactive(str(TIMER.default))
     seed = solara.use_reactive("7")
     countries = solara.use_reactive(str(COUNTRIES.default))
@@ -255,7 +296,6 @@ def HostForm():
 
     def pick(name: str):
         scenario.value = name
-        rounds.value = str(suggested_rounds(name) if name != "classroom" else 10)
 
     def host():
         try:
@@ -275,8 +315,8 @@ def HostForm():
         if scenario.value == "classroom":
             solara.InputText(f"Countries ({COUNTRIES.low} to {COUNTRIES.high})", value=countries,
                              continuous_update=True)
-        solara.InputText("Rounds (0 = the history horizon or the scenario's length)", value=rounds,
-                         continuous_update=True)
+        solara.InputText(f"Rounds ({LESSON_ROUNDS} fit a 50-minute lesson; 0 = the history horizon or the "
+                         "scenario's length)", value=rounds, continuous_update=True)
         solara.InputText("Round timer in seconds (0 = no timer: you close each round)", value=timer,
                          continuous_update=True)
         solara.InputText("Seed (whole number)", value=seed, continuous_update=True)
@@ -289,7 +329,10 @@ def HostForm():
 @solara.component
 def ClassPage(query: dict):
     """The page an address of a class game asks for (see the module's docstring)."""
-    solara.Style(".tradesim-table td, .tradesim-table th {padding: 1px 10px 1px 0; text-align: left}")
+    solara.Style(CLASS_CSS)
+    if query["class"].strip().lower() == NEW_GAME:
+        ClassLobby()
+        return
     try:
         game = REGISTRY.get(query["class"])
     except UserError as exc:
@@ -314,7 +357,7 @@ def JoinPage(game: ClassGame, note: str = ""):
     tab = use_class_tab(game)
     name = solara.use_reactive("")
     tab.version.value  # noqa: B018 - redraw when a seat is taken
-    view = game.public_view()
+    view = opaque(game.public_view())
 
     def claim(country: str):
         seat = []
@@ -352,34 +395,49 @@ def StudentPage(game: ClassGame, token: str):
         except UserError as exc:
             return {"refused": str(exc)}
 
-    view = solara.use_memo(gather, [version, acted])
+    view = solara.use_memo(lambda: opaque(gather()), [version, acted, token])  # a seat taken again: new token
     if "refused" in view:
         JoinPage(game, note=view["refused"])
         return
     BusyBar(tab.acted)
     play = view["play"]
+    words = play["words"]
     with solara.Column(style={"padding": "12px", "max-width": "1300px"}, classes=["tradesim-student"]):
-        ClassHeader(tab, view, f"{view['name']} plays {view['country']}")
+        ClassHeader(tab, view, f"{view['name']} plays {view['country']}", sticky=True)
         # The notes live in a column of their own, so that the move panel keeps its place among the page's
         # children whatever notes show: a panel that moved would be rebuilt, and a click that reached its
         # old buttons (a new month, a move sent) would be lost.
-        with solara.Column(gap="0px"):
-            if view["timed_out"]:
-                last = view["last"]
-                solara.Warning(f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
-                               f"{view['country']} ('{last['you']}').", classes=["tradesim-timed-out"])
-            if view["phase"] == LOBBY:
-                solara.Info("The teacher has not started the game yet. Here is your brief for the first "
-                            f"{view['round_label']}: look at your options.", classes=["tradesim-waiting"])
-            elif view["my_move"] and view["phase"] != FINISHED:
-                solara.Success(f"Your move for {view['round_label']} {view['round'] + 1} is in: "
-                               f"'{view['my_move']}'. You can change it until the round closes.",
-                               classes=["tradesim-sent"])
+        solara.HTML(tag="div", unsafe_innerHTML=student_notes(view, words), classes=["tradesim-notes"])
         if view["phase"] == FINISHED:
-            Debrief(play["debrief"])
+            Debrief(opaque(play["debrief"]))
             return
-        PlayRound(play, lambda accepted, stance: tab.act(lambda: game.submit(token, accepted, stance)),
+        PlayRound(opaque(play), lambda accepted, stance: tab.act(lambda: game.submit(token, accepted, stance)),
                   play_label="Send my move", can_play=view["phase"] != LOBBY)
+
+
+NOTE_STYLE = {"warning": "background:#fff3e0;border-left:4px solid #fb8c00;color:#8a4b00",
+              "info": "background:#e3f2fd;border-left:4px solid #1976d2;color:#0d3c61",
+              "success": "background:#e8f5e9;border-left:4px solid #43a047;color:#1b5e20"}
+
+
+def student_notes(view, words: dict[str, str]) -> str:
+    """The notes above a student's round panel, as one block of HTML: a note that comes or goes changes
+    one value on the page (no widget made or dropped), and the panel below keeps its place."""
+    notes = []
+    if view["timed_out"]:
+        last = view["last"]
+        notes.append(("warning", "tradesim-timed-out",
+                      f"You sent no move in {view['round_label']} {last['round']}: the agent chose for "
+                      f"{view['country']} ('{move_words(last['you'], words)}')."))
+    if view["phase"] == LOBBY:
+        notes.append(("info", "tradesim-waiting", "The teacher has not started the game yet. Here is your brief "
+                      f"for the first {view['round_label']}: look at your options."))
+    elif view["my_move"] and view["phase"] != FINISHED:
+        notes.append(("success", "tradesim-sent",
+                      f"Your move for {view['round_label']} {view['round'] + 1} is in: "
+                      f"'{move_words(view['my_move'], words)}'. You can change it until the round closes."))
+    return "".join(f"<div class='{cls}' role='status' style='{NOTE_STYLE[kind]};padding:10px 14px;margin:6px 0;"
+                   f"border-radius:4px;font-size:15px'>{esc(text)}</div>" for kind, cls, text in notes)
 
 
 @solara.component
@@ -394,19 +452,20 @@ def TeacherPage(game: ClassGame, key: str):
 def TeacherDesk(game: ClassGame, key: str):
     tab = use_class_tab(game, key=key)
     version, submitted, acted = tab.version.value, tab.submitted.value, tab.acted.value
-    view = solara.use_memo(lambda: game.teacher_view(key), [version, submitted, acted])
+    view = solara.use_memo(lambda: opaque(game.teacher_view(key)), [version, submitted, acted])
     BusyBar(tab.acted)
     with solara.Column(style={"padding": "12px"}, classes=["tradesim-teacher"]):
         ClassHeader(tab, view, "Teacher's page")
         StorageWarning(view)
-        with solara.Columns([2, 3]):
+        with solara.Div(classes=["tradesim-two"]):
             with solara.Column():
                 JoinCode(view["code"])
-                solara.HTML(tag="p", unsafe_innerHTML=(
-                    "This page's address holds your teacher key: do not project it or share it. For the "
-                    "projector, open the projector view:"), style="color:#a05a00;margin:6px 0 0 0")
-                JoinLink(f"class={view['code']}&view=projector", warn=False)
+                solara.HTML(tag="p", unsafe_innerHTML="For the projector, open the projector view:",
+                            style="margin:6px 0 0 0")
+                with solara.Div(classes=["tradesim-link-box"]):
+                    JoinLink(f"class={view['code']}&view=projector", warn=False)
             with solara.Column():
+                KeepThisPage()
                 TeacherControls(tab, view)
         SeatTable(tab, view)
         solara.HTML(tag="p", unsafe_innerHTML=esc(view["status"]), style="color:#555")
@@ -467,19 +526,32 @@ def KeepOrDelete(tab: ClassTab, view: dict):
 
 
 @solara.component
+def KeepThisPage():
+    """The teacher is told that this page is the only way to run the game, and how to host another."""
+    solara.HTML(tag="div", classes=["tradesim-keep-page"], unsafe_innerHTML=(
+        "<b>Keep this page open, or bookmark it:</b> its address holds your teacher key, and only this address "
+        "can start, pause and close the rounds and download the moves. Do not project it or share it. "
+        f"<a href='{class_link(NEW_GAME)}' target='_blank' rel='noopener' class='tradesim-host-new'>Host a new "
+        "game</a> (opens in a new tab, so this one stays)."),
+        style="background:#fff8e1;border-left:4px solid #a05a00;padding:6px 10px;font-size:14px;margin-bottom:8px")
+
+
+@solara.component
 def JoinCode(code: str):
     solara.HTML(tag="div", unsafe_innerHTML=(
         "<div style='font-size:18px'>Join code</div>"
         f"<div class='tradesim-join-code' style='font-size:96px;font-weight:bold;letter-spacing:12px;"
         f"font-family:monospace;line-height:1'>{esc(code)}</div>"
         "<div style='font-size:18px;margin-top:6px'>or open</div>"))
-    with solara.Div(style={"font-size": "26px", "font-family": "monospace"}):
+    with solara.Div(style={"font-size": "min(20px, 3.6vw)", "font-family": "monospace"},
+                    classes=["tradesim-link-box"]):
         JoinLink(f"class={code}")
 
 
 @solara.component
 def TeacherControls(tab: ClassTab, view: dict):
     game, key, phase = tab.game, tab.key, view["phase"]
+    confirming = solara.use_reactive(False)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
         if phase == LOBBY:
             solara.Button("Start the game", color="primary", classes=ACTION, on_click=lambda: tab.act(lambda: game.start(key)))
@@ -490,9 +562,10 @@ def TeacherControls(tab: ClassTab, view: dict):
                 solara.Button("Resume", color="success", classes=ACTION, on_click=lambda: tab.act(lambda: game.resume(key)))
             else:
                 solara.Button("Pause", color="warning", classes=ACTION, on_click=lambda: tab.act(lambda: game.pause(key)))
-        if phase != FINISHED:
-            solara.Button("End the game", color="error", outlined=True, classes=ACTION,
-                          on_click=lambda: tab.act(lambda: game.end(key)))
+        if phase != FINISHED and not confirming.value:
+            solara.Button("End the game", color="error", outlined=True, on_click=lambda: confirming.set(True))
+    if phase != FINISHED and confirming.value:
+        ConfirmEnd(tab, view, confirming)
     timer = (f"{view['timer_s']} s per {view['round_label']}" if view["timer_s"]
              else f"no timer (you close each {view['round_label']})")
     solara.HTML(tag="p", unsafe_innerHTML=(
@@ -500,6 +573,27 @@ def TeacherControls(tab: ClassTab, view: dict):
         "A round closes when every student has moved, when the timer runs out, or when you close it; "
         "a missing move is the agent's choice. Pause stops the clock and holds the round."),
         style="font-size:14px")
+
+
+@solara.component
+def ConfirmEnd(tab: ClassTab, view: dict, confirming: solara.Reactive):
+    """'End the game' asks first: it cannot be undone, and the round under way is not played."""
+    label = view["round_label"]
+    open_round = (f"{label.capitalize()} {view['round'] + 1} (under way) is not played; "
+                  if view["phase"] == OPEN else "")
+
+    def end():
+        confirming.set(False)
+        tab.act(lambda: tab.game.end(tab.key))
+
+    with solara.Div(classes=["tradesim-confirm-end"],
+                    style={"background": "#fdecea", "padding": "8px 10px", "border-radius": "4px", "margin": "6px 0"}):
+        solara.HTML(tag="div", unsafe_innerHTML=(
+            f"<b>End the game now?</b> {esc(open_round)}every student gets the debrief, and nothing can be "
+            "played after it. This cannot be undone."))
+        with solara.Row(style={"gap": "8px", "margin-top": "6px"}):
+            solara.Button("Yes, end the game", color="error", classes=ACTION, on_click=end)
+            solara.Button("No, keep playing", outlined=True, on_click=lambda: confirming.set(False))
 
 
 @solara.component
@@ -551,7 +645,8 @@ def ClassTable(view: dict):
         "<th>Same move as the agent</th><th>Like history (retaliated, settled)</th></tr>"
         f"{''.join(rows)}</table>"
         f"<p style='color:#555;margin:4px 0'>{view['moves_logged']} moves logged (every country, every "
-        f"{esc(view['round_label'])}). 'The agent' is the game in which every country is an agent (same scenario "
+        f"{esc(view['round_label'])}). <i>Same move as the agent</i>: the agent's choice in the student's own "
+        "situation that month. <i>The agent's</i> payoff: the game in which every country is an agent (same scenario "
         "and seed), as in each student's debrief.</p>"), style="font-size:14px")
 
 
@@ -559,26 +654,30 @@ def ClassTable(view: dict):
 def ProjectorPage(game: ClassGame):
     tab = use_class_tab(game)
     version = tab.version.value
-    view = solara.use_memo(game.projector_view, [version])
-    with solara.Column(style={"padding": "12px"}, classes=["tradesim-projector"]):
+    view = solara.use_memo(lambda: opaque(game.projector_view()), [version])
+    with solara.Column(style={"padding": "8px 12px"}, classes=["tradesim-projector"]):
         ClassHeader(tab, view, "")
         if view["phase"] == LOBBY:
-            with solara.Columns([1, 1]):
-                JoinCode(view["code"])
+            with solara.Div(classes=["tradesim-projector-lobby"]):
+                with solara.Column():
+                    JoinCode(view["code"])
                 taken = [c for c in view["countries"] if c["name"]]
                 solara.HTML(tag="div", unsafe_innerHTML=(
                     f"<h3>{len(taken)} seats taken</h3>"
                     + "".join(f"<div>{esc(c['country'])}: {esc(c['name'])}</div>" for c in taken)),
                     style="font-size:20px", classes=["tradesim-projector-seats"])
-        else:
-            solara.HTML(tag="p", unsafe_innerHTML=f"Join code <b>{esc(view['code'])}</b>", style="margin:0")
         solara.HTML(tag="h2", unsafe_innerHTML=esc(view["status"]), classes=["tradesim-status"],
-                    style="margin:4px 0;font-size:22px")
-        with solara.Columns([3, 2]):
-            Figure(view["tariffs"], "tariffs")
-            Figure(view["counts"], "counts")
-        with solara.Columns([3, 2]):
-            Figure(view["network"], "network")
-            EventLog(view["events"], font_size=16)
-        with solara.Div(style={"max-width": "900px"}):  # the bars' labels stay readable from the back
-            Figure(view["welfare"], "welfare")
+                    style="margin:2px 0 4px 0;font-size:18px;line-height:1.3")
+        # 1280x720: the tariff plot on the left, the counts and the event log on the right, above the fold;
+        # the network and the welfare bars below them
+        with solara.Div(classes=["tradesim-projector-grid"]):
+            with solara.Column(gap="4px"):
+                Figure(view["tariffs"], "tariffs")
+                Figure(view["network"], "network")
+            with solara.Column(gap="4px"):
+                Figure(view["counts"], "counts")
+                lines = "".join(f"<div>{esc(line)}</div>" for line in view["events"]) or "<div>No events yet.</div>"
+                solara.HTML(tag="div", classes=["tradesim-projector-log"], unsafe_innerHTML=(
+                    "<div style='font-size:16px;font-weight:bold;margin:2px 0'>Event log (newest first)</div>"
+                    f"<div class='tradesim-events'>{lines}</div>"))
+                Figure(view["welfare"], "welfare")

@@ -7,16 +7,27 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
+import json
 import threading
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import solara
 
 from agents.options import describe_move
 from agents.utility import UTILITY_TERMS
-from ui.classgame import BY_STUDENT
 from ui.exercises import list_exercises, markdown_html
 from ui.inspector import inspect_country
-from ui.play import consequence
+from ui.play import (
+    BY_STUDENT,
+    CONSEQUENCE_BEST,
+    CONSEQUENCE_OTHER,
+    NO_ESTIMATE,
+    consequence_parts,
+    money,
+    move_words,
+)
 from ui.session import Session
 from ui.texts import CLASSROOM_STAKE_HELP, EXERCISE_SECTIONS_SHOWN, STAKE_HELP, value_text
 
@@ -28,12 +39,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 def _money(x: float, per: str = "/yr") -> str:
-    return f"{'-' if x < 0 else '+'}${abs(x):.2f}bn{per}"
+    return money(x, per)
 
 
 def amount(x: float, unit: str) -> str:
-    """A cumulative welfare in its unit: $bn, or the classroom game's payoff units."""
-    return _money(x, per="") if unit == "$bn" else f"{x:+.2f} {unit}"
+    """A cumulative welfare in its unit: $bn (in $m below $1bn), or the classroom game's payoff units."""
+    return money(x) if unit == "$bn" else f"{x:+.2f} {unit}"
 
 
 def Figure(svg: str, name: str):
@@ -143,10 +154,12 @@ def _breakdown_table(breakdown: dict) -> str:
             f"<ul class='tradesim-glossary' style='margin:4px 0;padding-left:18px;color:#555;font-size:13px'>"
             f"{glossary}</ul>")
 
-def move_text(move: dict) -> str:
-    """A played move in words; in a class game, a move the agent made for the seat says so."""
+def move_text(move: dict, words: dict[str, str] | None = None) -> str:
+    """A played move in words (the demands as the checkboxes word them); in a class game, a move the
+    agent made for the seat says so."""
     by = move.get("played_by", BY_STUDENT)
-    return move["you"] if by == BY_STUDENT else f"{move['you']} ({by})"
+    text = move_words(move["you"], words or {})
+    return text if by == BY_STUDENT else f"{text} ({by})"
 
 
 def _yes(flag) -> str:
@@ -156,9 +169,10 @@ def _yes(flag) -> str:
 def Debrief(info: dict, on_again=None):
     you, agent, hist = info["you"], info["agent"], info["history"]
     unit = info["unit"]
-    money = functools.partial(amount, unit=unit)
+    words = info.get("words", {})
+    money_ = functools.partial(amount, unit=unit)
     odds = info.get("model")
-    header = ("<th></th><th>You</th><th>The agent</th>"
+    header = ("<th></th><th>You</th><th>The agent (its own game)</th>"
               + (f"<th title='{esc(odds['note'])}'>The model, {odds['runs']} runs</th>" if odds else "")
               + ("<th>In reality</th>" if hist else ""))
 
@@ -168,11 +182,13 @@ def Debrief(info: dict, on_again=None):
 
     rows = [
         ("Cumulative welfare" + (" (each round adds its share of the yearly rate)" if unit == "$bn" else ""),
-         money(you["cum_welfare_bn"]), money(agent["cum_welfare_bn"]), "", "-"),
+         money_(you["cum_welfare_bn"]), money_(agent["cum_welfare_bn"]), "", "-"),
         ("Treatment at the end", you["treatment"], agent["treatment"], "", "see below"),
         ("U.S. tariff at the end", f"{you['tariff_pct']:.1f}%", f"{agent['tariff_pct']:.1f}%", "", ""),
-        ("Retaliated (counter-tariffs in force)", _yes(you["retaliated"]), _yes(agent["retaliated"]),
-         share("retaliated") if odds else "", _yes(hist["retaliated"]) if hist else ""),
+        ("Retaliated (counter-tariffs in force" + ("; your own moves)" if info.get("moves") and any(
+            m.get("played_by", BY_STUDENT) != BY_STUDENT for m in info["moves"]) else ")"),
+         _yes(you["retaliated"]), _yes(agent["retaliated"]), share("retaliated") if odds else "",
+         _yes(hist["retaliated"]) if hist else ""),
         ("Settled (a deal cut its rate)", _yes(you["settled"]), _yes(agent["settled"]),
          share("settled") if odds else "", _yes(hist["settled"]) if hist else ""),
     ]
@@ -191,20 +207,25 @@ def Debrief(info: dict, on_again=None):
                    + (f" <i>({esc(hist['note'])})</i>" if hist["note"] else "") + "</p>")
     else:
         history = "<p style='color:#777'>History not available for this scenario and country.</p>"
+    rate = (lambda x: f"{x:+.2f}") if unit != "$bn" else (lambda x: money(x, per="/yr"))
     moves = "".join(
-        f"<tr><td>{m['round']}</td><td>{esc(move_text(m))}</td><td>{esc(m['agent'])}</td>"
-        f"<td style='text-align:right'>{m['you_welfare']:+.2f}</td><td style='text-align:right'>{m['agent_welfare']:+.2f}</td></tr>"
+        f"<tr><td>{m['round']}</td><td>{esc(move_text(m, words))}</td><td>{esc(move_words(m['agent'], words))}</td>"
+        f"<td style='text-align:right'>{esc(rate(m['you_welfare']))}</td></tr>"
         for m in info["moves"])
-    rate = "payoff units per round" if unit != "$bn" else "a yearly rate, $bn per year"
+    rate_words = "payoff units per round" if unit != "$bn" else "a yearly rate, $ per year"
+    label = info["round_label"]
     html_text = (
         f"<h3 style='margin:0 0 6px 0'>Debrief: {esc(info['country'])} after {esc(info['played'])}</h3>"
         f"<p style='font-size:16px;margin:0 0 6px 0'><b>{esc(info['verdict'])}</b></p>"
         f"<table class='tradesim-table'><tr>{header}</tr>{body}</table>"
+        "<p style='color:#555;margin:2px 0'>The agent's own game: the same scenario and seed, with this country "
+        "played by its agent from the start.</p>"
         f"<ul style='margin:6px 0'>{notes}</ul>{history}"
-        f"<h4 style='margin:10px 0 2px 0'>{esc(info['round_label'].capitalize())} by {esc(info['round_label'])}: "
-        f"your move and the agent's, and the welfare change it brought ({esc(rate)})</h4>"
-        f"<table class='tradesim-table'><tr><th>{esc(info['round_label'].capitalize())}</th><th>You</th>"
-        f"<th>The agent</th><th>Your welfare</th><th>The agent's</th></tr>"
+        f"<h4 style='margin:10px 0 2px 0'>{esc(label.capitalize())} by {esc(label)}: your move, what the agent "
+        f"would have chosen in your place (the same situation), and the welfare change your move brought "
+        f"({esc(rate_words)})</h4>"
+        f"<table class='tradesim-table tradesim-debrief-moves'><tr><th>{esc(label.capitalize())}</th><th>Your move</th>"
+        f"<th>The agent in your place</th><th>Your welfare change</th></tr>"
         f"{moves}</table>")
     with solara.Card(classes=["tradesim-debrief"], style={"background": "#f6fbff"}):
         solara.HTML(tag="div", unsafe_innerHTML=html_text, style="font-size:14px")
@@ -214,38 +235,243 @@ def Debrief(info: dict, on_again=None):
 @solara.component
 def PlayPanel(view: dict, on_play, on_finish, on_again, on_stop):
     if view["finished"]:
-        Debrief(view["debrief"], on_again)
+        Debrief(opaque(view["debrief"]), on_again)
         return
     PlayRound(view, on_play, on_finish, on_stop)
 
 
-class _RoundChoice:
-    """The move being put together, for one round only: a new round starts with nothing ticked and Wait."""
+PLAY_TEMPLATE = r"""
+<template>
+  <div class="tradesim-play-body">
+    <h3 style="margin:0 0 4px 0">{{ b.title }}</h3>
+    <div style="font-size:14px" v-html="b.situation_html"></div>
+    <div class="tradesim-play-grid">
+      <div>
+        <h4 v-if="b.demands.length" style="margin:8px 0 0 0">The U.S. demands: tick those you accept</h4>
+        <p v-else style="margin:8px 0 0 0">No U.S. demands in this scenario.</p>
+        <v-checkbox v-for="d in b.demands" :key="d.id" :label="d.text" dense hide-details
+                    class="tradesim-demand" :input-value="stance === 'wait' && accepted.includes(d.id)"
+                    @change="tick(d.id, $event)"></v-checkbox>
+        <div v-if="b.demands.length" style="color:#555;font-size:13px;margin-top:4px">
+          Ticking a demand makes your stance Wait: only Wait combines with accepted demands.</div>
+        <h4 style="margin:10px 0 4px 0">Your stance</h4>
+        <v-btn-toggle :value="stance" mandatory @change="pick">
+          <v-btn v-for="s in b.stances" :key="s.stance" :value="s.stance">{{ s.title }}</v-btn>
+        </v-btn-toggle>
+        <div v-for="text in b.closed" :key="text" class="tradesim-closed"
+             style="color:#a05a00;font-size:13px">{{ text }}</div>
+      </div>
+      <div style="font-size:13px" v-html="b.options_html"></div>
+    </div>
+    <div style="font-size:14px;margin:8px 0"><b>Your move:</b> {{ move.words }}{{ move.words.endsWith(".") ? "" : "." }}
+      <span class="tradesim-consequence">{{ move.consequence }}</span></div>
+    <v-switch v-model="advice" label="Show what the agent would do, and why" dense hide-details
+              style="margin-top:0"></v-switch>
+    <div v-if="advice" class="tradesim-advice" style="font-size:13px" v-html="b.advice_html"></div>
+    <div class="tradesim-play-buttons" style="display:flex;gap:8px;flex-wrap:wrap;margin-top:8px">
+      <v-btn color="primary" class="tradesim-action" :disabled="!b.can_play" @click="send">
+        {{ b.play_label }}</v-btn>
+      <v-btn v-if="b.can_finish" color="secondary" outlined class="tradesim-action" @click="finish()">
+        Finish and debrief</v-btn>
+      <v-btn v-if="b.can_stop" text class="tradesim-action" @click="stop()">
+        Stop playing (watch the agents)</v-btn>
+    </div>
+    <div style="font-size:13px" v-html="b.moves_html"></div>
+  </div>
+</template>
+<script>
+module.exports = {
+  data() { return { accepted: [], stance: "wait", advice: false, shownRound: null }; },
+  created() { this.fresh(); },
+  watch: { b() { this.fresh(); } },
+  computed: {
+    b() { return JSON.parse(this.brief); },
+    move() {  // the option this choice is, looked up in the moves the server listed (no rule repeated here)
+      const b = this.b, on = this.stance === "wait" ? b.demands.filter(d => this.accepted.includes(d.id)) : [];
+      const found = b.options[this.stance + "|" + on.map(d => d.id).join(",")] || [this.stance, null, null];
+      const words = found[0] === null ? "accept: " + on.map(d => d.label).join("; ") : found[0];
+      const fill = (text, parts) => text.replace(/\{(\w+)\}/g, (m, k) => parts[k]);
+      const consequence = found[1] === null ? b.sentences.none
+        : fill(found[2] === 1 ? b.sentences.best : b.sentences.other,
+               { value: found[1], rank: found[2], n: b.n_options, best: b.best });
+      return { words: words, consequence: consequence };
+    }
+  },
+  methods: {
+    fresh() {  // a new round starts with nothing ticked and Wait
+      if (this.shownRound === this.b.round) { return; }
+      this.shownRound = this.b.round;
+      this.accepted = [];
+      this.stance = "wait";
+    },
+    tick(id, on) {
+      this.accepted = this.accepted.filter(x => x !== id).concat(on ? [id] : []);
+      if (on) { this.stance = "wait"; }  // accepting a demand is a waiting move
+    },
+    pick(value) { if (value) { this.stance = value; } },
+    send() {
+      const accepted = this.stance === "wait" ? this.accepted.slice() : [];
+      this.play({ accepted: accepted, stance: this.stance });
+    }
+  }
+};
+</script>
+"""
 
-    def __init__(self, choice: solara.Reactive, round_: int):
-        self._choice, self._round = choice, round_
+PLAY_CSS = """
+.tradesim-play-grid {display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 20px}
+@media (max-width: 700px) {.tradesim-play-grid {grid-template-columns: minmax(0, 1fr)}}
+.tradesim-play .v-btn-toggle {flex-wrap: wrap}
+"""
 
-    def _get(self, name: str):
-        value = self._choice.value
-        return value[name] if value["round"] == self._round else {"accepted": [], "stance": "wait"}[name]
 
-    def _set(self, **changes) -> None:
-        current = {"round": self._round, "accepted": self._get("accepted"), "stance": self._get("stance")}
-        self._choice.value = {**current, **changes}
+@functools.cache
+def _play_widget():
+    """The round panel as one Vue template: the brief is data, the ticks and the stance live in the
+    browser, and only a sent move comes back.  A round redraws one widget per page, not forty."""
+    import ipyvuetify as v
+    import traitlets
 
-    @property
-    def accepted(self) -> list[str]:
-        return self._get("accepted")
+    class PlayRoundWidget(v.VuetifyTemplate):
+        template = traitlets.Unicode(PLAY_TEMPLATE).tag(sync=True)
+        brief = traitlets.Unicode("{}").tag(sync=True)  # round_brief as JSON text
+        handlers = traitlets.Any(None)  # (play(accepted, stance), finish(), stop()): not synced
 
-    @property
-    def stance(self) -> str:
-        return self._get("stance")
+        def _call(self, name: str, *args) -> None:
+            handler = dict(zip(("play", "finish", "stop"), self.handlers or ())).get(name)
+            if handler is not None:
+                handler(*args)
 
-    def set_accepted(self, value: list[str]) -> None:
-        self._set(accepted=value)
+        def vue_play(self, data) -> None:
+            data = data if isinstance(data, dict) else {}
+            accepted = data.get("accepted")
+            self._call("play", list(accepted) if isinstance(accepted, list) else [], data.get("stance"))
 
-    def set_stance(self, value: str) -> None:
-        self._set(stance=value)
+        def vue_finish(self, _data=None) -> None:
+            self._call("finish")
+
+        def vue_stop(self, _data=None) -> None:
+            self._call("stop")
+
+    return PlayRoundWidget
+
+
+def _advice_html(view: dict) -> str:
+    words = view.get("words", {})
+    top = "".join(f"<tr><td>{k + 1}.</td><td>{esc(move_words(name, words))}</td>"
+                  f"<td style='text-align:right;padding-left:1em'>{esc(value_text(u, view['classroom']))}</td></tr>"
+                  for k, (name, u) in enumerate(view["utilities"][:5]))
+    return ("<p style='margin:0'>The agent weighs every option by what it is worth to its government this round "
+            "(dollars a year: welfare plus the political terms), given the deal the U.S. would strike and how it "
+            "expects the U.S. and China to respond, and picks the best stance, give or take its own preferences "
+            f"(decision noise {view['noise']:g}). Its top options now:</p><table>{top}</table>")
+
+
+def _situation_html(view: dict) -> str:
+    welfare, label = view["welfare_change_bn"], esc(view["round_label"])
+    situation = (f"Treatment: <b>{esc(view['treatment'])}</b>; U.S. tariff on your exports: "
+                 f"<b>{view['tariff_pct']:.1f}%</b>; exports to the U.S.: ${view['exports_to_us_bn']:.1f}bn/yr; ")
+    if welfare is None:  # before the first round there is no last round to report
+        situation += f"welfare change last {label}: <b>none yet (no {label} played)</b>."
+    else:
+        cumulative = f"{view['cum_welfare_bn']:+.2f}" if view["classroom"] else money(view["cum_welfare_bn"])
+        last = f"{welfare:+.2f}" if view["classroom"] else money(welfare, per="/yr")
+        situation += f"welfare change last {label}: <b>{esc(last)}</b>; cumulative: <b>{esc(cumulative)}</b>."
+    if view["last_events"]:
+        situation += f"<br>Last {esc(view['round_label'])}: " + "; ".join(esc(e) for e in view["last_events"]) + "."
+    china = "".join(f"<div>{esc(line)}</div>" for line in view["china"])
+    return (f"<p style='margin:0 0 6px 0'>{situation}</p>"
+            f"<div style='background:#fff4f2;padding:6px 8px;border-radius:4px'><b>China's stance.</b> {china}</div>")
+
+
+def _options_html(view: dict) -> str:
+    words = view.get("words", {})
+    rows = "".join(
+        f"<tr><td style='vertical-align:top;padding-right:8px'><b>{esc(s['title'])}</b></td>"
+        f"<td>{esc(s['help'])}"
+        + (f"<br><span style='color:#555'>Best version this round: {esc(move_words(s['best_option'], words))} "
+           f"({esc(value_text(s['best_utility'], view['classroom']))})</span>" if s["best_option"] else "")
+        + "</td></tr>" for s in view["stances"])
+    help_text = CLASSROOM_STAKE_HELP if view["classroom"] else STAKE_HELP
+    return (f"<h4 style='margin:8px 0 2px 0'>Options and their likely consequences</h4><table>{rows}</table>"
+            f"<p class='tradesim-help' style='color:#555;margin:4px 0'>{esc(help_text)}</p>")
+
+
+def _moves_html(view: dict) -> str:
+    if not view["moves"]:
+        return ""
+    words = view.get("words", {})
+    rate = (lambda x: f"{x:+.2f}") if view["classroom"] else (lambda x: money(x, per="/yr"))
+    lines = "".join(f"<tr><td>{m['round']}</td><td>{esc(move_text(m, words))}</td><td>{esc(m['you_treatment'])}</td>"
+                    f"<td style='text-align:right'>{esc(rate(m['you_welfare']))}</td></tr>"
+                    for m in reversed(view["moves"]))
+    unit = "payoff" if view["classroom"] else "welfare change (a yearly rate)"
+    return ("<h4 style='margin:8px 0 2px 0'>Your moves so far</h4><table class='tradesim-table'>"
+            f"<tr><th>{esc(view['round_label'].capitalize())}</th><th>Move</th><th>Treatment after</th>"
+            f"<th>{unit}</th></tr>{lines}</table>")
+
+
+def _option_lines(view: dict) -> dict[str, list]:
+    """Every move this round by its key ("wait|export_cap,security"): [its words, or None for "accept: "
+    and the demands' wording; its value as shown; its rank] (the template words the consequence)."""
+    ids = view["demand_ids"]
+    values, _ = consequence_parts(view)
+    out = {}
+
+    def entry(label: str) -> list:
+        value, rank = values.get(label, (None, None))
+        return [None if label.startswith("accept ") else label, value, rank]
+
+    for size in range(len(ids) + 1):
+        for subset in itertools.combinations(ids, size):
+            out["wait|" + ",".join(subset)] = entry(describe_move("wait", list(subset), ids))
+    for s in view["stances"]:
+        if s["stance"] != "wait":
+            out[s["stance"] + "|"] = entry(describe_move(s["stance"], [], ids))
+    return out
+
+
+def round_brief(view: Mapping, play_label: str = "Play this round", can_play: bool = True, can_finish: bool = False,
+                can_stop: bool = False) -> dict:
+    """What the round panel's template shows, as JSON-ready data."""
+    titles = [s for s in view["stances"] if s["open"]]
+    return {
+        "round": view["round"],
+        "title": f"You are {view['country']}: {view['round_label']} {view['next_round']} of {view['rounds_total']}",
+        "situation_html": _situation_html(view),
+        "demands": [{"id": d["id"], "label": d["label"],
+                     "text": d["label"] + (" (accepted last round)" if d["accepted_last"] else "")}
+                    for d in view["demands"]],
+        "stances": [{"stance": s["stance"], "title": s["title"]} for s in titles],
+        "closed": [f"{s['title']}: {s['closed_reason']}" for s in view["stances"] if not s["open"]],
+        "options_html": _options_html(view),
+        "options": _option_lines(view),
+        "n_options": len(view["utilities"]),
+        "best": consequence_parts(view)[1],
+        "sentences": {"best": CONSEQUENCE_BEST, "other": CONSEQUENCE_OTHER, "none": NO_ESTIMATE},
+        "advice_html": _advice_html(view),
+        "moves_html": _moves_html(view),
+        "play_label": play_label, "can_play": can_play, "can_finish": can_finish, "can_stop": can_stop,
+    }
+
+
+def round_brief_json(view: Mapping, *flags) -> str:
+    """:func:`round_brief` as JSON text, built once per view and buttons (a class game builds a seat's view
+    once per round, so the pages of a team share it), and sent as one string: a page's redraw neither walks
+    nor copies it."""
+    cache = view.get("_cache")
+    if cache is None:
+        return json.dumps(round_brief(view, *flags))
+    if flags not in cache:
+        cache[flags] = json.dumps(round_brief(view, *flags))
+    return cache[flags]
+
+
+def opaque(data):
+    """A view handed to a component as one value.  Reacton walks, and copies, every list and dict in a
+    component's arguments on each redraw (looking for elements): a page's view holds hundreds of values,
+    and a round closing redraws every page of the class."""
+    return MappingProxyType(data) if isinstance(data, dict) else data
 
 
 @solara.component
@@ -253,99 +479,12 @@ def PlayRound(view: dict, on_play, on_finish=None, on_stop=None, play_label: str
               can_play: bool = True):
     """A round's brief and the move being put together; ``on_play(accepted, stance)`` sends it.
     A class game's page leaves out Finish and Stop (``None``) and names its button itself."""
-    choice = _RoundChoice(solara.use_reactive({"round": view["round"], "accepted": [], "stance": "wait"}),
-                          view["round"])
-    show_agent = solara.use_reactive(False)
-    stances = {s["stance"]: s for s in view["stances"]}
-    titles = {k: s["title"] for k, s in stances.items() if s["open"]}
-    by_title = {v: k for k, v in titles.items()}
-    label_of = view["round_label"]
+    solara.Style(PLAY_CSS)
+    brief = round_brief_json(view, play_label, can_play, on_finish is not None, on_stop is not None)
+    handlers = (on_play, on_finish, on_stop)
     with solara.Card(classes=["tradesim-play"]):
-        solara.HTML(tag="h3", unsafe_innerHTML=(
-            f"You are {esc(view['country'])}: {esc(label_of)} {view['next_round']} of {view['rounds_total']}"),
-            style="margin:0 0 4px 0")
-        situation = (
-            f"Treatment: <b>{esc(view['treatment'])}</b>; U.S. tariff on your exports: <b>{view['tariff_pct']:.1f}%</b>; "
-            f"exports to the U.S.: ${view['exports_to_us_bn']:.1f}bn/yr; welfare change last round: "
-            f"<b>{_money(view['welfare_change_bn'])}</b>; cumulative: <b>"
-            + (f"{view['cum_welfare_bn']:+.2f}" if view["classroom"] else _money(view["cum_welfare_bn"], per=""))
-            + "</b>.")
-        if view["last_events"]:
-            situation += "<br>Last round: " + "; ".join(esc(e) for e in view["last_events"]) + "."
-        china = "".join(f"<div>{esc(line)}</div>" for line in view["china"])
-        solara.HTML(tag="div", unsafe_innerHTML=(
-            f"<p style='margin:0 0 6px 0'>{situation}</p>"
-            f"<div style='background:#fff4f2;padding:6px 8px;border-radius:4px'><b>China's stance.</b> {china}</div>"),
-            style="font-size:14px")
-        with solara.Columns([1, 1]):
-            with solara.Column():
-                if view["demands"]:
-                    solara.HTML(tag="h4", unsafe_innerHTML="The U.S. demands: tick those you accept",
-                                style="margin:8px 0 0 0")
-                    for d in view["demands"]:
-                        def toggle(value, did=d["id"]):
-                            current = [x for x in choice.accepted if x != did]
-                            choice.set_accepted(current + [did] if value else current)
-                            if value:
-                                choice.set_stance("wait")  # accepting a demand is a waiting move
-                        solara.Checkbox(label=d["label"] + (" (accepted last round)" if d["accepted_last"] else ""),
-                                        value=d["id"] in choice.accepted and choice.stance == "wait", on_value=toggle)
-                    solara.Text("Ticking a demand makes your stance Wait: only Wait combines with accepted demands.",
-                                style={"color": "#555", "font-size": "13px"})
-                else:
-                    solara.HTML(tag="p", unsafe_innerHTML="No U.S. demands in this scenario.")
-                solara.HTML(tag="h4", unsafe_innerHTML="Your stance", style="margin:10px 0 4px 0")
-                solara.ToggleButtonsSingle(value=titles.get(choice.stance), values=list(titles.values()),
-                                           on_value=lambda t: choice.set_stance(by_title[t]))
-                for s in view["stances"]:
-                    if not s["open"]:
-                        solara.Text(f"{s['title']}: {s['closed_reason']}", classes=["tradesim-closed"],
-                                    style={"color": "#a05a00", "font-size": "13px"})
-            with solara.Column():
-                rows = "".join(
-                    f"<tr><td style='vertical-align:top;padding-right:8px'><b>{esc(s['title'])}</b></td>"
-                    f"<td>{esc(s['help'])}"
-                    + (f"<br><span style='color:#555'>Best version this round: {esc(s['best_option'])} "
-                       f"({value_text(s['best_utility'], view['classroom'])})</span>" if s["best_option"] else "")
-                    + "</td></tr>" for s in view["stances"])
-                help_text = CLASSROOM_STAKE_HELP if view["classroom"] else STAKE_HELP
-                solara.HTML(tag="div", unsafe_innerHTML=(
-                    f"<h4 style='margin:8px 0 2px 0'>Options and their likely consequences</h4><table>{rows}</table>"
-                    f"<p class='tradesim-help' style='color:#555;margin:4px 0'>{esc(help_text)}</p>"),
-                    style="font-size:13px")
-        stance = choice.stance
-        chosen_accepted = choice.accepted if stance == "wait" else []
-        ids = [d["id"] for d in view["demands"] if d["id"] in chosen_accepted]
-        label = describe_move(stance, ids, view["demand_ids"])
-        solara.HTML(tag="div", unsafe_innerHTML=(
-            f"<b>Your move:</b> {esc(label)}. <span class='tradesim-consequence'>{esc(consequence(view, label))}</span>"),
-            style="font-size:14px;margin:8px 0")
-        solara.Switch(label="Show what the agent would do, and why", value=show_agent)
-        if show_agent.value:
-            top = "".join(f"<tr><td>{k + 1}.</td><td>{esc(name)}</td><td style='text-align:right;padding-left:1em'>"
-                          f"{value_text(u, view['classroom'])}</td></tr>" for k, (name, u) in enumerate(view["utilities"][:5]))
-            solara.HTML(tag="div", classes=["tradesim-advice"], unsafe_innerHTML=(
-                "<p style='margin:0'>The agent weighs every option by what it is worth to its government this round "
-                "(dollars a year: welfare plus the political terms), given the deal the U.S. would strike and how it "
-                "expects the U.S. and China to respond, and picks the best stance, give or take its own preferences "
-                f"(decision noise {view['noise']:g}). Its top options now:</p>"
-                f"<table>{top}</table>"), style="font-size:13px")
-        with solara.Row(gap="8px"):
-            solara.Button(play_label, color="primary", classes=ACTION, disabled=not can_play,
-                          on_click=lambda: on_play(list(chosen_accepted), stance))
-            if on_finish is not None:
-                solara.Button("Finish and debrief", color="secondary", outlined=True, on_click=on_finish,
-                              classes=ACTION)
-            if on_stop is not None:
-                solara.Button("Stop playing (watch the agents)", text=True, on_click=on_stop, classes=ACTION)
-        if view["moves"]:
-            lines = "".join(f"<tr><td>{m['round']}</td><td>{esc(move_text(m))}</td><td>{esc(m['you_treatment'])}</td>"
-                            f"<td style='text-align:right'>{m['you_welfare']:+.2f}</td></tr>" for m in reversed(view["moves"]))
-            unit = "payoff" if view["classroom"] else "welfare change ($bn/yr)"
-            solara.HTML(tag="div", unsafe_innerHTML=(
-                "<h4 style='margin:8px 0 2px 0'>Your moves so far</h4><table class='tradesim-table'>"
-                f"<tr><th>{esc(label_of.capitalize())}</th><th>Move</th><th>Treatment after</th><th>{unit}</th></tr>"
-                f"{lines}</table>"), style="font-size:13px")
+        _play_widget().element(brief=brief, handlers=handlers)
+
 
 @solara.component
 def ExercisePanel(on_load, selected: solara.Reactive):

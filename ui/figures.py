@@ -190,7 +190,9 @@ def stance_svg(model: "NegotiationModel", series: RoundSeries, horizon: int | No
     rows = series.sample()
     rounds = [series.rounds[r] for r in rows]
     n = model.world.n
-    width, height, left, right, top_pad, bottom = 560, 340, 44, 170, 30, 44
+    # text at 14-16 units in a 560-unit picture: on a projector's 1280-pixel page (about 500 pixels for
+    # this plot) the labels stay about 13 pixels or more, not 10
+    width, height, left, right, top_pad, bottom = 560, 340, 48, 200, 32, 46
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     x_high = horizon or x_limit(rounds[-1] if rounds else 0)
 
@@ -200,7 +202,7 @@ def stance_svg(model: "NegotiationModel", series: RoundSeries, horizon: int | No
     def y_of(c: float) -> float:
         return top_pad + plot_h * (1 - c / max(n, 1))
 
-    body = [_title("What the countries do, each round", width)]
+    body = [f"<text x='{width / 2:.0f}' y='20' text-anchor='middle' font-size='17'>What the countries do, each round</text>"]
     base = np.zeros(len(rows))
     xs = [x_of(r) for r in rounds]
     if len(xs) == 1:  # one round: a thin band, so the picture is not empty
@@ -223,20 +225,20 @@ def stance_svg(model: "NegotiationModel", series: RoundSeries, horizon: int | No
             continue
         y = y_of(c)
         body.append(f"<line x1='{left}' x2='{left + plot_w}' y1='{y:.1f}' y2='{y:.1f}' stroke='#000' "
-                    f"stroke-opacity='0.12'/><text x='{left - 5}' y='{y + 4:.1f}' text-anchor='end'>{int(c)}</text>")
+                    f"stroke-opacity='0.12'/><text x='{left - 6}' y='{y + 5:.1f}' text-anchor='end' font-size='15'>{int(c)}</text>")
     axis_y = top_pad + plot_h
     body.append(f"<line x1='{left}' x2='{left + plot_w}' y1='{axis_y}' y2='{axis_y}' stroke='#333'/>")
     for t in ticks(x_high, 5):
-        body.append(f"<text x='{x_of(t):.1f}' y='{axis_y + 14}' text-anchor='middle'>{_num(t)}</text>")
-    body.append(f"<text x='{left + plot_w / 2:.0f}' y='{axis_y + 32}' text-anchor='middle'>"
+        body.append(f"<text x='{x_of(t):.1f}' y='{axis_y + 17}' text-anchor='middle' font-size='15'>{_num(t)}</text>")
+    body.append(f"<text x='{left + plot_w / 2:.0f}' y='{axis_y + 38}' text-anchor='middle' font-size='15'>"
                 f"{escape(_round_word(model))}</text>")
-    body.append(f"<text transform='translate(12 {top_pad + plot_h / 2:.0f}) rotate(-90)' text-anchor='middle'>"
-                f"Countries (all {n})</text>")
+    body.append(f"<text transform='translate(14 {top_pad + plot_h / 2:.0f}) rotate(-90)' text-anchor='middle' "
+                f"font-size='15'>Countries (all {n})</text>")
     for k, (key, label) in enumerate(reversed(list(categories.items()))):
-        y = top_pad + 8 + k * 20
+        y = top_pad + 10 + k * 24
         latest = series.categories[key][-1] if series.categories[key] else 0
-        body.append(f"<rect x='{left + plot_w + 10}' y='{y - 9}' width='12' height='12' fill='{CATEGORY_COLORS[key]}'/>"
-                    f"<text x='{left + plot_w + 27}' y='{y + 1}'>{escape(label)} ({latest})</text>")
+        body.append(f"<rect x='{left + plot_w + 10}' y='{y - 11}' width='14' height='14' fill='{CATEGORY_COLORS[key]}'/>"
+                    f"<text x='{left + plot_w + 29}' y='{y + 1}' font-size='15'>{escape(label)} ({latest})</text>")
     return _svg(width, height, "What the countries do, each round", body)
 
 

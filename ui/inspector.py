@@ -113,19 +113,35 @@ def classroom_round_line(names: list[str], stances) -> str:
     return f"{shown} retaliate{'s' if len(retaliating) == 1 else ''}; the others stay open"
 
 
+def event_words(event: dict[str, Any], words: dict[str, str]) -> str:
+    """An event line with the demands in words (the model's line names their ids)."""
+    if "bought_with" in event:  # a deal, and the concessions that bought it
+        return event["deal"] + (" for: " + "; ".join(words.get(d, d) for d in event["bought_with"])
+                                if event["bought_with"] else "")
+    if "accepted" not in event or not event.get("country"):
+        return event["text"]
+    text = f"{event['country']} {'now ' if 'before' in event else ''}offers: " + "; ".join(
+        words.get(d, d) for d in event["accepted"])
+    if "before" in event:
+        text += " (before: " + "; ".join(words.get(d, d) for d in event["before"]) + ")"
+    return text
+
+
 def recent_events(model, limit: int = MAX_EVENTS, series: RoundSeries | None = None,
-                  word: str = "Round") -> list[str]:
+                  word: str = "Round", words: dict[str, str] | None = None) -> list[str]:
     """The latest event lines, newest first (only the tail is formatted: flat cost), each after
     ``word`` and its round ("Round 3: ..."; a class game says "Month 3: ..." in a monthly scenario).
 
     In a classroom game (no U.S.), each round gets a line saying who retaliates, from ``series``.
+    ``words``: the demands' wording by id, for lines that name accepted demands (else their ids).
     """
     if model.is_classroom and series is not None:
         rows = range(len(series.rounds) - 1, max(0, len(series.rounds) - 1 - limit), -1)
         return [f"{word} {series.rounds[r]}: {classroom_round_line(series.names, series.stances[r])}"
                 for r in rows if series.rounds[r] > 0]
     tail = model.events[-limit:]
-    return [f"{word} {e['round']}: {EVENT_REWORDING.get(e['text'], e['text'])}" for e in reversed(tail)]
+    return [f"{word} {e['round']}: {EVENT_REWORDING.get(e['text'], event_words(e, words or {}) if words else e['text'])}"
+            for e in reversed(tail)]
 
 
 def status_line(model, history: RoundSeries, after: bool = False) -> str:

@@ -11,7 +11,7 @@ scenario has a history table (``section232_2018``), with what the country actual
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,8 @@ import numpy as np
 from agents.options import describe_move
 from sim.world import history
 from sim.world.errors import ParameterError, UserError
+from sim.world.vocabulary import StrategyName
+from ui.inspector import event_words
 from ui.texts import CLASSROOM_HELP, CLASSROOM_TITLES, STANCE_HELP, STANCE_TITLES, value_text
 
 if TYPE_CHECKING:
@@ -33,8 +35,10 @@ class _NullCollector:
         return None
 
 # ---------------------------------------------------------------------------- history
+@functools.cache
 def load_history(scenario: str) -> dict[str, Any] | None:
-    """The scenario's history table with economies keyed by name, or None when there is none."""
+    """The scenario's history table with economies keyed by name, or None when there is none (read once
+    per process: a class table asks for it for every seat at every round; do not change the result)."""
     try:
         table = history.load_history(scenario)
     except UserError:
@@ -68,30 +72,51 @@ def option_label(model: "NegotiationModel", country: str, accepted, stance: str)
 
 
 class RoundPreview:
-    """What every option is worth to every country *this* round ($bn a year), best first.
+    """What every option is worth to every country *this* round ($bn a year), best first, and
+    what the agent would choose in each played seat.
 
     A throw-away copy of the model plays the round: the utilities a country's decision is
     based on depend only on the state before the round, so they are exactly those the real
     round will use (what an agent in that seat weighs now).  One copy per round serves
-    every country, so a class game with many played countries pays for one.
+    every country, so a class game with many played countries pays for one.  In the copy,
+    every country played by a person follows its agent rule (``stand_ins``: country name ->
+    strategy), so that :meth:`agent_move` is the agent's choice *in the same situation*: the
+    same world the person moves in, not the agents' own game.
     """
 
-    def __init__(self, model: "NegotiationModel"):
+    def __init__(self, model: "NegotiationModel", stand_ins: dict[str, str] | None = None):
         self.model = model
+        self.stand_ins = dict(stand_ins or {})
         self._round = -1
         self._trial: NegotiationModel | None = None
         self._by_country: dict[int, dict[str, float]] = {}
 
-    def of(self, index: int) -> dict[str, float]:
+    def _play_trial(self) -> "NegotiationModel":
         if self._round != self.model.round:
             model = self.model
             memo = {id(model.datacollector): _NullCollector(), id(model.events): []}
             trial = copy.deepcopy(model, memo)
+            for name, rule in self.stand_ins.items():
+                if trial.countries[trial.world.names.index(name)].strategy == StrategyName.HUMAN:
+                    trial.set_strategy(name, rule)
             trial.step()
             self._trial, self._round, self._by_country = trial, model.round, {}
+        return self._trial
+
+    def of(self, index: int) -> dict[str, float]:
+        trial = self._play_trial()
         if index not in self._by_country:
-            self._by_country[index] = self._trial.countries[index].option_utilities()
+            self._by_country[index] = trial.countries[index].option_utilities()
         return self._by_country[index]
+
+    def agent_move(self, index: int) -> str:
+        """The move the country's agent rule makes this round in this world (its decision noise included)."""
+        trial = self._play_trial()
+        return trial.options.label(int(trial.state.option[index]), trial.world.demand_ids,
+                                   trial.world.applicable[index])
+
+
+BY_STUDENT = "student"  # who played a recorded move: the person (a class game adds the agent's cases)
 
 
 def default_rounds(scenario: str, length: int) -> int:
@@ -123,7 +148,8 @@ class PlayGame:
         self.rounds_total = total
         self.moves: list[dict[str, Any]] = []
         self.finished = False
-        self._preview = preview or RoundPreview(model)
+        # on its own, the person's seat falls back to the rule it follows in the shadow game
+        self._preview = preview or RoundPreview(model, {self.country: shadow.world.strategies[self.index]})
 
     @property
     def stances(self) -> list[str]:
@@ -158,28 +184,33 @@ class PlayGame:
             raise ParameterError(closed_reason(stance))
         return accepted
 
+    def agent_move(self) -> str:
+        """What the agent would choose in this seat this round, in this world (see :class:`RoundPreview`)."""
+        return self._preview.agent_move(self.index)
+
     def play_round(self, accepted=(), stance: str = "wait") -> None:
         accepted = self.check_move(accepted, stance)
-        utilities = self.preview()
+        utilities, agent = self.preview(), self.agent_move()
         self.model.set_human_choice(self.country, accepted, stance)
         self.model.step()
         self.shadow.step()
-        self.record_round(utilities)
+        self.record_round(utilities, agent)
 
-    def record_round(self, utilities: dict[str, float], **extra: Any) -> dict[str, Any]:
+    def record_round(self, utilities: dict[str, float], agent_move: str, **extra: Any) -> dict[str, Any]:
         """Record the round just played (the model and the shadow have stepped); ``utilities`` are
-        the option values before it (:meth:`preview`).  ``extra`` is kept with the move (a class
-        game notes who played it)."""
+        the option values before it (:meth:`preview`), ``agent_move`` the agent's choice in the same
+        situation (:meth:`agent_move`).  ``extra`` is kept with the move (a class game notes who
+        played it: when the agent played the seat, its own move is "the agent's")."""
         model, shadow, i = self.model, self.shadow, self.index
         label = model.options.label(int(model.state.option[i]), model.world.demand_ids, model.world.applicable[i])
         ranked = list(utilities)
+        by_person = extra.get("played_by", BY_STUDENT) == BY_STUDENT
         move = {
             "round": model.round,
             "you": label,
             "you_rank": ranked.index(label) + 1 if label in ranked else None,
             "you_value": utilities.get(label),
-            "agent": shadow.options.label(int(shadow.state.option[i]), shadow.world.demand_ids,
-                                          shadow.world.applicable[i]),
+            "agent": agent_move if by_person else label,
             "you_welfare": float(model.state.welfare[i]),
             "agent_welfare": float(shadow.state.welfare[i]),
             "you_treatment": model.countries[i].treatment,
@@ -207,6 +238,39 @@ def closed_reason(stance: str) -> str:
         return ("A WTO case needs a measure to challenge: you face no U.S. tariffs now (an exemption, a quota or "
                 "a deal), so you cannot file one this round. The agents follow the same rule.")
     return f"'{stance}' is not open to you this round."
+
+
+def money(x: float, per: str = "") -> str:
+    """An amount in $bn as people read it: "-$1.25bn", "+$70.9m", "$0" (never "-$0.00bn").
+
+    Below $1bn it is in $m with one decimal: a four-month class game's welfare is a few $m, and
+    at $0.01bn every result would read the same."""
+    if abs(x) >= 1:
+        text = f"${abs(x):.2f}bn"
+    else:
+        text = f"${abs(x) * 1000:.1f}m"
+    if text in ("$0.0m",):
+        return "$0" + per
+    return ("-" if x < 0 else "+") + text + per
+
+
+def money_resolution_bn(x: float) -> float:
+    """The smallest difference :func:`money` shows near ``x`` ($bn)."""
+    return 0.01 if abs(x) >= 1 else 0.0001
+
+
+def demand_words(model: "NegotiationModel") -> dict[str, str]:
+    """Each demand id as a student reads it (the checkbox's wording)."""
+    return {d.id: d.label for d in model.scenario_data.demands}
+
+
+def move_words(label: str, words: dict[str, str]) -> str:
+    """A move's label with the demands in words: "accept export_cap, wto_cases" ->
+    "accept: cap steel and aluminium exports at 2017 levels; join WTO cases against Chinese practices"."""
+    if not label.startswith("accept "):
+        return label
+    ids = label.removeprefix("accept ").split(", ")
+    return "accept: " + "; ".join(words.get(d, d) for d in ids)
 
 
 def plural(count: int, word: str) -> str:
@@ -247,8 +311,8 @@ def china_lines(model: "NegotiationModel", i: int) -> list[str]:
         lines.append(f"China's own move toward the U.S. last round: {state.action_label(int(china_idx[0]))}.")
     return lines
 
-def play_view(game: PlayGame) -> dict[str, Any]:
-    """Everything the play panel shows this round, as plain data."""
+def play_view(game: PlayGame, student: str | None = None) -> dict[str, Any]:
+    """Everything the play panel shows this round, as plain data (``student``: whose debrief, in a class game)."""
     model, i = game.model, game.index
     world, state = model.world, model.state
     agent = model.countries[i]
@@ -275,7 +339,9 @@ def play_view(game: PlayGame) -> dict[str, Any]:
             "open": bool(options) or game.finished,
             "closed_reason": "" if options or game.finished else closed_reason(stance),
         })
-    last_events = [e["text"] for e in model.events if e["round"] == model.round and e["country"] == game.country]
+    words = demand_words(model)
+    last_events = [event_words(e, words) for e in model.events
+                   if e["round"] == model.round and e["country"] == game.country and model.round > 0]
     return {
         "country": game.country,
         "round": model.round,
@@ -287,39 +353,61 @@ def play_view(game: PlayGame) -> dict[str, Any]:
         "treatment": agent.treatment,
         "tariff_pct": 100.0 * agent.tariff,
         "exports_to_us_bn": agent.exports_to_us_bn,
-        "welfare_change_bn": agent.welfare_change_bn,
+        "welfare_change_bn": agent.welfare_change_bn if model.round > 0 else None,  # no last round yet
         "cum_welfare_bn": float(state.cum_welfare[i]),
         "last_move": state.action_label(i) if model.round > 0 else None,
         "last_events": last_events,
         "demands": demands,
         "demand_ids": [d for j, d in enumerate(world.demand_ids) if world.applicable[i, j]],
+        "words": words,
         "china": china_lines(model, i),
         "stances": per_stance,
         "utilities": ranked,
         "noise": float(model.params.get("decision_noise", 0.0)),
         "moves": list(game.moves),
-        "debrief": debrief(game) if game.finished else None,
+        "debrief": debrief(game, student) if game.finished else None,
+        "_cache": {},  # what the pages build from this view, once (ui.components.round_brief_json)
     }
+
+CONSEQUENCE_BEST = "Your move is the model's best option this round ({value} a year)."
+CONSEQUENCE_OTHER = "Your move is worth {value} a year this round, rank {rank} of {n}; {best}."
+NO_ESTIMATE = "No estimate for this option."
+
+
+def consequence_parts(view: dict[str, Any]) -> tuple[dict[str, tuple[str, int]], str]:
+    """Each option's value (as shown, "+$12m") and rank this round, and the words about the best one
+    ("the best is '...' (+$15m)"): the pieces of :func:`consequence` (the round panel's template
+    puts them together in the browser, with :data:`CONSEQUENCE_BEST` and :data:`CONSEQUENCE_OTHER`)."""
+    ranked = view["utilities"]
+    classroom = view.get("classroom", False)
+    values = {label: (value_text(value, classroom), k + 1) for k, (label, value) in enumerate(ranked)}
+    if not ranked:
+        return values, ""
+    best_label, best_value = ranked[0]
+    return values, f"the best is '{move_words(best_label, view.get('words', {}))}' ({value_text(best_value, classroom)})"
+
 
 def consequence(view: dict[str, Any], label: str) -> str:
     """One line on the chosen option: its value this round and its rank."""
-    ranked = view["utilities"]
-    labels = [name for name, _ in ranked]
-    if label not in labels:
-        return "No estimate for this option."
-    rank = labels.index(label) + 1
-    value = ranked[rank - 1][1]
-    best_label, best_value = ranked[0]
-    classroom = view.get("classroom", False)
+    values, best = consequence_parts(view)
+    if label not in values:
+        return NO_ESTIMATE
+    value, rank = values[label]
     if rank == 1:
-        return f"Your move is the model's best option this round ({value_text(value, classroom)} a year)."
-    return (f"Your move is worth {value_text(value, classroom)} a year this round, rank {rank} of {len(ranked)}; "
-            f"the best is '{best_label}' ({value_text(best_value, classroom)}).")
+        return CONSEQUENCE_BEST.format(value=value)
+    return CONSEQUENCE_OTHER.format(value=value, rank=rank, n=len(values), best=best)
+
+
+def own_moves(game: PlayGame, student: str | None = None) -> list[dict[str, Any]]:
+    """The moves the person sent (in a class game: this student), not those the agent made for the seat."""
+    return [m for m in game.moves if m.get("played_by", BY_STUDENT) == BY_STUDENT
+            and (student is None or m.get("student") == student)]
+
 
 MODEL_RUNS = 30  # posterior-predictive runs behind the debrief's "the model" column
 
 
-@lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)
 def _predictive(scenario: str, rounds: int, runs: int) -> tuple[dict[str, Any], str, tuple[str, ...]]:
     from sim import predictive
     from sim.world.loader import load_scenario
@@ -332,40 +420,55 @@ def _predictive(scenario: str, rounds: int, runs: int) -> tuple[dict[str, Any], 
 def model_odds(scenario: str, country: str, rounds: int, runs: int = MODEL_RUNS) -> dict[str, Any] | None:
     """How often the model's country retaliated and settled in ``runs`` posterior-predictive runs of the scenario
     as shipped (parameters drawn from the calibrated posterior, one per run), with 90% intervals; None for a
-    scenario that is not a built-in with a history table."""
+    scenario without a history table (it is computed once per scenario and length, for every country)."""
     from sim import predictive
 
     if load_history(scenario) is None:
         return None
     predicted, note, names = _predictive(scenario, rounds, runs)
     i = names.index(country)
-    out = {"runs": runs, "note": note}
+    out: dict[str, Any] = {"runs": runs, "note": note}
     for key in ("retaliated", "settled"):
         share = float(predicted[key][i])
         out[key], out[f"{key}_90"] = share, predictive.interval(share, runs)
     return out
 
 
-def debrief(game: PlayGame) -> dict[str, Any]:
+def debrief(game: PlayGame, student: str | None = None) -> dict[str, Any]:
     """Compare the person's game with the agent's (shadow game), with the model's odds over its posterior
-    predictive, and with history."""
+    predictive, and with history.
+
+    In a class game ``student`` names whose debrief it is: "you retaliated" (counter-tariffs in force) counts
+    only if that student chose to retaliate, not a month the agent played for the seat (no move in time, or
+    before the student took it, or another student's)."""
     i = game.index
     you = _result(game.model, i)
+    mine = own_moves(game, student)
+    others = [m for m in game.moves if m not in mine]
+    you["retaliated"] = you["retaliated"] and any(stance_of(m["you"]) == "retaliate" for m in mine)
     agent = _result(game.shadow, i)
     history = history_of(game.model.scenario_name, game.country)
     odds = model_odds(game.model.scenario_name, game.country, game.model.round) if history is not None else None
+    classroom = game.model.is_classroom
+    label = game.model.scenario_data.round_label or "round"
+
     def amount(x: float) -> str:
-        return f"{x:.2f} payoff units" if game.model.is_classroom else f"${x:.2f}bn"
+        return f"{x:.2f} payoff units" if classroom else money(x).lstrip("+")
 
     diff = you["cum_welfare_bn"] - agent["cum_welfare_bn"]
-    if abs(diff) < 0.005:
+    if (abs(diff) < 0.005) if classroom else money(diff) == "$0":
         verdict = "You ended level with the agent."
     elif diff > 0:
         verdict = f"You did better than the agent by {amount(diff)} of cumulative welfare."
     else:
         verdict = f"The agent did better than you by {amount(-diff)} of cumulative welfare."
     notes = []
-    if history is not None:
+    if others:
+        rounds = ", ".join(str(m["round"]) for m in others)
+        notes.append(f"The agent played {game.country} in {label}{'s' if len(others) > 1 else ''} {rounds} "
+                     f"(no move from you); {'those moves are' if len(others) > 1 else 'that move is'} not "
+                     "counted as yours.")
+    if history is not None and mine:
         for key, word in (("retaliated", "retaliate"), ("settled", "settle")):
             if history[key] is None:
                 continue
@@ -374,23 +477,23 @@ def debrief(game: PlayGame) -> dict[str, Any]:
             else:
                 notes.append(f"Unlike {game.country} in reality (which {'did' if history[key] else 'did not'} "
                              f"{word}), you {'did' if you[key] else 'did not'}.")
-        if history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
-            label = game.model.scenario_data.round_label or "round"
-            notes.append(f"History is coded at {label} {history['horizon_rounds']} ({history['horizon']}); "
-                         f"you played {plural(game.model.round, label)}.")
-    label = game.model.scenario_data.round_label or "round"
+    if history is not None and history["horizon_rounds"] and history["horizon_rounds"] != game.model.round:
+        notes.append(f"History is coded at {label} {history['horizon_rounds']} ({history['horizon']}); "
+                     f"you played {plural(game.model.round, label)}.")
     return {
         "country": game.country,
         "rounds": game.model.round,
         "played": plural(game.model.round, label),
         "round_label": label,
-        "unit": "payoff units" if game.model.is_classroom else "$bn",
+        "unit": "payoff units" if classroom else "$bn",
         "you": you,
         "agent": agent,
         "history": history,
         "history_available": history is not None,
+        "history_compared": history is not None and bool(mine),
         "model": odds,
         "verdict": verdict,
         "notes": notes,
         "moves": list(game.moves),
+        "words": demand_words(game.model),
     }

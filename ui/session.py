@@ -14,7 +14,7 @@ from sim.world.errors import ParameterError
 from ui.figures import Plots
 from ui.inspector import recent_events, status_line
 from ui.links import MAX_LINK_ROUNDS, GameState
-from ui.play import PlayGame, play_view
+from ui.play import PlayGame, demand_words, play_view
 from ui.series import RoundSeries
 from ui.settings import Settings, build_model, default_settings
 
@@ -106,7 +106,7 @@ def round_view(session: Session) -> dict[str, Any]:
     model, series = session.model, session.series
     view = {
         **session.render(),
-        "events": recent_events(model, series=series),
+        "events": recent_events(model, series=series, words=demand_words(model)),
         "status": status_line(model, series),
         "round": model.round,
         "names": list(model.world.names),
