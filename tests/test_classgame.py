@@ -465,8 +465,8 @@ def test_a_month_the_agent_played_for_a_student_is_not_the_students_and_its_agen
     brief = game.student_view(ana.token)["play"]["debrief"]
     assert [m["agent"] for m in brief["moves"]] == ["retaliate", in_her_place]
     assert brief["you"]["retaliated"] is False  # her only move was wait
-    assert any(e["round"] == 1 and e["country"] == country and "announces counter-tariffs" in e["text"]
-               for e in game.model.events)  # ... though the agent announced counter-tariffs for the country in month 1
+    assert any(e["round"] == 1 and e["country"] == country and "counter-tariffs" in e["text"]
+               for e in game.model.events)  # ... though the agent retaliated for the country in month 1
     assert any("not counted as yours" in note for note in brief["notes"])
     assert any("retaliate" in note and note.endswith(("you did not.", "you did not retaliate."))
                for note in brief["notes"])  # compared with history: her moves, not the agent's
