@@ -128,7 +128,7 @@ def test_step_advances_round_and_plots_change(tab):
     # nobody touched a setting: a slider snapping the scenario's us_toughness (0.143) to its 0.05 grid is not one
     expect(tab.page.get_by_text("Settings changed")).to_have_count(0)
     breakdown = tab.page.locator(".tradesim-breakdown")
-    for word in ("total", "[1]", "trade"):
+    for word in ("total", "[1]", "exporters' surplus"):
         expect(breakdown).to_contain_text(word)
 
 
@@ -217,16 +217,19 @@ def test_play_three_rounds_as_canada_and_see_the_debrief(tab):
     expect(page.get_by_text("Your move: retaliate")).to_be_visible()
     tab.button("Play this round").click()
     tab.expect_round(2)
-    # round 3: file a WTO case; the game ends and the debrief shows
-    tab.button("WTO case").click()
-    expect(page.get_by_text("Your move: wto")).to_be_visible()
+    # round 3: Canada is still exempt (to 1 June 2018), so a WTO case is closed and says why; hedge
+    # toward China instead; the game ends and the debrief shows
+    expect(tab.button("WTO case")).to_have_count(0)
+    expect(panel).to_contain_text("A WTO case needs a measure to challenge")
+    tab.button("Hedge (China)").click()
+    expect(page.get_by_text("Your move: hedge")).to_be_visible()
     tab.button("Play this round").click()
     debrief = page.locator(".tradesim-debrief")
     for text in ("Debrief: Canada after 3 months", "The agent", "Cumulative welfare",
                  "accept: cap steel and aluminium exports at 2017 levels; enhance security cooperation", "retaliate",
-                 "wto"):
+                 "hedge"):
         expect(debrief).to_contain_text(text)
-    expect(debrief).to_contain_text(re.compile("2018-19 in reality|History not available"))
+    expect(debrief).to_contain_text(re.compile("In reality|History not available"))
     expect(page.locator(".v-navigation-drawer")).to_contain_text("is over")
     # after the game, a scenario without Canada resets into a watched game, not an error
     tab.select("Scenario", "classroom")

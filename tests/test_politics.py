@@ -62,10 +62,14 @@ def test_domestic_pressure_grows_with_the_harm_of_the_tariff():
                                  overrides={"Vietnam.strategy": "human", "Vietnam.exports_to_us_bn:steel": 0.58})
         i = model.world.names.index("Vietnam")
         model.state.schedule[:] = np.where(model.state.schedule > 0, rate, 0.0)  # everyone: no diversion
+        pressures = []
         for _ in range(2):  # the second round's outlook prices replies at the market the first one cleared
             model.set_human_choice("Vietnam", stance="wait")
             model.step()
-        return model.state.pressure[i], model.outlook.harm[i]
+            pressures.append(model.state.pressure[i])
+        # the first round's pressure: from the second on the U.S. escalates on those who retaliate and trade
+        # diverts to Vietnam, which can offset a 1-point tariff altogether
+        return pressures[0], model.outlook.harm[i]
 
     low, high = pressure(0.01), pressure(0.40)
     assert 0 < low[0] < high[0] < 1 and 0 < low[1] < high[1]

@@ -244,8 +244,11 @@ def test_a_folder_that_turns_read_only_mid_sweep_stops_with_one_line(config, str
     out = tmp_path / "out"
     proc = start_sweep(config, out, "--workers", "1")
     wait_for_parts(out, proc)
+    # hold the sweep while the folder turns read-only: on a loaded machine it could otherwise finish first
+    os.killpg(proc.pid, signal.SIGSTOP)
     with read_only(out / "runs"):
-        assert proc.wait(timeout=120) == 2
+        os.killpg(proc.pid, signal.SIGCONT)
+        assert proc.wait(timeout=120) == 2, "the sweep did not stop at the read-only folder"
         line = one_line(proc.stderr.read())
         assert "read-only" in line and "runs are saved in" in line
     assert_consistent_and_resumable(config, out, straight)

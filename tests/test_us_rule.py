@@ -155,7 +155,8 @@ def test_a_list_is_announced_then_takes_effect_once_the_partner_faces_the_tariff
 
 
 def test_a_list_stays_in_force_until_a_deal_lifts_it_or_the_partner_backs_down():
-    model, i = _human("Turkey", **{**OPEN, "us_toughness": 0.0, "relief_probability": 0.0})
+    # a light political weight: protection for Turkey's import-competers would make lifting its list too dear a deal
+    model, i = _human("Turkey", **{**OPEN, "us_toughness": 0.0, "relief_probability": 0.0, "political_weight": 0.03})
     _play(model, "Turkey", 2, stance="retaliate")
     assert model.state.counter[i] == CounterTariffs.IN_FORCE
     _play(model, "Turkey", 3, accepted=["steel_forum"])  # talking while it holds the list: the list stays
@@ -258,7 +259,8 @@ def test_partners_expect_the_rule_the_us_follows_and_learn_from_what_it_does():
     assert Beliefs.mean(tough.beliefs.escalation) == pytest.approx(0.8)
     assert Beliefs.mean(soft.beliefs.escalation) == pytest.approx(0.1)
     model = NegotiationModel(scenario_name="section232_2018", rng=2,
-                             overrides={"Turkey.strategy": "always_retaliate", "us_toughness": 0.3})
+                             overrides={"strategy": "always_comply", "Turkey.strategy": "always_retaliate",
+                                        "us_toughness": 0.3})  # Turkey alone challenges the U.S.
     japan = model.world.names.index("Japan")
     before = Beliefs.mean(model.beliefs.escalation)[japan]
     while not model.state.escalated.any() and model.round < 20:

@@ -73,7 +73,7 @@ LOBBY, OPEN, FINISHED = "lobby", "open", "finished"
 BY_TIMEOUT, BY_AGENT = "agent: no move in time", "agent: no student"  # and BY_STUDENT (ui.play)
 
 MOVE_COLUMNS = ("game", "scenario", "seed", "round", "country", "student", "played_by", "move", "stance",
-                "accepted", "value_pct", "rank", "best_move", "agent_move", "treatment", "tariff_pct",
+                "accepted", "value_bn_yr", "rank", "best_move", "agent_move", "treatment", "tariff_pct",
                 "welfare_bn_yr", "cum_welfare_bn", "submitted_after_s")
 
 
@@ -547,7 +547,7 @@ class ClassGame:
             "game": self.code, "scenario": self.setup.scenario, "seed": self.setup.seed, "round": move["round"],
             "country": country, "student": move["student"], "played_by": by, "move": move["you"],
             "stance": self.model.countries[i].stance, "accepted": ";".join(self.model.countries[i].accepted_demands),
-            "value_pct": move["you_value"], "rank": move["you_rank"], "best_move": next(iter(values), None),
+            "value_bn_yr": move["you_value"], "rank": move["you_rank"], "best_move": next(iter(values), None),
             "agent_move": move["agent"], "treatment": move["you_treatment"],
             "tariff_pct": 100.0 * self.model.countries[i].tariff, "welfare_bn_yr": move["you_welfare"],
             "cum_welfare_bn": float(state.cum_welfare[i]),

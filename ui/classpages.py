@@ -245,16 +245,19 @@ def round_words(view: dict) -> str:
 def ClassHeader(tab: ClassTab, view: dict, who: str, sticky: bool = False):
     """The game, the round, the timer and the moves in; ``sticky``: it stays at the top while the page
     scrolls (a student on a laptop sees the timer next to "Send my move")."""
-    ServerWatch(UNSAVED if tab.game.storage_problem else SAVED)  # what the page says if the server goes away
-    with solara.Row(style={"align-items": "baseline", "gap": "6px 18px", "flex-wrap": "wrap"},
-                    classes=["tradesim-class-header", *(["tradesim-sticky"] if sticky else [])]):
-        solara.HTML(tag="span", unsafe_innerHTML=f"Class game <b>{esc(view['code'])}</b>: {esc(view['title'])}",
-                    style="font-size:16px")
-        RoundLine(tab, view)
-        if who:
-            solara.HTML(tag="span", unsafe_innerHTML=esc(who), style="color:#555")
-    if tab.error.value:
-        solara.Error(tab.error.value, classes=["tradesim-error"])
+    # one root element: Solara wraps a component's several roots in a column of their own, and a sticky
+    # header inside that short column would scroll away with it
+    with solara.Column(gap="0px", classes=["tradesim-sticky"] if sticky else []):
+        ServerWatch(UNSAVED if tab.game.storage_problem else SAVED)  # what the page says if the server goes away
+        with solara.Row(style={"align-items": "baseline", "gap": "6px 18px", "flex-wrap": "wrap"},
+                        classes=["tradesim-class-header"]):
+            solara.HTML(tag="span", unsafe_innerHTML=f"Class game <b>{esc(view['code'])}</b>: {esc(view['title'])}",
+                        style="font-size:16px")
+            RoundLine(tab, view)
+            if who:
+                solara.HTML(tag="span", unsafe_innerHTML=esc(who), style="color:#555")
+        if tab.error.value:
+            solara.Error(tab.error.value, classes=["tradesim-error"])
 
 
 # ---------------------------------------------------------------------------- the front: host or join

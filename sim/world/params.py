@@ -20,11 +20,11 @@ from sim.world.vocabulary import STRATEGY_NAMES  # noqa: F401 - re-exported: the
 
 _SPECS = [
     # --- U.S. policy rule (agents.us_rule) ------------------------------------
-    Field('us_toughness', float, 0.337, 0.0, 1.0, unit='probability', help='probability that the U.S. answers a partner whose counter-tariffs take effect (or that hedges toward China) with one escalation; partners know the rule, so it is also the mean of their prior belief that retaliation brings escalation', group='united_states'),
+    Field('us_toughness', float, 0.388, 0.0, 1.0, unit='probability', help='probability that the U.S. answers a partner whose counter-tariffs take effect (or that hedges toward China) with one escalation; partners know the rule, so it is also the mean of their prior belief that retaliation brings escalation', group='united_states'),
     Field('escalation_step', float, 1.0, 0.0, 5.0, unit='multiple of the announced rate', help="each escalation adds this multiple of the partner's announced rate on the sectors in its scope (1 = doubles it, as for Turkey in Aug 2018)", group='united_states'),
     Field('escalation_ceiling', float, 1.0, 0.0, 10.0, unit='multiple of the announced rate', help='escalation adds at most this multiple of the announced rate (1 = at most double)', group='united_states'),
     Field('relief_threshold', float, 0.5, 0.0, 1.0, unit='share of the package', help='weighted share of its demand package the U.S. asks of a partner with balanced trade in exchange for full relief (0..1): the rate of exchange between concessions and relief in its bargaining objective', group='united_states'),
-    Field('balance_weight', float, 2.33, 0.0, 10.0, unit='share of the package per unit of deficit share', help='how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): full relief is worth min(1, relief_threshold + balance_weight x d) of the package to it', group='united_states'),
+    Field('balance_weight', float, 2.42, 0.0, 10.0, unit='share of the package per unit of deficit share', help='how much more of the package the U.S. asks per unit of its bilateral deficit share d = (partner exports - imports) / bilateral trade (negative for a U.S. surplus): full relief is worth min(1, relief_threshold + balance_weight x d) of the package to it', group='united_states'),
     Field('bargaining_power', float, 0.5, 0.0, 1.0, unit='Nash bargaining weight', help="the partner's weight in the Nash bargaining over its rate (the U.S. has 1 minus it); 0.5 is the symmetric Nash solution of Grossman-Helpman (1995) and Ossa (2014), in which bargaining power comes from the disagreement point", group='united_states'),
     Field('relief_probability', float, 0.85, 0.0, 1.0, unit='probability per round', help='probability per round that talks conclude, when a deal exists that both sides prefer to the war path', group='united_states'),
     Field('deadline_round', int, 0, 0, 1000, help='round at which temporary exemptions or a pause end and the announced rates apply (0 = no deadline)', group='united_states'),
@@ -45,11 +45,11 @@ _SPECS = [
     # --- behaviour (shared by all countries) --------------------------------
     STRATEGY,
     Field('bloc_mode', str, 'bloc', choices=('bloc', 'bilateral'), help="how members of a bloc (countries sharing a 'bloc' field) decide: together, maximising the bloc's summed objective (bloc), or each on its own, open to U.S. peel-off offers (bilateral)"),
-    Field('decision_noise', float, 0.168, 0.0, 1000.0, unit='basis points of GDP (classroom: percent of the trade per partner)', help="in U.S. games, the spread of each government's unobserved preference for each stance (a Gumbel scale drawn once per run: a nested logit whose draws persist), in basis points of its GDP; in classroom games, the logit noise of each round's move; 0 = always the best"),
+    Field('decision_noise', float, 0.00472, 0.0, 1000.0, unit='basis points of GDP (classroom: percent of the trade per partner)', help="in U.S. games, the spread of each government's unobserved preference for each stance (a Gumbel scale drawn once per run: a nested logit whose draws persist), in basis points of its GDP; in classroom games, the logit noise of each round's move; 0 = always the best"),
     PATIENCE,
-    Field('political_weight', float, 0.035, 0.0, 10.0, unit='$ per $ of producer surplus', help="Grossman-Helpman weight on organised producers' surplus beside welfare: on the partner's exporters hit by U.S. tariffs, and in the U.S. objective on the farm and swing-state exporters its counter-tariffs hit (scaled by their pivotal share)"),
-    Field('audience_cost', float, 2.07, 0.0, 10000.0, unit='basis points of GDP', help="domestic cost of conceding the whole U.S. package after publicly announcing a retaliation list (Fearon 1994), per year, in basis points of the partner's GDP; in proportion to the share of the package conceded"),
-    Field('security_linkage', float, 2.05, 0.0, 10000.0, unit='basis points of GDP', help="value of the security relationship with the U.S. at full dependence, per year, in basis points of GDP: retaliating puts security_linkage x dependence at risk (Maggi 2016); cooperating more on security costs security_linkage x (1 - dependence)"),
+    Field('political_weight', float, 0.412, 0.0, 10.0, unit='$ per $ of producer surplus', help="Grossman-Helpman weight on organised producers' surplus beside welfare: on the partner's exporters hit by U.S. tariffs, and in the U.S. objective on the farm and swing-state exporters its counter-tariffs hit (scaled by their pivotal share)"),
+    Field('audience_cost', float, 12.8, 0.0, 10000.0, unit='basis points of GDP', help="domestic cost of conceding the whole U.S. package after publicly announcing a retaliation list (Fearon 1994), per year, in basis points of the partner's GDP; in proportion to the share of the package conceded"),
+    Field('security_linkage', float, 2.49, 0.0, 10000.0, unit='basis points of GDP', help="value of the security relationship with the U.S. at full dependence, per year, in basis points of GDP: retaliating puts security_linkage x dependence at risk (Maggi 2016); cooperating more on security costs security_linkage x (1 - dependence)"),
     Field('prior_china_punishment', float, 0.5, 0.0, 1.0, unit='probability', help='prior belief that China punishes alignment', group='beliefs'),
     Field('belief_weight', float, 4.0, 0.01, 1000.0, unit='pseudo-observations', help='strength of the prior beliefs, in pseudo-observations', group='beliefs'),
     Field('social_learning', float, 0.5, 0.0, 1.0, unit='weight', help="weight on what the U.S. did to other partners, relative to one's own experience", group='beliefs'),
@@ -70,8 +70,9 @@ _SPECS = [
 ]
 
 # The defaults of political_weight, audience_cost, security_linkage, us_toughness, balance_weight and
-# decision_noise are the medians of their posterior (experiments/calibrate.py, fitted on the in-sample
-# episodes; sim/scenarios/posterior.json holds the whole posterior, which the back-test and forecasts use).
+# decision_noise are the posterior's point estimate (experiments/calibrate.py, fitted on the in-sample
+# episodes: the particle nearest to history, ``point`` in sim/scenarios/posterior.json, rounded to 3 digits).
+# The whole posterior is in that file; the back-test, the forecasts and the debrief's odds draw from it.
 PARAMS: dict[str, Field] = {spec.name: spec if spec.group else replace(spec, group="behaviour") for spec in _SPECS}
 
 
