@@ -71,7 +71,7 @@ def print_explanation(model, info: dict) -> None:
     print(f"Counter-tariffs: {info['counter_tariffs']}.  Belief that a new challenge brings an escalation: "
           f"{info['escalation_belief']:.2f} (the U.S. rule's us_toughness, updated by what it has seen).")
     print(f"Choice: a nested logit. Each stance's value is its best option; the government's own preference for each "
-          f"stance (Gumbel, spread {scale * info['noise_bn']:.2f} {unit} = decision_noise {model.params['decision_noise']:g} "
+          f"stance (Gumbel, spread ${1000 * info['noise_bn']:.3g}m a year = decision_noise {model.params['decision_noise']:g} "
           "bp of its GDP, drawn once per run) is added, and the stance with the largest sum is chosen.")
     print()
     for name, text in UTILITY_TERMS.items():

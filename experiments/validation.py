@@ -197,6 +197,10 @@ def run(seeds: int = 30, progress: bool = True) -> dict[str, Any]:
                                               "minutes": posterior["seconds_total"] / 60,
                                               "generations": posterior["generations"]}}
     report["in_sample"] = {"pooled": scores(runs, everyone), "section232_2018": scores(runs, in_232)}
+    if "point" in posterior:  # the single runs' parameters (the registry's defaults), same seeds
+        point_runs = episode_runs(episodes, seeds, [posterior["point"]["params"]] * seeds)
+        report["point_estimate"] = {"params": posterior["point"]["params"], "pooled": scores(point_runs, everyone),
+                                    "section232_2018": scores(point_runs, in_232)}
     for episode in episodes:
         mask = np.array([e == episode for e in runs["episode"]])
         report["in_sample"][episode] = scores(runs, mask)
@@ -255,9 +259,6 @@ def main(argv=None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 # --------------------------------------------------------------------------- markdown for docs/validation.md
 def markdown(report: dict[str, Any]) -> str:
@@ -283,14 +284,17 @@ def markdown(report: dict[str, Any]) -> str:
                    f"{yes[e['history_settled']]} |")
     out.append("")
     out.append("**Scores** (balanced accuracy [95% bootstrap interval] / Brier score):\n")
-    out.append("| set | target | in sample | leave-one-out | leave-one-episode-out | two-threshold rule, leave-one-out | majority |")
-    out.append("|---|---|---|---|---|---|---|")
+    point = report.get("point_estimate")
+    out.append("| set | target | in sample | leave-one-out | leave-one-episode-out | two-threshold rule, leave-one-out | "
+               + ("point estimate, in sample | " if point else "") + "majority |")
+    out.append("|---|---|---|---|---|---|---|" + ("---|" if point else ""))
     for group in ("section232_2018", "pooled"):
         rule = report["baselines"]["two_threshold_rule"][group]["leave_one_out"]
         for target in CATEGORIES:
             cells = []
             for block in (report["in_sample"][group], report["out_of_sample"]["leave_one_out"][group],
-                          report["out_of_sample"]["leave_one_episode_out"][group], rule):
+                          report["out_of_sample"]["leave_one_episode_out"][group], rule,
+                          *([point[group]] if point else [])):
                 s = block[target]
                 low, high = s.get("interval_95", {}).get("balanced_accuracy", [float("nan")] * 2)
                 cells.append(f"{s['balanced_accuracy']:.2f} [{low:.2f}, {high:.2f}] / {s['brier']:.3f}")
@@ -298,7 +302,8 @@ def markdown(report: dict[str, Any]) -> str:
     out.append("")
     for group in ("section232_2018", "pooled"):
         block = report["in_sample"][group]
-        out.append(f"Tariff at the horizon, {group}: {block['tariff_within_5_points']} of {block['tariff_of']} within 5 points.")
+        out.append(f"Tariff at the horizon, {group}: {block['tariff_within_5_points']} of {block['tariff_of']} within 5 points"
+                   + (f" ({point[group]['tariff_within_5_points']} at the point estimate)." if point else "."))
     sets = report["seed_sets"]
     out.append("")
     out.append(f"**Two disjoint sets of runs** ({sets['runs'][0]} and {sets['runs'][1]}): pooled retaliated "
@@ -321,3 +326,7 @@ def markdown(report: dict[str, Any]) -> str:
 
     out.append(forecast_table(report["forecast_2025"]["economies"]))
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
