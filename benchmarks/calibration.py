@@ -1,4 +1,4 @@
-"""``python -m benchmarks.calibration [--shipped] [--out DIR | --record]``: how long the whole calibration takes.
+"""``uv run --group calibrate python -m benchmarks.calibration [--shipped] [--out DIR | --record]``: calibration time.
 
 Runs ``python -m experiments.calibrate`` (ABC-SMC, the leave-one-out reference table and the point estimate)
 with its defaults on this machine, writing the posterior into a scratch file (the shipped

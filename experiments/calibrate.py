@@ -1,6 +1,6 @@
 """Bayesian calibration of the shared behavioural parameters: ABC-SMC on the in-sample episodes.
 
-    uv run python -m experiments.calibrate [--workers 2] [--scheduler ADDRESS] [--population 300]
+    uv run --group calibrate python -m experiments.calibrate [--workers 2] [--scheduler ADDRESS] [--population 300]
                                            [--generations 8] [--minutes 14] [--reference 1500]
 
 fits the six shared parameters of :data:`PRIOR` on every in-sample episode at once
@@ -154,7 +154,7 @@ def _require_pyabc():
     try:
         import pyabc  # noqa: F401
     except ImportError:  # pragma: no cover - the dev group installs it
-        sys.exit("tradesim: error: the calibration needs pyabc (`uv sync` installs it with the dev group)")
+        sys.exit("tradesim: error: the calibration needs pyabc: `uv run --group calibrate python -m experiments.calibrate`")
     import pyabc
 
     return pyabc

@@ -108,7 +108,7 @@ def _checked(path: str, mtime: float) -> tuple[dict[str, Any] | None, str]:
     now = fingerprint(posterior)["predictions"]
     if any(len(stored.get(k, [])) != len(v) or not np.allclose(stored[k], v, atol=1e-6) for k, v in now.items()):
         return None, (f"the posterior in {Path(path).name} was fitted on another model; rerun "
-                      "`uv run python -m experiments.calibrate` (meanwhile: the scenario's parameters, one point)")
+                      "`uv run --group calibrate python -m experiments.calibrate` (meanwhile: the scenario's parameters, one point)")
     return posterior, f"posterior predictive: run k draws parameter set k from {Path(path).name} and seed k"
 
 
