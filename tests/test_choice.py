@@ -68,3 +68,39 @@ def test_a_governments_preferences_persist_so_a_month_of_noise_is_not_a_retaliat
     assert np.array_equal(model.state.shocks, shocks)
     scale = model.params["decision_noise"] * model.world.gdp * 1e-4
     assert shocks.std() > 0 and np.abs(shocks / scale[:, None]).max() < 20  # Gumbel draws in units of the noise
+
+
+def test_a_closed_stance_is_never_chosen_and_the_noise_scales_the_stance_values():
+    utilities = np.array([[1.0, 0.0, 0.5]])
+    stance = np.array([0, 1, 1])  # stance 2 has no option open
+    values = stance_values(utilities, stance, 3)
+    assert values[0, :2].tolist() == [1.0, 0.5] and values[0, 2] == -np.inf
+    probabilities = nested_probabilities(utilities, stance, 3, np.array([2.0]))[0]
+    odds = np.exp(1.0 / 2.0) / (np.exp(1.0 / 2.0) + np.exp(0.5 / 2.0))
+    assert probabilities == pytest.approx([odds, 1 - odds, 0.0])
+    # noise below one scales too, and without noise the best open stance is sure
+    odds = np.exp(1.0 / 0.5) / (np.exp(1.0 / 0.5) + np.exp(0.5 / 0.5))
+    assert nested_probabilities(utilities, stance, 3, np.array([0.5]))[0] == pytest.approx([odds, 1 - odds, 0.0])
+    flipped = np.array([[0.0, 1.0, 0.5]])
+    assert nested_probabilities(flipped, stance, 3, np.array([0.0]))[0].tolist() == [0.0, 1.0, 0.0]
+    # however strongly a government leans toward the closed stance, it plays an open one
+    chosen = nested_choice(utilities, stance, np.array([[0.0, 0.0, 1e9]]))
+    assert chosen[0] == 0
+
+
+def test_the_plain_logit_draws_what_its_probabilities_say():
+    """The classroom rule and the pooled bloc choice: draws follow exp(U / noise), an impossible option
+    (-inf) is never drawn, and no noise picks the best."""
+    from agents.choice import logit_choice
+
+    utilities = np.tile([[1.0, 0.0, -np.inf, 0.5]], (20000, 1))
+    expected = logit_probabilities(utilities[:1], 2.0)[0]
+    odds = np.exp(np.array([1.0, 0.0, 0.5]) / 2.0)
+    assert expected == pytest.approx([odds[0] / odds.sum(), odds[1] / odds.sum(), 0.0, odds[2] / odds.sum()])
+    for noise in (2.0, 0.5):
+        expected = logit_probabilities(utilities[:1], noise)[0]
+        drawn = logit_choice(utilities, noise, np.random.default_rng(1))
+        shares = np.bincount(drawn, minlength=4) / len(drawn)
+        assert shares[2] == 0.0 and shares == pytest.approx(expected, abs=0.015)
+    assert logit_choice(utilities[:3], 0.0, np.random.default_rng(1)).tolist() == [0, 0, 0]
+    assert logit_probabilities(utilities[:2], 0.0).tolist() == [[1.0, 0.0, 0.0, 0.0]] * 2

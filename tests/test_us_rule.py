@@ -287,3 +287,115 @@ def test_with_a_credible_threat_and_a_large_stake_toughness_deters_retaliation()
 
     soft, tough = retaliators(0.02), retaliators(0.6)
     assert soft > 0.2 and tough < soft - 0.15
+
+
+# --------------------------------------------------------------------------- the pieces, one at a time
+def test_no_deal_means_no_relief():
+    """Where the reservations do not meet, the relief is zero, not merely flagged as 'no deal'."""
+    x, exists = us_rule.nash_relief(np.array([-1.0]), np.array([1.0]), np.array([0.2]), np.array([1.0]), 0.5)
+    assert not exists[0] and x[0] == 0.0
+
+
+def test_a_list_that_hits_pivotal_exporters_costs_the_us_more_than_its_dollar_damage():
+    """The retaliation's sting: (1 + political_weight x pivotal share) x the damage; with no political weight
+    (or no pivotal share) it is the damage alone."""
+    world = type("W", (), {"pivotal_weight": np.array([0.0, 1.0, 3.0])})()
+    damage = np.array([2.0, 2.0, 2.0])
+    assert np.allclose(us_rule.us_war_cost(world, {"political_weight": 0.0}, damage), damage)
+    cost = us_rule.us_war_cost(world, {"political_weight": 0.5}, damage)
+    assert cost[0] == pytest.approx(2.0) and cost[0] < cost[1] < cost[2]
+    assert cost[2] / damage[2] == pytest.approx(1 + 0.5 * 3.0)
+
+
+def test_the_us_answers_each_list_and_only_the_first_hedge():
+    hedge, wait = Stance.HEDGE, Stance.WAIT
+    stance = np.array([hedge, hedge, wait, wait])
+    new_list = np.array([False, False, True, False])
+    challenged = np.array([False, True, True, False])  # the second partner's hedge was answered already
+    assert us_rule.escalates_on(stance, new_list, challenged).tolist() == [True, False, True, False]
+
+
+def test_the_list_matches_the_duties_above_the_floor_on_dutiable_goods_up_to_what_the_partner_buys():
+    """$10bn of exports at 25% with 25% counter-duties: a $10bn list; half duty-free: $5bn; a 10% floor
+    (the duties above it only): $6bn; buying only $4bn from the U.S.: $4bn."""
+    def world(floor=0.0, duty_free=0.0, imports=100.0):
+        return type("W", (), {"floor": np.array([floor]), "exports": np.array([[10.0]]),
+                              "duty_free": np.array([[duty_free]]), "imports_from_us": np.array([imports])})()
+    params = {"retaliation_rate": 0.25, "retaliation_match": 1.0}
+    rates = np.array([[0.25]])
+    assert us_rule.matched_list(world(), params, rates)[0] == pytest.approx(10.0)
+    assert us_rule.matched_list(world(duty_free=0.5), params, rates)[0] == pytest.approx(5.0)
+    assert us_rule.matched_list(world(floor=0.1), params, rates)[0] == pytest.approx(6.0)
+    assert us_rule.matched_list(world(imports=4.0), params, rates)[0] == pytest.approx(4.0)
+
+
+def test_a_rate_deal_holds_the_rate_between_the_announced_one_and_the_floor():
+    model, i = _human("Japan", scenario="reciprocal_2025")
+    model.state.deal_relief[i] = 0.5
+    rates = us_rule.rates_under(model)
+    schedule, floor = model.state.schedule[i], model.world.floor
+    negotiable = model.world.negotiable
+    assert negotiable.any() and (schedule[negotiable] > floor[negotiable]).any()
+    assert np.allclose(rates["held"][i][negotiable], (schedule[negotiable] + floor[negotiable]) / 2)
+    assert np.allclose(rates["held"][i][~negotiable], schedule[~negotiable])
+
+
+def test_a_grace_period_weighs_the_announced_rates_more_as_the_deadline_nears():
+    """While a pause lasts, the announced rates count with weight patience ** (months left); a grace with no
+    deadline (an indefinite exemption) does not weigh them at all."""
+    model, i = _human("Japan", scenario="reciprocal_2025")
+    model.state.temp_exempt[i] = True
+    patience = model.world.patience[i]
+    looming = []
+    for left in (3, 2, 1):
+        model.state.deadline[i] = model.round + left
+        looming.append(us_rule.rates_under(model)["looming"][i])
+    assert looming == pytest.approx([patience ** 3, patience ** 2, patience]) and looming[0] < looming[2]
+    model.state.deadline[i] = 0
+    assert us_rule.rates_under(model)["looming"][i] == 0.0
+
+
+def test_beliefs_count_their_own_experience_and_the_public_record_of_others():
+    """Three partners; the first two challenged the U.S., which escalated on the first only. Each adds its own
+    observation at weight 1 and the rate it saw among the others at weight ``social``."""
+    from agents.beliefs import Beliefs, learn
+
+    counts = np.zeros((3, 2))
+    mask = np.array([True, True, False])
+    escalated = np.array([True, False, False])
+    learn(counts, mask, escalated, social=0.5)
+    assert counts.tolist() == [[1.0, 0.5],  # own escalation; the other challenger was spared
+                               [0.5, 1.0],  # spared itself; saw one escalation in one challenge
+                               [0.25, 0.25]]  # saw one in two
+    before = counts.copy()
+    learn(counts, np.zeros(3, dtype=bool), escalated, social=0.5)  # no challenge: nothing learnt
+    assert (counts == before).all()
+    Beliefs.observe(counts, np.array([False, False, True]), np.array([0.0, 0.0, 1.0]))
+    assert counts[2].tolist() == [1.25, 0.25]
+    # a lone challenger learns from its own experience only: there is no public record of others yet
+    alone = np.zeros((2, 2))
+    learn(alone, np.array([True, False]), np.array([True, False]), social=0.5)
+    assert alone.tolist() == [[1.0, 0.0], [0.5, 0.0]]
+
+
+def test_partners_learn_chinas_punishment_of_those_aligned_with_the_us():
+    from types import SimpleNamespace
+
+    from agents.beliefs import Beliefs
+
+    beliefs = Beliefs(escalation=np.zeros((2, 2)), china_punishment=np.zeros((2, 2)))
+    state = SimpleNamespace(escalated=np.array([False, False]), alignment=np.array([0.4, 0.0]),
+                            china_punished=np.array([True, False]))
+    beliefs.update(state, challengers=np.array([False, False]), social=1.0, china_active=True)
+    assert beliefs.china_punishment.tolist() == [[1.0, 0.0], [1.0, 0.0]]  # partly aligned: punished; seen by the other
+    beliefs.update(state, challengers=np.array([False, False]), social=1.0, china_active=False)
+    assert beliefs.china_punishment.tolist() == [[1.0, 0.0], [1.0, 0.0]]  # no China in the game: nothing to learn
+
+
+def test_the_package_asked_is_a_share_between_nothing_and_all_of_it():
+    world = build_world(load_scenario("reciprocal_2025"))
+    q = us_rule.required_compliance(world, {"relief_threshold": 0.0, "balance_weight": 50.0})
+    d = us_rule.deficit_share(world)
+    assert (d < 0).any() and (d > 0.05).any()
+    assert q.min() == 0.0 and q.max() == 1.0  # a U.S. surplus asks nothing; a large deficit asks all, not more
+    assert np.all(q[d < 0] == 0.0) and np.all(q[d > 0.05] == 1.0)
