@@ -30,7 +30,6 @@ class ChinaAgent(mesa.Agent):
 
     def __init__(self, model: mesa.Model):  # the NegotiationModel
         super().__init__(model)
-        self.punishments = 0
 
     @property
     def active(self) -> bool:
@@ -60,7 +59,6 @@ class ChinaAgent(mesa.Agent):
         state.china_punished = punished
         state.china_courted = courted
         for i in np.flatnonzero(punished):
-            self.punishments += 1
             model.log(i, "china", f"China punishes {world.names[i]} for aligning with the U.S. ({money(-effect[i])})")
         for i in np.flatnonzero(courted):
             model.log(i, "china", f"China courts {world.names[i]} with trade concessions ({money(effect[i])})")

@@ -25,3 +25,18 @@ def test_a_human_member_decides_alone_inside_a_bloc():
     model.step()
     assert model.countries[0].action == "retaliate"
     assert len({c.action for c in model.countries[1:]}) == 1
+
+
+def test_two_members_left_to_the_rule_still_decide_together():
+    """With three of the five members played by people, the other two still act as one (a bloc of two)."""
+    people = {"Member A": "retaliate", "Member B": "wto", "Member C": "wait"}
+    model = NegotiationModel(scenario_name="bloc_game", rng=2, decision_noise=5.0,
+                             overrides={f"{name}.strategy": "human" for name in people})
+    rest = [c for c in model.countries if c.name.startswith("Member") and c.name not in people]
+    assert len(rest) == 2
+    for _ in range(12):
+        for name, stance in people.items():
+            model.set_human_choice(name, stance=stance)
+        model.step()
+        assert model.countries[0].action == "retaliate"
+        assert rest[0].action == rest[1].action

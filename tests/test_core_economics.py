@@ -59,6 +59,36 @@ def test_a_voluntary_export_restraint_hands_the_rent_to_the_exporter():
     assert ver["importer_welfare"] < tariff["importer_welfare"]
 
 
+@pytest.mark.parametrize("eta, eps", [(2.5, 3.0), (1.5, 0.8), (4.0, 10.0)])
+def test_a_quota_is_equivalent_to_the_tariff_that_allows_the_same_volume(eta, eps):
+    """Bhagwati's equivalence: a quota at the volume a tariff leaves gives the same prices and
+    consumer surplus; its scarcity rent is the tariff's revenue, and whoever holds it gains it."""
+    for rate in (0.1, 0.25, 0.6):
+        tariff = economics.tariff_outcome(10.0, rate, eta, eps)
+        cap = tariff["volume"] / 10.0
+        auctioned = economics.quota_outcome(10.0, cap, eta, eps, rent_share=0.0)
+        ver = economics.quota_outcome(10.0, cap, eta, eps)  # exporter-administered by default
+        for key in ("volume", "exporter_price", "importer_price", "consumer_surplus"):
+            assert auctioned[key] == pytest.approx(tariff[key], rel=1e-9), key
+        assert auctioned["rent"] == pytest.approx(tariff["revenue"], rel=1e-9)
+        assert auctioned["importer_welfare"] == pytest.approx(tariff["importer_welfare"], rel=1e-9)
+        assert auctioned["exporter_welfare"] == pytest.approx(tariff["exporter_welfare"], rel=1e-9)
+        assert ver["revenue"] == 0.0 and ver["importer_welfare"] == pytest.approx(tariff["consumer_surplus"])
+        assert ver["exporter_welfare"] == pytest.approx(tariff["exporter_welfare"] + tariff["revenue"], rel=1e-9)
+        half = economics.quota_outcome(10.0, cap, eta, eps, rent_share=0.5)
+        assert half["revenue"] == pytest.approx(0.5 * tariff["revenue"])
+
+
+def test_a_cap_above_the_baseline_volume_does_not_bind():
+    for cap in (1.0, 1.35, 3.0):
+        free = economics.quota_outcome([10.0, 4.0], cap, 2.5, 3.0)
+        assert free["volume"] == pytest.approx([10.0, 4.0])
+        for key in ("exporter_price", "importer_price"):
+            assert free[key] == pytest.approx(1.0)
+        for key in ("consumer_surplus", "revenue", "importer_welfare", "exporter_welfare", "rent"):
+            assert free[key] == pytest.approx(0.0, abs=1e-12), key
+
+
 def test_alignment_costs_trade_with_china():
     """A partner that commits to the anti-China demands in a deal is punished by China; one that refuses is not.
     (It does not expect the punishment here, prior_china_punishment 0, so that the deal is made.)"""
@@ -79,6 +109,26 @@ def test_alignment_costs_trade_with_china():
     aligned, punished_aligned = welfare_when(["address_china", "wto_cases", "korus"])
     assert punished_aligned and not punished_refused
     assert aligned < refused - 0.1  # $bn per year lost on trade with China
+
+
+def test_china_courts_a_hedger_with_a_share_of_its_trade_and_says_so():
+    from agents.options import Stance
+
+    model = NegotiationModel(scenario_name="section232_2018", rng=2, overrides={"china_inducement": 0.02}).run(1)
+    state, world = model.state, model.world
+    vietnam, china = world.names.index("Vietnam"), world.names.index("China")
+    state.stance[:] = Stance.WAIT
+    state.stance[[vietnam, china]] = Stance.HEDGE  # China cannot court itself
+    state.deal_accepted[:] = False
+    before = len(model.events)
+    effect = model.china.act()
+    assert effect[vietnam] == pytest.approx(0.02 * world.china_trade[vietnam]) and effect[vietnam] > 0
+    assert np.count_nonzero(effect) == 1
+    assert state.china_courted.tolist() == [i == vietnam for i in range(world.n)] and not state.china_punished.any()
+    [event] = model.events[before:]
+    assert event["country"] == "Vietnam" and event["kind"] == "china" and "China courts Vietnam" in event["text"]
+    model.params["china_active"] = False
+    assert not model.china.act().any() and not state.china_courted.any()
 
 
 def test_retaliation_costs_the_retaliator_in_the_model():

@@ -249,3 +249,29 @@ def test_a_country_that_changes_the_demands_it_offers_gets_an_event_line():
     model.set_human_choice("South Korea", accepted=["export_cap", "steel_forum", "security"])
     model.step()
     assert not [e for e in model.events if e["round"] == 3 and e["country"] == "South Korea" and e["kind"] == "choice"]
+
+
+def test_the_deal_on_offer_lies_between_the_announced_rates_and_the_floor():
+    """`tradesim explain` shows, for each package, the deal the U.S. would strike: a cut a share of
+    the way to the floor, leaving rates between the floor and the announced ones, or no deal at all."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=1).run(2)
+    rates = model.outlook.extras["rates"]
+    partial = refused = 0
+    for agent in model.countries:
+        for deal in agent.explain()["deals"]:
+            if deal is None:
+                continue
+            assert set(deal) == {"exists", "relief", "rates"}
+            if not deal["exists"]:
+                assert deal["relief"] == 0.0 and deal["rates"] == {}
+                refused += 1
+                continue
+            assert list(deal["rates"]) == list(model.world.sector_names)
+            offered = np.array(list(deal["rates"].values()))
+            top, floor = rates["deal_none"][agent.index], rates["deal_full"][agent.index]
+            assert (offered <= top + 1e-12).all() and (offered >= floor - 1e-12).all()
+            if 0 < deal["relief"] < 1 and (top > floor).any():
+                partial += 1
+                assert (offered < top)[top > floor].all() and (offered > floor)[top > floor].all()
+                assert offered.sum() < top.sum()
+    assert partial >= 3 and refused >= 3

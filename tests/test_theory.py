@@ -121,3 +121,49 @@ def test_myopic_belief_model_always_defects():
                                                           "Country 2.strategy": "grim", "Country 1.patience": 0.95},
               decision_noise=0.0, partner_model="myopic").run(5)
     assert model.state.retaliated_ever[0]
+
+
+# ---------------------------------------------------------------- the textbook table
+def test_the_textbook_table_gives_the_textbook_threshold():
+    """payoff_source = "table" plays Axelrod's R, S, T, P = 3, 0, 5, 1: grim trigger holds from delta 1/2."""
+    params = theory.classroom_params(payoff_source="table")
+    pay = classroom_payoffs(params)
+    assert pay == {"R": 3.0, "S": 0.0, "T": 5.0, "P": 1.0}
+    assert folk_theorem_threshold(pay) == pytest.approx(0.5)
+    assert theory.cooperation_against_grim(0.55, rounds=10, payoff_source="table") == 1.0
+    assert theory.cooperation_against_grim(0.45, rounds=10, payoff_source="table") == 0.0
+
+
+def test_classroom_utilities_follow_the_belief_models():
+    """Myopic: expected stage payoffs against the believed share of retaliators.  Grim: per-round
+    averages of cooperating for ever against defecting once and being punished for ever."""
+    from agents.classroom import classroom_utilities
+    from agents.options import CLASSROOM_STANCES, build_options
+    from sim.world.vocabulary import Stance
+
+    pay = {"R": 3.0, "S": -1.0, "T": 5.0, "P": 1.0}
+    options = build_options(0, CLASSROOM_STANCES)
+    retaliate = options.stance == Stance.RETALIATE
+    myopic = classroom_utilities(options, np.array([0.0, 1.0, 0.25]), pay, stake=2.0)
+    assert myopic[:, ~retaliate][:, 0] == pytest.approx(50 * np.array([3.0, -1.0, 0.75 * 3 - 0.25]))
+    assert myopic[:, retaliate][:, 0] == pytest.approx(50 * np.array([5.0, 1.0, 0.75 * 5 + 0.25]))
+    grim = classroom_utilities(options, np.zeros(2), pay, stake=1.0, patience=np.array([0.6, 0.6]),
+                               triggered=np.array([False, True]), partner_model="grim")
+    assert grim[0, ~retaliate][0] == pytest.approx(100 * 3.0)  # cooperate for ever: R each round
+    assert grim[0, retaliate][0] == pytest.approx(100 * (0.4 * 5 + 0.6 * 1))  # T once, then P
+    assert grim[1, ~retaliate][0] == pytest.approx(100 * (0.4 * -1 + 0.6 * 1))  # punished: S once, then P
+    assert grim[1, retaliate][0] == pytest.approx(100 * 1.0)
+    default = classroom_utilities(options, np.zeros(1), pay, stake=1.0, partner_model="grim")
+    assert default[0, retaliate][0] == pytest.approx(100 * (0.1 * 5 + 0.9 * 1))  # patience 0.9 unless given
+
+
+def test_stage_payoffs_average_over_the_partners():
+    from agents.classroom import observe_partners, stage_payoffs
+
+    pay = {"R": 3.0, "S": -1.0, "T": 5.0, "P": 1.0}
+    welfare, share = stage_payoffs(np.array([True, False, False]), pay)
+    assert share.tolist() == [0.0, 0.5, 0.5]
+    assert welfare == pytest.approx([5.0, 1.0, 1.0])  # T against two open; (R + S) / 2 for the others
+    counts = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 2.0]])
+    observe_partners(counts, share)
+    assert counts.tolist() == [[1.0, 2.0], [2.5, 0.5], [0.5, 2.5]]
