@@ -99,6 +99,12 @@ def named(terms: Terms) -> dict[str, np.ndarray]:
     return dict(zip(UTILITY_TERMS, terms))
 
 
+def stance_noise(world, params: dict) -> np.ndarray:
+    """[n] $bn/yr: the spread of each government's persistent preference for each stance (the nested
+    logit's Gumbel scale), ``decision_noise`` basis points of its GDP."""
+    return params["decision_noise"] * world.gdp * BP
+
+
 def talk_weights(patience: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The weights of the war flow and of the deal flow in ``A(W, D, p)`` (see the module docstring)."""
     denominator = 1.0 - patience + patience * chance
@@ -193,7 +199,7 @@ class Outlook:
     announced, a new one or an enlarged one, with the chance of escalation) and ``hedging``.
     ``deal[s]`` the flow of a deal on each option's package [n, K] with counter-tariff status ``s``
     (0: none, 1: a list announced or in force), at the Nash relief ``relief[s]`` where
-    ``feasible[s]``.  ``current_deal`` is the flow of the deal a partner holds (``in_deal``), kept by
+    ``feasible[s]``.  ``current_deal`` is the flow of the deal a partner holds (``state.relieved``), kept by
     an option whose package contains it (``keeps_deal``).
     """
 
@@ -204,11 +210,9 @@ class Outlook:
     status: np.ndarray  # [n] int 0/1: a list announced or in force
     list_value: np.ndarray  # [n] $bn of U.S. goods its list would cover if it retaliated now (new or enlarged)
     facing: np.ndarray  # [n] bool, facing tariffs above the floor now
-    in_deal: np.ndarray  # [n] bool
     keeps_deal: np.ndarray  # [n, K] bool
     current_deal: Terms
     harm: np.ndarray  # [n] $bn/yr, the producer surplus the tariffs cost against the floor
-    stake: np.ndarray  # [n] $bn, the exports at stake (the data unit of cost_share)
     escalation_belief: np.ndarray  # [n] the chance it expects that a new challenge is answered by an escalation
     noise: np.ndarray  # [n] $bn/yr, the spread of its stance preferences (decision_noise x GDP)
     extras: dict = field(default_factory=dict)  # rates and figures for the inspector and the U.S.
@@ -233,8 +237,7 @@ def price_outlook(model) -> Outlook:
     package = _package_terms(model, rates)
     deals, reliefs, feasibles = _bargains(model, ps, sector_ps, war, lists, package)
     options, static = model.options, _packages(model)
-    in_deal = state.relieved.copy()
-    keeps = in_deal[:, None] & ~(state.deal_accepted[:, None, :] & ~options.accept[None, :, :]).any(axis=2)
+    keeps = state.relieved[:, None] & ~(state.deal_accepted[:, None, :] & ~options.accept[None, :, :]).any(axis=2)
     weight = 1.0 + params["political_weight"]
     held_alignment = (state.deal_accepted * world.china_exposure[None, :]).sum(axis=1) * package["punish"]
     held = _terms(**{"exporters' surplus": ps["held"], "organised exporters": (weight - 1) * ps["held"],
@@ -242,12 +245,11 @@ def price_outlook(model) -> Outlook:
                      "security": -(state.deal_accepted * static["security_cost"]).sum(axis=1), "China": -held_alignment})
     return Outlook(
         war=war, deal=(deals[0], deals[1]), relief=np.array(reliefs), feasible=np.array(feasibles),
-        status=lists["status"], list_value=lists["new"], facing=rates["facing"], in_deal=in_deal, keeps_deal=keeps,
-        current_deal=held, harm=np.maximum(ps["full"] - surplus["now"], 0.0), stake=world.stake(state.schedule),
-        escalation_belief=lists["belief"], noise=params["decision_noise"] * world.gdp * BP,
-        extras={"rates": rates, "sting": lists["sting"], "value_of_relief": weight * (ps["full"] - ps["zero"]),
-                "q": static["q"], "deal_cost": package["data_cost"], "security_cost": static["security_cost"],
-                "punish": package["punish"], "open": static["open"]},
+        status=lists["status"], list_value=lists["new"], facing=rates["facing"], keeps_deal=keeps,
+        current_deal=held, harm=np.maximum(ps["full"] - surplus["now"], 0.0),
+        escalation_belief=lists["belief"], noise=stance_noise(world, params),
+        extras={"rates": rates, "deal_cost": package["data_cost"], "security_cost": static["security_cost"],
+                "open": static["open"]},
     )
 
 

@@ -33,7 +33,7 @@ from agents.options import CLASSROOM_STANCES, US_STANCES, build_options
 from agents.strategies import STRATEGIES
 from agents.united_states import UnitedStatesAgent
 from agents.us_rule import matched_list, package_share
-from agents.utility import BP, price_outlook, retaliation_self_effect
+from agents.utility import price_outlook, retaliation_self_effect, stance_noise
 from sim import records
 from sim.world import economics
 from sim.collector import CountryDataCollector
@@ -106,7 +106,7 @@ class NegotiationModel(mesa.Model):
         self.outlook = None  # what each partner faces this round (agents.utility.price_outlook)
         if self.united_states is not None:
             # each government's persistent preference for each stance: the nested logit's draws, $bn/yr
-            noise = self.params["decision_noise"] * world.gdp * BP
+            noise = stance_noise(world, self.params)
             self.state.shocks = self.rng.gumbel(size=self.state.shocks.shape) * noise[:, None]
             self.united_states.apply_treatment()
             self._initial_counter_tariffs()

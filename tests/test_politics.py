@@ -172,3 +172,35 @@ def test_every_term_is_named_and_explained():
     assert outlook.war["now"].shape == (len(UTILITY_TERMS), model.world.n)
     fresh = NegotiationModel(scenario_name="section232_2018", rng=0)
     assert fresh.state.counter[fresh.world.names.index("EU")] == CounterTariffs.ANNOUNCED  # published 7 Mar 2018
+
+
+@pytest.mark.parametrize("scenario", ["section232_2018", "reciprocal_2025"])
+def test_a_deal_held_keeps_costing_what_its_demands_cost(scenario):
+    """A partner in a deal keeps paying for what it conceded: the costs of the demands, the security
+    ties and China's punishment of its alignment are the same as when the package was on offer, and
+    they count against holding the deal."""
+    from sim.world.vocabulary import Stance
+
+    model = NegotiationModel(scenario_name=scenario, rng=1).run(8)
+    outlook = model.outlook
+    costly = 0
+    for i in np.flatnonzero(model.state.relieved):
+        k = model.options.index(Stance.WAIT, model.state.deal_accepted[i])
+        offered = outlook.deal[int(outlook.status[i])]
+        for term in ("cost of demands", "security", "China"):
+            held = outlook.current_deal[TERM[term], i]
+            assert held == pytest.approx(offered[TERM[term], i, k]) and held <= 0, (model.world.names[i], term)
+        costly += outlook.current_deal[[TERM["cost of demands"], TERM["security"], TERM["China"]], i].sum() < -0.01
+    assert costly >= 1
+
+
+def test_the_spread_of_stance_preferences_is_in_basis_points_of_gdp():
+    """`tradesim explain` states the spread as decision_noise basis points of GDP, and it is the scale of
+    the persistent preferences the government was drawn."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=4, decision_noise=2.0).run(1)
+    gdp = model.world.gdp
+    spreads = [agent.explain()["noise_bn"] for agent in model.countries]
+    assert spreads == pytest.approx(2.0 * BP * gdp)
+    # Gumbel draws: their standard deviation is the scale times pi / sqrt(6), for every country alike
+    scaled = model.state.shocks / np.array(spreads)[:, None]
+    assert scaled.std() == pytest.approx(np.pi / np.sqrt(6), rel=0.25)
