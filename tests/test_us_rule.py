@@ -399,3 +399,49 @@ def test_the_package_asked_is_a_share_between_nothing_and_all_of_it():
     assert (d < 0).any() and (d > 0.05).any()
     assert q.min() == 0.0 and q.max() == 1.0  # a U.S. surplus asks nothing; a large deficit asks all, not more
     assert np.all(q[d < 0] == 0.0) and np.all(q[d > 0.05] == 1.0)
+
+
+def test_a_deal_ends_the_escalation_holds_while_kept_and_is_withdrawn_when_broken():
+    model, i = _human("Turkey", **{**OPEN, "us_toughness": 1.0, "relief_probability": 0.0, "political_weight": 0.03})
+    state = model.state
+
+    def turkey(kind):
+        return [e for e in model.events if e["country"] == "Turkey" and e["kind"] == kind]
+
+    _play(model, "Turkey", 2, stance="retaliate")
+    assert state.escalation[i] > 0 and state.counter[i] == CounterTariffs.IN_FORCE
+    model.params["relief_probability"] = 1.0
+    asked = [d for j, d in enumerate(model.world.demand_ids) if model.world.applicable[i, j]]
+    _play(model, "Turkey", 1, accepted=asked)
+    assert model.countries[i].treatment == "deal" and state.relieved[i] and state.deal_relief[i] > 0
+    assert state.escalation[i] == 0.0 and not state.challenged[i]  # the deal ends the dispute and its escalation
+    assert len(turkey("deal")) == 1
+    relief = state.deal_relief[i]
+    model.params["relief_probability"] = 0.0  # no new deal could be struck: the one held is kept
+    _play(model, "Turkey", 2, accepted=asked)
+    assert state.relieved[i] and state.deal_relief[i] == relief and model.countries[i].treatment == "deal"
+    assert len(turkey("deal")) == 1 and not turkey("withdraw")
+    _play(model, "Turkey", 1)  # offers nothing: it no longer keeps its side
+    assert not state.relieved[i] and state.deal_relief[i] == 0.0 and model.countries[i].treatment == "tariffed"
+    assert not state.deal_accepted[i].any()
+    [withdrawn] = turkey("withdraw")
+    assert "withdraws Turkey's deal" in withdrawn["text"]
+
+
+def test_scheduled_changes_take_effect_in_their_round_for_the_partners_they_name():
+    """4 June 2025 (round 3): Section 232 metals to 50% for all but the U.K. (EO proclamation), 70% for China
+    with the fentanyl duty stacked; the rest of the world's rate follows the general change."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
+    state, names = model.state, model.world.names
+    metals = model.world.sector_names.index("metals")
+    eu, uk, china = (names.index(c) for c in ("EU", "United Kingdom", "China"))
+    model.run(2)
+    before = state.schedule[:, metals].copy()
+    assert before[eu] == pytest.approx(0.25) and state.row_schedule[metals] == pytest.approx(0.25)
+    model.step()
+    after = state.schedule[:, metals]
+    assert after[eu] == pytest.approx(0.5) and after[uk] == pytest.approx(before[uk]) and after[china] == pytest.approx(0.7)
+    assert state.row_schedule[metals] == pytest.approx(0.5)
+    assert sum(e["kind"] == "announce" and "metals tariffs to 50%" in e["text"] for e in model.events) == 1
+    model.step()
+    np.testing.assert_allclose(state.schedule[:, metals], after)
