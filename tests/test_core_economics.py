@@ -127,8 +127,15 @@ def test_china_courts_a_hedger_with_a_share_of_its_trade_and_says_so():
     assert state.china_courted.tolist() == [i == vietnam for i in range(world.n)] and not state.china_punished.any()
     [event] = model.events[before:]
     assert event["country"] == "Vietnam" and event["kind"] == "china" and "China courts Vietnam" in event["text"]
+    # partners expect the courting when they weigh hedging; without an active China there is none to expect
+    from agents.utility import TERM, price_outlook
+
+    expected = model.outlook.war["hedging"][TERM["China"]]
+    assert expected == pytest.approx(0.02 * world.china_trade) and expected[vietnam] > 0
     model.params["china_active"] = False
     assert not model.china.act().any() and not state.china_courted.any()
+    inactive = price_outlook(model)
+    assert not inactive.war["hedging"][TERM["China"]].any() and not inactive.deal[0][TERM["China"]].any()
 
 
 def test_retaliation_costs_the_retaliator_in_the_model():

@@ -11,7 +11,7 @@ from sim import NegotiationModel, load_scenario
 from sim.world.loader import builtin_names
 from agents.utility import BP, TERM, UTILITY_TERMS, total
 from sim.world.scenario import Threat
-from sim.world.vocabulary import CounterTariffs
+from sim.world.vocabulary import CounterTariffs, Stance
 from sim.world.schema import SECURITY_ADDITIONS, SECURITY_BASE, security_score
 
 
@@ -91,6 +91,11 @@ def test_the_political_terms_are_in_basis_points_of_gdp_not_a_share_of_the_stake
         comply = model.comply_option[eu]
         assert outlook.deal[1][TERM["audience cost"], eu, comply] == pytest.approx(-3.0 * world.gdp[eu] * BP)
         assert outlook.deal[0][TERM["audience cost"], eu, comply] == 0.0  # no list, no audience cost
+        # a partner holding a list weighs that cost in talking: in every package it could strike a deal on
+        holding = outlook.status == 1
+        dealable = holding[:, None] & outlook.feasible[1] & (model.options.stance == Stance.WAIT)[None, :]
+        assert dealable.any()
+        assert (model.utility_terms["audience cost"][dealable] < 0).all()
 
 
 def test_organised_exporters_count_with_the_political_weight():
@@ -204,3 +209,16 @@ def test_the_spread_of_stance_preferences_is_in_basis_points_of_gdp():
     # Gumbel draws: their standard deviation is the scale times pi / sqrt(6), for every country alike
     scaled = model.state.shocks / np.array(spreads)[:, None]
     assert scaled.std() == pytest.approx(np.pi / np.sqrt(6), rel=0.25)
+
+
+def test_the_transshipment_rule_adds_its_trade_cost_to_the_demands_data_cost():
+    """No transshipment (EO 14326's 40% on goods routed through a partner): the Chinese value added in the
+    partner's exports would pay China's rate, a cost on top of the demand's own, largest where that share is."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0).run(1)
+    world = model.world
+    j = world.demand_ids.index("no_transshipment")
+    extra = model.outlook.extras["deal_cost"][:, j] - world.demand_cost_bn[:, j]
+    partners = ~world.is_china & world.applicable[:, j]
+    assert (extra[partners] >= 0).all() and extra[world.names.index("Vietnam")] > 0.1
+    per_dollar = np.where(partners, extra / np.maximum(world.exports.sum(axis=1), 1e-9), 0.0)
+    assert world.china_value_added[np.argmax(per_dollar)] == world.china_value_added[partners].max()

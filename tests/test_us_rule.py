@@ -445,3 +445,23 @@ def test_scheduled_changes_take_effect_in_their_round_for_the_partners_they_name
     assert sum(e["kind"] == "announce" and "metals tariffs to 50%" in e["text"] for e in model.events) == 1
     model.step()
     np.testing.assert_allclose(state.schedule[:, metals], after)
+
+
+def test_the_more_a_list_stings_the_us_the_more_relief_it_buys():
+    """A partner holding a list bargains with its sting on the table: the heavier the pivotal (farm and swing-state)
+    share of the U.S. goods it hits, the more relief and the more deals; without a list nothing changes."""
+    from agents.utility import price_outlook
+
+    model = NegotiationModel(scenario_name="section232_2018", rng=1).run(2)
+    assert (model.state.counter != CounterTariffs.NONE).any()
+    base = price_outlook(model)
+    pivotal = model.world.pivotal_weight.copy()
+    model.world.pivotal_weight[:] = 5 * pivotal
+    try:
+        heavier = price_outlook(model)
+    finally:
+        model.world.pivotal_weight[:] = pivotal
+    np.testing.assert_array_equal(heavier.relief[0], base.relief[0])
+    gained = heavier.relief[1] - base.relief[1]
+    assert gained.min() >= 0 and gained.max() > 0.1
+    assert (heavier.feasible[1] >= base.feasible[1]).all()
