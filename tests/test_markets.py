@@ -60,13 +60,22 @@ def test_what_enters_duty_free_under_usmca_pays_no_tariff():
     assert model.world.duty_free[i, k] == pytest.approx(0.7)  # qualifying, not only claimed (the source says why)
 
 
-def test_the_price_taking_supplier_sees_what_the_market_clears_at():
-    out = _market([0.3, 0.1, 0.0])
+@given(tariffs=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3),
+       duty_free=st.lists(st.sampled_from([0.0, 0.3, 0.7]), min_size=3, max_size=3),
+       caps=st.lists(st.sampled_from([np.inf, 1.2, 0.95, 0.7, 0.4]), min_size=3, max_size=3),
+       rent=st.sampled_from([0.0, 0.5, 1.0]))
+@settings(max_examples=60, deadline=None)
+def test_the_price_taking_supplier_sees_what_the_market_clears_at(tariffs, duty_free, caps, rent):
+    """Each supplier's own outlook (the price index taken as given) agrees with the market that clears: the same
+    surplus, quota rent and change in receipts, with USMCA duty-free shares and quotas binding or not."""
+    rates, free = np.array(tariffs).reshape(3, 1), np.array(duty_free).reshape(3, 1)
+    cap = np.array(caps).reshape(3, 1)
+    out = _market(tariffs, duty_free=free, cap=cap, exporter_rent=rent)
     exports = np.array([[10.0], [10.0], [5.0]])
-    seen = economics.supplier_outcome(exports, np.array([[0.3], [0.1], [0.0]]), np.full((3, 1), 3.0),
-                                      out["price_index"], sigma=SIGMA, eta=ETA)
-    assert seen["welfare"] == pytest.approx(out["exporter_welfare"])
-    assert seen["sales"] == pytest.approx(out["sales"])
+    seen = economics.supplier_outcome(exports, rates, np.full((3, 1), 3.0), out["price_index"], sigma=SIGMA, eta=ETA,
+                                      duty_free=free, cap=cap, exporter_rent=rent)
+    assert seen["welfare"] == pytest.approx(out["exporter_welfare"], rel=1e-6, abs=1e-9)
+    assert seen["sales"] == pytest.approx(out["sales"], rel=1e-6, abs=1e-9)
 
 
 def test_2025_sectors_have_their_own_dated_and_stacked_rates():

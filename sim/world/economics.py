@@ -254,20 +254,21 @@ def supplier_outcome(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity
     free_share = np.asarray(duty_free, dtype=float)
     log_free = (sigma - eta) / (e + sigma) * log_p_index
     price, free_price = np.exp(-sigma / (e + sigma) * log_wedge + log_free), np.exp(log_free)
-    welfare = x * ((1.0 - free_share) * _surplus_integral(price, 1.0 + e) + free_share * _surplus_integral(free_price, 1.0 + e))
-    sales = x * ((1.0 - free_share) * price ** (1.0 + e) + free_share * free_price ** (1.0 + e) - 1.0)
-    if cap is not None:
+    dutiable = x * price ** e  # the volume of the part that pays the rate (or falls under the quota)
+    kept_rent = 0.0
+    if cap is not None:  # a quota covers the dutiable part; a cap that does not bind is free trade
         capped = np.isfinite(cap) & (cap < 1.0) & (x > 0)
         log_cap = np.log(np.where(capped, cap, 1.0))
         binding = capped & (e * log_free > log_cap)
         quota_price = np.exp(log_cap / np.where(e > 0, e, 1.0))
         demand_price = np.exp(-log_cap / sigma + (sigma - eta) / sigma * log_p_index)
-        kept_rent = np.asarray(exporter_rent) * (demand_price - quota_price) * x * np.exp(log_cap)
-        quota_welfare = x * _surplus_integral(quota_price, 1.0 + e) + kept_rent
-        quota_sales = x * (np.exp(log_cap) * quota_price - 1.0) + kept_rent
-        unbound_welfare, unbound_sales = x * _surplus_integral(free_price, 1.0 + e), x * (free_price ** (1.0 + e) - 1.0)
-        welfare = np.where(binding, quota_welfare, np.where(capped, unbound_welfare, welfare))
-        sales = np.where(binding, quota_sales, np.where(capped, unbound_sales, sales))
+        price = np.where(binding, quota_price, np.where(capped, free_price, price))
+        dutiable = np.where(binding, x * np.exp(log_cap), x * price ** e)
+        rent = np.where(binding, (demand_price - quota_price) * dutiable, 0.0)
+        kept_rent = (1.0 - free_share) * np.asarray(exporter_rent) * rent
+    welfare = x * ((1.0 - free_share) * _surplus_integral(price, 1.0 + e)
+                   + free_share * _surplus_integral(free_price, 1.0 + e)) + kept_rent
+    sales = (1.0 - free_share) * price * dutiable + free_share * x * free_price ** (1.0 + e) - x + kept_rent
     return {"welfare": welfare, "sales": sales}
 
 
