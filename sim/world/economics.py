@@ -272,12 +272,6 @@ def supplier_outcome(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity
     return {"welfare": welfare, "sales": sales}
 
 
-def exporter_welfare_given_index(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.ndarray,
-                                 price_index: np.ndarray, **kwargs) -> np.ndarray:
-    """The ``welfare`` of :func:`supplier_outcome`: a supplier's surplus at these tariffs, ``P`` given."""
-    return supplier_outcome(exports, tariffs, supply_elasticity, price_index, **kwargs)["welfare"]
-
-
 def optimal_tariff(supply_elasticity: float) -> float:
     """Bickerdike-Johnson optimal tariff ``1/eps`` for constant elasticities."""
     return 1.0 / supply_elasticity
