@@ -127,17 +127,6 @@ def partner_surplus(world, rates: np.ndarray, price_index: np.ndarray, quota: np
     return outcome["welfare"] if by_sector else outcome["welfare"].sum(axis=-1)
 
 
-def exporter_outcome(world, rates: np.ndarray, price_index: np.ndarray,
-                     quota: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Per country, ``welfare`` (producer surplus and quota rent) and ``sales`` (change in export
-    receipts), $bn/yr, at U.S. tariff ``rates`` [n, s] with the U.S. price index [s] taken as given."""
-    cap = None if quota is None or not quota.any() else np.where(quota, world.cap_share, np.inf)
-    outcome = economics.supplier_outcome(
-        world.exports, rates, world.supply_elasticity, price_index, sigma=world.sigma, eta=world.eta,
-        duty_free=world.duty_free, cap=cap, exporter_rent=world.exporter_rent)
-    return {key: value.sum(axis=1) for key, value in outcome.items()}
-
-
 def retaliation_self_effect(world, value_bn: np.ndarray, params: dict) -> dict[str, np.ndarray]:
     """Effects of a counter-tariff on ``value_bn`` of U.S. goods, for the retaliator and the U.S.
 
@@ -173,8 +162,7 @@ def mechanism_costs(world, rates: np.ndarray, china_rates: np.ndarray, price_ind
     for j, mechanism in enumerate(world.demand_mechanism):
         if mechanism == "transshipment":
             lifted = rates + world.china_value_added[:, None] * np.maximum(china_rates[None, :] - rates, 0.0)
-            cost[:, j] = exporter_outcome(world, rates, price_index)["welfare"] - \
-                exporter_outcome(world, lifted, price_index)["welfare"]
+            cost[:, j] = partner_surplus(world, rates, price_index) - partner_surplus(world, lifted, price_index)
         elif mechanism == "absorption":
             weights = world.exports[china[0]]
             rate = float((weights * china_rates).sum() / max(weights.sum(), 1e-12))
