@@ -50,9 +50,6 @@ class UnitedStatesAgent(mesa.Agent):
 
     def __init__(self, model: "NegotiationModel"):
         super().__init__(model)
-        self.escalations = 0
-        self.reliefs = 0
-        self.deals = 0
         self.challenged_now = np.zeros(0, dtype=bool)  # the new challenges it answered (or not) this round
 
     # 1. announce ---------------------------------------------------------------
@@ -198,7 +195,6 @@ class UnitedStatesAgent(mesa.Agent):
                                                           params["escalation_ceiling"]), state.escalation)
         state.escalated = escalates
         state.challenged |= state.stance == Stance.HEDGE
-        self.escalations += int(escalates.sum())
         if before is None:
             return
         after = rates_under(model)["tariffed"].max(axis=1)
@@ -215,16 +211,12 @@ class UnitedStatesAgent(mesa.Agent):
         for i in np.flatnonzero(concluded):
             name = world.names[i]
             if lifting[i]:
-                self.deals += 1
                 text = f"the U.S. and {name} settle: its counter-tariffs lifted, U.S. rates cut by {relief[i]:.0%}"
             elif kind[i] == Treatment.QUOTA:
-                self.reliefs += 1
                 text = f"the U.S. grants {name} a quota (rates cut by {relief[i]:.0%})"
             elif kind[i] == Treatment.EXEMPT:
-                self.reliefs += 1
                 text = f"the U.S. grants {name} an exemption"
             else:
-                self.reliefs += 1
                 text = f"the U.S. and {name} agree a rate cut of {relief[i]:.0%} of the way to the floor"
             accepted = [world.demand_ids[j] for j in np.flatnonzero(state.accepted[i])]
             model.log(i, "deal", text + (f" for {', '.join(accepted)}" if accepted else ""), deal=text,

@@ -233,8 +233,10 @@ def test_escalation_answers_each_new_challenge_up_to_the_ceiling():
 
 
 def test_hedging_toward_china_is_answered_once_on_everything_the_partner_sells():
-    model, i = _human("Japan", us_toughness=1.0)
-    _play(model, "Japan", 4, stance="hedge")
+    model, i = _human("Japan", us_toughness=1.0, escalation_ceiling=3.0)  # room for more than one escalation
+    _play(model, "Japan", 3, stance="hedge")
+    _play(model, "Japan", 1)  # a pause in the hedging does not make the next hedge a new challenge
+    _play(model, "Japan", 2, stance="hedge")
     assert sum("escalates against Japan" in e for e in model.event_log) == 1
     other = model.world.sector_names.index("other")
     assert model.state.tariffs[i, other] > 0.2  # the whole relationship, not only steel
