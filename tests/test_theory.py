@@ -167,3 +167,33 @@ def test_stage_payoffs_average_over_the_partners():
     counts = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 2.0]])
     observe_partners(counts, share)
     assert counts.tolist() == [[1.0, 2.0], [2.5, 0.5], [0.5, 2.5]]
+
+
+def test_the_myopic_belief_follows_what_the_partners_did():
+    """Against a partner that always retaliates, the believed share of retaliators rises round by round, so the
+    value of staying open falls from R toward S (per-partner payoffs, percent of the trade at stake)."""
+    model = NegotiationModel(scenario_name="classroom", rng=0, decision_noise=1.0, partner_model="myopic",
+                             overrides={"Country 1.strategy": "expected_utility",
+                                        "Country 2.strategy": "always_retaliate"})
+    pay = classroom_payoffs(model.params)
+    stake = model.params["trade_per_partner_bn"]
+    opened = []
+    for _ in range(8):
+        model.step()
+        opened.append(model.state.utilities[0, model.refuse_all_option])
+    assert all(later < earlier for earlier, later in zip(opened, opened[1:]))
+    low, high = sorted((100 * pay["S"] / stake, 100 * pay["R"] / stake))
+    assert all(low <= value <= high for value in opened)
+
+
+def test_a_country_that_defected_against_grim_partners_expects_punishment():
+    """Grim trigger: once it has retaliated, the partners punish for ever, so opening again is worth less than
+    staying closed (the triggered branch), even before any partner has retaliated."""
+    model = NegotiationModel(scenario_name="classroom", rng=0, decision_noise=0.0, partner_model="grim",
+                             overrides={"Country 1.strategy": "expected_utility", "Country 2.strategy": "grim",
+                                        "Country 1.patience": 0.95})
+    model.step()
+    assert model.state.stance[0] != theory.RETALIATE  # patient: it cooperates
+    model.state.retaliated_ever[0] = True  # as if it had trembled into a retaliation
+    model.step()
+    assert model.state.stance[0] == theory.RETALIATE
