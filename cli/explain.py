@@ -64,8 +64,8 @@ def print_explanation(model, info: dict) -> None:
     columns = "".join(f"{f'[{k + 1}]':>10}" for k in range(len(info["options"])))
     print(f"{'term':<{width}}{columns}")
     for name, row in info["terms"]:
-        print(f"{name:<{width}}" + "".join(f"{scale * v:>10.2f}" for v in row))
-    print(f"{'total':<{width}}" + "".join(f"{scale * v:>10.2f}" for v in info["totals"]))
+        print(f"{name:<{width}}" + "".join(_amount(scale * v) for v in row))
+    print(f"{'total':<{width}}" + "".join(_amount(scale * v) for v in info["totals"]))
     print(f"{'chance of the stance':<{width}}" + "".join(f"{p:>10.1%}" for p in info["probabilities"]))
     print()
     print(f"Counter-tariffs: {info['counter_tariffs']}.  Belief that a new challenge brings an escalation: "
@@ -76,6 +76,11 @@ def print_explanation(model, info: dict) -> None:
     print()
     for name, text in UTILITY_TERMS.items():
         print(f"  {name}: {text}")
+
+
+def _amount(value: float) -> str:
+    """A column of the table, to the cent of its unit; a value that rounds to zero prints as 0.00, never -0.00."""
+    return f"{round(value, 2) + 0.0:>10.2f}"
 
 
 def _deal_note(model, deal: dict | None) -> str:

@@ -179,6 +179,8 @@ def test_cli_explain_prints_the_terms_and_rejects_unknown_countries(tradesim, tr
     text = tradesim(*cmd, "Taiwan", "--rounds", "5").stdout
     assert "Why Taiwan chose" in text and "organised import-competers" in text and "chance of the stance" in text
     assert "a year" in text and "% of stake" not in text and "nested logit" in text
+    tiny = tradesim("explain", "reciprocal_2025", "Vietnam", "--rounds", "6", "--seed", "1").stdout
+    assert "security " in tiny and " -0.00" not in tiny  # a term that rounds to nothing prints as 0.00
     bad = tradesim(*cmd, "Narnia")
     assert bad.returncode == 2 and "Vietnam" in bad.stderr and "Traceback" not in bad.stderr
     classroom = tradesim("explain", "classroom", "Country 1")
