@@ -143,3 +143,23 @@ def test_transshipment_rules_cost_more_where_more_chinese_value_is_embedded():
     assert costs[china, j] == 0.0
     no_content = NegotiationModel(scenario_name="reciprocal_2025", rng=0, overrides={"Vietnam.exports_to_us_bn:other": 136.6})
     assert no_content.world.china_value_added[vietnam] == world.china_value_added[vietnam]  # data, not a knob
+
+
+def test_guarding_against_diverted_chinese_goods_costs_more_the_more_china_trade_and_the_higher_chinas_rate():
+    """No absorption: a partner puts China's U.S. rate on the Chinese goods the U.S. tariff diverts toward it (on half
+    its trade with China [est.]).  For buyers too small to move China's prices it is a loss, larger with more trade
+    with China and with a higher U.S. rate on China (more is diverted)."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=0)
+    world = model.world
+    j = world.demand_ids.index("no_absorption")
+    rates = rates_under(model)
+    cost = mechanism_costs(world, rates["deal_full"], rates["tariffed"], model.state.price_index, model.params)[:, j]
+    china = world.names.index("China")
+    partners = np.flatnonzero(~world.is_china)
+    assert cost[china] == 0.0 and (cost[partners] > 0).all()
+    by_trade = partners[np.argsort(world.china_trade[partners])]
+    assert (np.diff(cost[by_trade]) >= -1e-12).all() and cost[world.names.index("EU")] > 1.0
+    higher = rates["tariffed"].copy()
+    higher[china] += 0.5
+    more = mechanism_costs(world, rates["deal_full"], higher, model.state.price_index, model.params)[:, j]
+    assert (more[partners] > cost[partners]).all()
