@@ -467,3 +467,33 @@ def test_the_more_a_list_stings_the_us_the_more_relief_it_buys():
     gained = heavier.relief[1] - base.relief[1]
     assert gained.min() >= 0 and gained.max() > 0.1
     assert (heavier.feasible[1] >= base.feasible[1]).all()
+
+
+def test_keeping_a_list_in_force_is_no_new_challenge_but_enlarging_it_is():
+    """Retaliating again with the list already in force changes nothing and risks no escalation; enlarging it to
+    match the exports the U.S. now hits is a new challenge, priced with the chance of an escalation."""
+    from agents.utility import total
+
+    model = NegotiationModel(scenario_name="section232_2018", rng=0, us_toughness=0.6).run(6)
+    outlook, state = model.outlook, model.state
+    in_force = state.counter == CounterTariffs.IN_FORCE
+    same = in_force & np.isclose(outlook.list_value, state.counter_value)
+    grows = in_force & (outlook.list_value > 1.5 * state.counter_value)
+    assert same.any() and grows.any() and (outlook.escalation_belief[same] > 0.3).all()
+    gap = total(outlook.war["retaliating"]) - total(outlook.war["now"])
+    assert np.allclose(gap[same], 0.0, atol=1e-12)
+    assert (np.abs(gap[grows]) > 1e-3).all()
+
+
+def test_retaliating_counts_on_a_later_deal_that_lifts_the_list():
+    """The USMCA path: a partner that retaliates expects, some day, a deal that lifts its list, and pays for it then
+    with the concessions and the audience cost of backing off (nothing, for a deal on a package that asks nothing);
+    where no such deal exists it expects none."""
+    model = NegotiationModel(scenario_name="reciprocal_2025", rng=1).run(6)
+    outlook, options = model.outlook, model.options
+    retaliate = int(np.flatnonzero(options.stance == Stance.RETALIATE)[0])
+    packages = (options.stance == Stance.WAIT)[None, :] & outlook.extras["open"]
+    lifting = (outlook.feasible[1] & packages).any(axis=1)
+    paid = model.utility_terms["cost of demands"][:, retaliate] + model.utility_terms["audience cost"][:, retaliate]
+    assert lifting.any() and (~lifting).any()
+    assert (paid[lifting] <= 0).all() and (paid[lifting] < 0).sum() >= 3 and (paid[~lifting] == 0).all()
