@@ -63,13 +63,13 @@ def test_what_enters_duty_free_under_usmca_pays_no_tariff():
 @given(tariffs=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3),
        duty_free=st.lists(st.sampled_from([0.0, 0.3, 0.7]), min_size=3, max_size=3),
        caps=st.lists(st.sampled_from([np.inf, 1.2, 0.95, 0.7, 0.4]), min_size=3, max_size=3),
-       rent=st.sampled_from([0.0, 0.5, 1.0]))
-@settings(max_examples=60, deadline=None)
-def test_the_price_taking_supplier_sees_what_the_market_clears_at(tariffs, duty_free, caps, rent):
+       rent=st.sampled_from([0.0, 0.5, 1.0]), quota=st.booleans())
+@settings(max_examples=80, deadline=None)
+def test_the_price_taking_supplier_sees_what_the_market_clears_at(tariffs, duty_free, caps, rent, quota):
     """Each supplier's own outlook (the price index taken as given) agrees with the market that clears: the same
     surplus, quota rent and change in receipts, with USMCA duty-free shares and quotas binding or not."""
     rates, free = np.array(tariffs).reshape(3, 1), np.array(duty_free).reshape(3, 1)
-    cap = np.array(caps).reshape(3, 1)
+    cap = np.array(caps).reshape(3, 1) if quota else None  # None: no export cap in the scenario at all
     out = _market(tariffs, duty_free=free, cap=cap, exporter_rent=rent)
     exports = np.array([[10.0], [10.0], [5.0]])
     seen = economics.supplier_outcome(exports, rates, np.full((3, 1), 3.0), out["price_index"], sigma=SIGMA, eta=ETA,
@@ -163,3 +163,23 @@ def test_guarding_against_diverted_chinese_goods_costs_more_the_more_china_trade
     higher[china] += 0.5
     more = mechanism_costs(world, rates["deal_full"], higher, model.state.price_index, model.params)[:, j]
     assert (more[partners] > cost[partners]).all()
+
+
+@given(tariff=st.floats(0.0, 1.0), free=st.floats(0.0, 1.0), others=st.lists(st.floats(0.0, 0.6), min_size=2, max_size=2))
+@settings(max_examples=60, deadline=None)
+def test_a_duty_free_share_is_a_supplier_of_its_own_that_pays_no_tariff(tariff, free, others):
+    """USMCA: the part of a flow that qualifies enters free and competes like any other duty-free supplier, so a
+    market with a duty-free share is the market with that part split off as a supplier of its own at no tariff."""
+    exports = np.array([[10.0], [10.0], [5.0]])
+    rates = np.array([[tariff], [others[0]], [others[1]]])
+    shared = economics.us_market(exports, rates, np.full((3, 1), 3.0), sigma=SIGMA, eta=ETA, row_value=np.array([20.0]),
+                                 row_tariff=np.array([0.0]), duty_free=np.array([[free], [0.0], [0.0]]))
+    split_exports = np.array([[10.0 * (1 - free)], [10.0 * free], [10.0], [5.0]])
+    split = economics.us_market(split_exports, np.array([[tariff], [0.0], [others[0]], [others[1]]]), np.full((4, 1), 3.0),
+                                sigma=SIGMA, eta=ETA, row_value=np.array([20.0]), row_tariff=np.array([0.0]))
+    assert shared["price_index"] == pytest.approx(split["price_index"], rel=1e-9)
+    for key in ("volume", "exporter_welfare", "sales", "revenue"):
+        joined = np.vstack([split[key][:2].sum(axis=0, keepdims=True), split[key][2:]])
+        assert shared[key] == pytest.approx(joined, rel=1e-7, abs=1e-9), key
+    for key in ("consumer_surplus", "importer_welfare"):
+        assert shared[key] == pytest.approx(split[key], rel=1e-9, abs=1e-12), key

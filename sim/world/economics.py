@@ -163,7 +163,7 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
     quota that would not bind is free trade.
 
     Arrays: ``exports``, ``tariffs``, ``supply_elasticity`` [n, s]; ``sigma``, ``eta``,
-    ``row_value``, ``row_tariff`` [s].  Returns [n, s] ``volume``, ``supply_price``,
+    ``row_value``, ``row_tariff`` [s].  Returns [n, s] ``volume``,
     ``exporter_welfare`` ($bn/yr, producer surplus plus its quota rent), ``sales`` (the
     change in its export receipts) and ``revenue`` (U.S. tariff revenue and importers'
     quota rent), and [s]
@@ -224,7 +224,6 @@ def us_market(exports: np.ndarray, tariffs: np.ndarray, supply_elasticity: np.nd
     us_revenue = importer_side.sum(axis=0) + np.expm1(row_log_wedge) * row_volume
     return {
         "price_index": price_index,
-        "supply_price": (1.0 - free_share) * supply_price + free_share * free_price,
         "volume": volume,
         "exporter_welfare": exporter,
         "sales": sales,
