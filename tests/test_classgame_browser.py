@@ -274,6 +274,8 @@ def test_the_host_form_the_teachers_key_page_and_ending_the_game(browser, classr
     other.close()
     button(teacher, "Start the game").click()
     month(teacher, "Month 1 of 6")
+    # the controls of a running game are drawn (the row changes under the pointer as they come in)
+    expect(button(teacher, "Pause")).to_be_visible()
     # "End the game" asks first; "No" keeps the game going
     button(teacher, "End the game").click()
     expect(teacher.locator(".tradesim-confirm-end")).to_contain_text("End the game now?")
