@@ -82,9 +82,9 @@ def package_share(world, accepted: np.ndarray) -> np.ndarray:
 
 
 def required_accepted(world, accepted: np.ndarray) -> np.ndarray:
-    """Whether every demand marked ``required`` that applies is accepted ([n, D] -> [n]; [1, K, D] -> [n, K])."""
-    applicable = world.applicable[:, None, :] if accepted.ndim == 3 else world.applicable
-    return (accepted | ~applicable | ~world.required_demand).all(axis=-1)
+    """Whether every demand marked ``required`` that applies is accepted, for each partner and package
+    (``accepted`` [1, K, D] or [n, K, D] -> [n, K])."""
+    return (accepted | ~world.applicable[:, None, :] | ~world.required_demand).all(axis=-1)
 
 
 def us_war_cost(world, params: dict, damage_bn: np.ndarray) -> np.ndarray:
