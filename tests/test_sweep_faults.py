@@ -92,12 +92,16 @@ def start_sweep(config: Path, out: Path, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def wait_for_parts(out: Path, proc: subprocess.Popen, count: int = 1) -> None:
+def wait_for_parts(out: Path, proc: subprocess.Popen, count: int = 1, stop: bool = False) -> None:
+    """Until ``count`` parts are on disk; ``stop``: then freeze the sweep's process group (SIGSTOP) at once, so that
+    it cannot finish before the fault is injected (the caller sends SIGCONT)."""
     deadline = time.monotonic() + 120
     while len(store.part_files(out)) < count:
         assert proc.poll() is None, f"the sweep ended early: {proc.stderr.read()}"
         assert time.monotonic() < deadline, "no part file written in 120 s"
-        time.sleep(0.02)
+        time.sleep(0.005 if stop else 0.02)
+    if stop:
+        os.killpg(proc.pid, signal.SIGSTOP)
 
 
 def assert_all_exit(processes: list[psutil.Process]) -> None:
@@ -116,13 +120,14 @@ def assert_all_exit(processes: list[psutil.Process]) -> None:
 def test_ctrl_c_and_sigterm_save_explain_and_stop_the_workers(config, straight, tmp_path, how, status, code, words):
     out = tmp_path / "out"
     proc = start_sweep(config, out, "--workers", "2")
-    wait_for_parts(out, proc)
+    wait_for_parts(out, proc, stop=True)  # frozen: a short sweep could otherwise finish before the signal
     children = psutil.Process(proc.pid).children(recursive=True)
     assert len(children) >= 3  # fork server, resource tracker, workers
     if how.startswith("SIGINT"):
         os.killpg(proc.pid, signal.SIGINT)
     else:
         proc.send_signal(signal.SIGTERM)
+    os.killpg(proc.pid, signal.SIGCONT)
     assert proc.wait(timeout=60) == code
     message = [line for line in proc.stderr.read().strip().splitlines() if line.startswith("tradesim:")][0]
     assert words in message and "runs are saved in" in message and "--resume" in message
@@ -135,10 +140,11 @@ def test_losing_the_parent_stops_every_worker(config, straight, tmp_path):
     """kill -9 of the sweep's process alone (not its group): its workers notice and exit."""
     out = tmp_path / "out"
     proc = start_sweep(config, out, "--workers", "2")
-    wait_for_parts(out, proc)
+    wait_for_parts(out, proc, stop=True)
     children = psutil.Process(proc.pid).children(recursive=True)
     proc.kill()
     proc.wait(timeout=30)
+    os.killpg(proc.pid, signal.SIGCONT)  # the orphaned workers, frozen with it, run again and must notice
     assert_all_exit(children)
     assert store.read_manifest(out)["status"] == "running"
     assert_consistent_and_resumable(config, out, straight, killed=True)
@@ -148,11 +154,12 @@ def test_a_dead_local_worker_stops_the_sweep_with_one_line(config, straight, tmp
     """A worker killed from outside (the OOM killer, say): the pool is broken; the sweep says so and saves."""
     out = tmp_path / "out"
     proc = start_sweep(config, out, "--workers", "2")
-    wait_for_parts(out, proc)
+    wait_for_parts(out, proc, stop=True)
     children = psutil.Process(proc.pid).children(recursive=True)
     workers = [p for p in children if "resource_tracker" not in " ".join(p.cmdline()) and p.ppid() != proc.pid]
     assert workers, [p.cmdline() for p in children]
     workers[0].kill()
+    os.killpg(proc.pid, signal.SIGCONT)
     code, stderr = proc.wait(timeout=60), proc.stderr.read()
     assert code == 2, stderr
     line = one_line(stderr)
@@ -243,9 +250,7 @@ def test_a_read_only_folder_is_refused_before_any_work(config, tmp_path, tradesi
 def test_a_folder_that_turns_read_only_mid_sweep_stops_with_one_line(config, straight, tmp_path):
     out = tmp_path / "out"
     proc = start_sweep(config, out, "--workers", "1")
-    wait_for_parts(out, proc)
-    # hold the sweep while the folder turns read-only: on a loaded machine it could otherwise finish first
-    os.killpg(proc.pid, signal.SIGSTOP)
+    wait_for_parts(out, proc, stop=True)  # held while the folder turns read-only: it could otherwise finish first
     with read_only(out / "runs"):
         os.killpg(proc.pid, signal.SIGCONT)
         assert proc.wait(timeout=120) == 2, "the sweep did not stop at the read-only folder"
