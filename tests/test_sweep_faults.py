@@ -118,17 +118,25 @@ def assert_all_exit(processes: list[psutil.Process]) -> None:
     ("SIGTERM", "interrupted", 143, "stopped by SIGTERM"),
 ])
 def test_ctrl_c_and_sigterm_save_explain_and_stop_the_workers(config, straight, tmp_path, how, status, code, words):
-    out = tmp_path / "out"
-    proc = start_sweep(config, out, "--workers", "2")
-    wait_for_parts(out, proc, stop=True)  # frozen: a short sweep could otherwise finish before the signal
-    children = psutil.Process(proc.pid).children(recursive=True)
-    assert len(children) >= 3  # fork server, resource tracker, workers
-    if how.startswith("SIGINT"):
-        os.killpg(proc.pid, signal.SIGINT)
-    else:
-        proc.send_signal(signal.SIGTERM)
-    os.killpg(proc.pid, signal.SIGCONT)
-    assert proc.wait(timeout=60) == code
+    # On a loaded machine this process may notice the first part only when the sweep is already saving its last
+    # ones, where by design a signal does not cut the save short and the sweep ends complete: then try again.
+    for attempt in range(4):
+        out = tmp_path / f"out{attempt}"
+        proc = start_sweep(config, out, "--workers", "2")
+        wait_for_parts(out, proc, stop=True)  # frozen: a short sweep could otherwise finish before the signal
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert len(children) >= 3  # fork server, resource tracker, workers
+        if how.startswith("SIGINT"):
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGCONT)
+        returncode = proc.wait(timeout=60)
+        if returncode != 0:
+            break
+        assert store.read_manifest(out)["status"] == "complete"  # the signal came during the final save
+        assert_all_exit(children)
+    assert returncode == code
     message = [line for line in proc.stderr.read().strip().splitlines() if line.startswith("tradesim:")][0]
     assert words in message and "runs are saved in" in message and "--resume" in message
     assert_all_exit(children)
