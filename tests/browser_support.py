@@ -81,3 +81,18 @@ def expect(target):
     from playwright.sync_api import expect as playwright_expect
 
     return playwright_expect(target)
+
+
+# pages of the class game, shared by its browser tests
+def new_page(browser, url: str):
+    page = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True).new_page()
+    page.goto(url)
+    return page
+
+
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def month(page, text: str):
+    expect(page.locator(".tradesim-class-round")).to_contain_text(text)

@@ -50,3 +50,18 @@ def tradesim_process():
         return CliResult(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+class Clock:
+    """A clock the test moves by hand (no timer threads)."""
+
+    def __init__(self, now: float = 1000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()

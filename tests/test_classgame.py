@@ -32,21 +32,6 @@ from ui.classgame import (
 )
 
 
-class Clock:
-    """A clock the test moves by hand (no timer threads)."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def registry(clock):
     return ClassRegistry(clock=clock, timers=False)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, chromium, expect, serve
+from browser_support import CHROMIUM, button, chromium, expect, month, new_page, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker for every browser test
 
@@ -38,20 +38,6 @@ def classroom(tmp_path_factory):
 def browser(classroom):
     with chromium() as launched:
         yield launched
-
-
-def new_page(browser, url: str):
-    page = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True).new_page()
-    page.goto(url)
-    return page
-
-
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def month(page, text: str):
-    expect(page.locator(".tradesim-class-round")).to_contain_text(text)
 
 
 def host(browser, url: str):

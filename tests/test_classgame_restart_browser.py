@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, ROOT, TRADESIM, chromium, expect, free_port
+from browser_support import CHROMIUM, ROOT, TRADESIM, button, chromium, expect, free_port, month, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one worker for every browser test
 
@@ -84,20 +84,6 @@ def app(tmp_path):
     served.start()
     yield served
     served.stop()
-
-
-def new_page(browser, url: str):
-    page = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True).new_page()
-    page.goto(url)
-    return page
-
-
-def button(page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def month(page, text: str):
-    expect(page.locator(".tradesim-class-round")).to_contain_text(text)
 
 
 def send(page, stance: str, month_no: int):

@@ -19,25 +19,11 @@ import pandas as pd
 import pytest
 import solara
 from browser_support import TRADESIM, free_port
+from conftest import Clock
 
 from sim.world.errors import UserError
 from ui.classgame import BY_STUDENT, FINISHED, OPEN, ClassGame, ClassRegistry, NotAllowed, parse_setup
 from ui.classstore import KEEP_DAYS, ClassStore, digest
-
-
-class Clock:
-    """A clock the test moves by hand (no timer threads)."""
-
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
 
 
 @pytest.fixture
